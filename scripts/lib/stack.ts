@@ -1,0 +1,165 @@
+/** Starts and stops the local stack: a Temporal dev server and a FerretDB database, or uses given servers. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { orderSearchAttributes } from '../../src/domain/searchAttributes';
+import { ensureFerretDb, ensureTemporalCli, root } from './tools';
+
+/** Addresses of a running stack. */
+export interface Stack {
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  mongoUri: string;
+  stop(): Promise<void>;
+}
+
+/** Options for a local stack. */
+export interface StackOptions {
+  /** Persist Temporal and database state under this folder; omit for throw-away state. */
+  dataDir: string;
+  persistent: boolean;
+  temporalPort?: number;
+  uiPort?: number;
+  mongoPort?: number;
+  database: string;
+  /** Where server logs go. */
+  logDir: string;
+}
+
+const cliTypeNames: Record<string, string> = {
+  KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', INT: 'Int', BOOL: 'Bool', DATETIME: 'Datetime', TEXT: 'Text', DOUBLE: 'Double',
+};
+
+/** A free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on host:port. */
+export async function waitForPort(port: number, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready; see its log`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${what} did not open port ${port} within ${timeoutMs / 1000} s`);
+}
+
+function startProcess(binary: string, args: string[], logFile: string): ChildProcess {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Starts the Temporal dev server with the project's search attributes registered. */
+async function startTemporal(options: StackOptions): Promise<{ child: ChildProcess; address: string; uiUrl?: string }> {
+  const binary = ensureTemporalCli();
+  const port = options.temporalPort ?? (await freePort());
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+  for (const key of orderSearchAttributes) args.push('--search-attribute', `${key.name}=${cliTypeNames[key.type]}`);
+  if (options.persistent) args.push('--db-filename', path.join(options.dataDir, 'temporal.sqlite'));
+  let uiUrl: string | undefined;
+  if (options.uiPort === undefined) args.push('--headless');
+  else {
+    args.push('--ui-port', String(options.uiPort));
+    uiUrl = `http://127.0.0.1:${options.uiPort}`;
+  }
+  const child = startProcess(binary, args, path.join(options.logDir, 'temporal.log'));
+  await waitForPort(port, 'Temporal dev server', child);
+  await waitForSearchAttributes(`127.0.0.1:${port}`);
+  return { child, address: `127.0.0.1:${port}`, uiUrl };
+}
+
+/** Resolves once the server answers and lists every custom search attribute of the project. */
+async function waitForSearchAttributes(address: string, timeoutMs = 60_000): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+        if (orderSearchAttributes.every((key) => customAttributes?.[key.name] !== undefined)) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error('the Temporal dev server did not register the search attributes in time');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Starts FerretDB on SQLite files under the data folder. */
+async function startFerretDb(options: StackOptions): Promise<{ child: ChildProcess; uri: string }> {
+  const binary = ensureFerretDb();
+  const port = options.mongoPort ?? (await freePort());
+  const dataDir = path.join(options.dataDir, 'ferretdb');
+  const args = ['-listen', `127.0.0.1:${port}`, '-data', dataDir, '-log-level', 'error'];
+  const child = startProcess(binary, args, path.join(options.logDir, 'ferretdb.log'));
+  await waitForPort(port, 'FerretDB', child);
+  return { child, uri: `mongodb://127.0.0.1:${port}/${options.database}` };
+}
+
+/**
+ * Brings up the stack. TEMPORAL_ADDRESS / MONGODB_URI, when set, name servers to use instead:
+ * then nothing is installed or started for that part.
+ */
+export async function startStack(options: StackOptions, env: NodeJS.ProcessEnv = process.env): Promise<Stack> {
+  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.logDir, { recursive: true });
+  const children: ChildProcess[] = [];
+  const stop = async () => { await Promise.all(children.map(stopProcess)); };
+  try {
+    let temporalAddress = env.TEMPORAL_ADDRESS;
+    let temporalUiUrl = env.TEMPORAL_UI_URL;
+    if (!temporalAddress) {
+      const temporal = await startTemporal(options);
+      children.push(temporal.child);
+      temporalAddress = temporal.address;
+      temporalUiUrl = temporal.uiUrl;
+    }
+    let mongoUri = env.MONGODB_URI;
+    if (!mongoUri) {
+      const db = await startFerretDb(options);
+      children.push(db.child);
+      mongoUri = db.uri;
+    }
+    return { temporalAddress, temporalUiUrl, mongoUri, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Starts FerretDB alone on a given port (tests stop and restart the database). */
+export async function startDatabase(options: StackOptions & { mongoPort: number }): Promise<{ uri: string; stop(): Promise<void> }> {
+  const db = await startFerretDb(options);
+  return { uri: db.uri, stop: () => stopProcess(db.child) };
+}

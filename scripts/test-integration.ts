@@ -1,0 +1,46 @@
+/**
+ * Integration test runner: starts one Temporal dev server and one FerretDB on free ports (or uses
+ * TEMPORAL_ADDRESS / MONGODB_URI), bundles the workflows once, runs test/integration over real HTTP
+ * and gRPC, and tears everything down.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startStack } from './lib/stack';
+import { InstallError, root } from './lib/tools';
+
+async function main(): Promise<number> {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'orderhub-it-'));
+  const stack = await startStack({ dataDir: scratch, persistent: false, database: 'orderhub-test', logDir: path.join(scratch, 'logs') });
+  try {
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietLogger });
+    const bundlePath = path.join(scratch, 'workflow-bundle.js');
+    writeFileSync(bundlePath, code);
+    const dir = path.join(root, 'test', 'integration');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
+    const only = process.argv.slice(2);
+    const selected = only.length > 0 ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+    console.log(`[it] Temporal ${stack.temporalAddress}, database ${stack.mongoUri}, ${selected.length} file(s)`);
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, MONGODB_URI: stack.mongoUri, WORKFLOW_BUNDLE_PATH: bundlePath, IT_SCRATCH: scratch, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    });
+    return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  } finally {
+    await stack.stop();
+    if (!process.env.KEEP_IT_SCRATCH) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof InstallError ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,25 @@
+/** Every activity, built from its dependencies (tests pass their own). */
+import { createChannelActivities } from './channel';
+import type { ActivityDeps } from './deps';
+import { createInventoryActivities } from './inventory';
+import { createOrderActivities } from './order';
+import { createPaymentActivities } from './payment';
+import { createRoutingActivities } from './routing';
+import { createSupplierActivities } from './supplier';
+import { createWarehouseActivities } from './warehouse';
+
+/** Builds all activities. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createOrderActivities(deps),
+    ...createInventoryActivities(deps),
+    ...createRoutingActivities(deps),
+    ...createWarehouseActivities(deps),
+    ...createSupplierActivities(deps),
+    ...createChannelActivities(deps),
+    ...createPaymentActivities(deps),
+  };
+}
+
+/** The activity functions, as workflows see their types. */
+export type Activities = ReturnType<typeof createActivities>;

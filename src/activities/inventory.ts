@@ -1,0 +1,62 @@
+/** Inventory activities: reserve, release and commit order lines against the stock ledger. */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ReservationState } from '../domain/orderView';
+import type { ActivityDeps } from './deps';
+
+/** A line that could not be reserved. */
+export interface Shortage {
+  lineId: string;
+  sku: string;
+  warehouseId: string;
+  requested: number;
+  available: number;
+}
+
+type Allocation = Pick<ReservationState, 'key' | 'lineId' | 'sku' | 'warehouseId' | 'quantity'>;
+
+/** Builds the inventory activities. */
+export function createInventoryActivities({ db, stores }: ActivityDeps) {
+  const { ledger } = stores;
+  const keysOf = async (orderId: string, keys: string[]) => {
+    const entries = await db.models.StockEntry.find({ orderId, kind: 'reserve', reservationKey: { $in: keys } }).lean();
+    return entries.map((e) => ({ key: e.reservationKey!, sku: e.sku, warehouseId: e.warehouseId }));
+  };
+  return {
+    /** Pre-locks every allocation (INV-1), all or nothing: on a shortage what this call reserved is released. */
+    async reserveStock(input: { orderId: string; allocations: Allocation[] }): Promise<{ ok: true } | { ok: false; shortages: Shortage[] }> {
+      const done: Allocation[] = [];
+      for (const allocation of input.allocations) {
+        const outcome = await ledger.reserve(allocation.sku, allocation.warehouseId, allocation.key, allocation.quantity, { orderId: input.orderId, actor: 'order-workflow' });
+        if (outcome.status !== 'refused') {
+          done.push(allocation);
+          continue;
+        }
+        for (const reserved of done) await ledger.release(reserved.sku, reserved.warehouseId, reserved.key, { orderId: input.orderId, note: 'partial reservation undone' });
+        const { sku, warehouseId, quantity, lineId } = allocation;
+        return { ok: false, shortages: [{ lineId, sku, warehouseId, requested: quantity, available: Math.max(0, outcome.balance.available) }] };
+      }
+      return { ok: true };
+    },
+
+    /** Releases reservations (cancel, payment timeout, move); unknown or settled keys are skipped. */
+    async releaseReservations(input: { orderId: string; keys: string[]; reason: string }): Promise<void> {
+      for (const held of await keysOf(input.orderId, input.keys)) {
+        await ledger.release(held.sku, held.warehouseId, held.key, { orderId: input.orderId, note: input.reason });
+      }
+    },
+
+    /** Commits reservations when their parcel ships: the units leave on-hand stock (INV-3). */
+    async commitReservations(input: { orderId: string; keys: string[] }): Promise<void> {
+      const held = await keysOf(input.orderId, input.keys);
+      if (held.length !== input.keys.length) {
+        throw ApplicationFailure.create({ type: 'UNKNOWN_RESERVATION', message: `reservations not found: ${input.keys.filter((k) => !held.some((h) => h.key === k)).join(', ')}`, nonRetryable: true });
+      }
+      for (const reservation of held) {
+        const outcome = await ledger.commit(reservation.sku, reservation.warehouseId, reservation.key, { orderId: input.orderId, note: 'shipped' });
+        if (outcome.status === 'refused') {
+          throw ApplicationFailure.create({ type: outcome.reason, message: `cannot commit ${reservation.key}: ${outcome.reason}`, nonRetryable: true });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/** Order activities: policy, risk review and the audit trail with its read model. */
+import type { CanonicalOrder } from '../domain/order';
+import type { AuditEntry, Hold, OrderView } from '../domain/orderView';
+import { resolvePolicy, type OrderPolicy } from '../domain/policy';
+import { checkPriceGuard } from '../domain/priceGuard';
+import { assessRisk } from '../domain/risk';
+import { isDuplicateKey } from '../db/connection';
+import type { ActivityDeps } from './deps';
+
+/** Builds the order activities. */
+export function createOrderActivities({ db, stores }: ActivityDeps) {
+  const { Order, AuditEvent } = db.models;
+  return {
+    /** The policy in force for the order's brand and channel, read at run time and recorded in history. */
+    async loadOrderPolicy(input: { brand: string; channel: CanonicalOrder['channel'] }): Promise<{ policy: OrderPolicy; appliedOverrides: string[] }> {
+      const { body, version } = await stores.policy.latest();
+      const resolved = resolvePolicy(body.base, body.overrides, input);
+      return { policy: resolved.policy, appliedOverrides: [`policy v${version}`, ...resolved.appliedOverrideIds] };
+    },
+
+    /** Risk rules (MR-3) and the price guard (MR-4): the named holds the order must pass before it may reserve stock. */
+    async assessOrderRisk(input: { orderId: string; order: CanonicalOrder; policy: OrderPolicy }): Promise<Hold[]> {
+      const { order, policy } = input;
+      const windowStart = new Date(Date.parse(order.createdAt) - policy.risk.buyerOrderBurst.windowSeconds * 1000);
+      const others = { buyerId: order.buyer.id, _id: { $ne: input.orderId } };
+      const [previousOrderCount, ordersInWindow] = await Promise.all([
+        Order.countDocuments(others),
+        Order.countDocuments({ ...others, orderedAt: { $gte: windowStart } }),
+      ]);
+      const risk = assessRisk(order, { previousOrderCount, ordersInWindow }, policy.risk);
+      const price = checkPriceGuard(order, policy.priceGuard);
+      return [...risk.holds, ...price].map(({ reason, ruleId, detail }) => ({ reason, ruleId, detail }));
+    },
+
+    /** Appends one audit entry (OP-2) and mirrors the order into the read model; safe to retry. */
+    async recordOrderChange(input: { view: OrderView; audit: AuditEntry & { seq: number; at: string } }): Promise<void> {
+      const { view, audit } = input;
+      try {
+        await AuditEvent.create({ _id: `${view.orderId}:${audit.seq}`, orderId: view.orderId, ...audit, at: new Date(audit.at) });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const now = new Date();
+      const fields = {
+        workflowId: view.workflowId,
+        channel: view.order.channel,
+        channelOrderId: view.order.channelOrderId,
+        brand: view.order.brand,
+        buyerId: view.order.buyer.id,
+        status: view.status,
+        holdReasons: view.holds.map((h) => h.reason),
+        warehouseIds: [...new Set(view.shipments.filter((s) => s.kind === 'warehouse').map((s) => s.locationId))],
+        supplierIds: [...new Set(view.shipments.filter((s) => s.kind === 'supplier').map((s) => s.locationId))],
+        orderedAt: new Date(view.order.createdAt),
+        paidAt: view.order.paidAt ? new Date(view.order.paidAt) : undefined,
+        version: view.version,
+        view,
+        updatedAt: now,
+      };
+      // Only a newer version replaces the mirror, so a retried older write never goes back in time.
+      const updated = await Order.updateOne({ _id: view.orderId, version: { $lt: view.version } }, { $set: fields });
+      if (updated.matchedCount > 0) return;
+      try {
+        await Order.create({ _id: view.orderId, ...fields, createdAt: now });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/** Routing activities: choose where each line ships from (RT-1…RT-6) and check delivery areas (FS-4). */
+import type { Address, CanonicalOrder } from '../domain/order';
+import type { PlannedShipment } from '../domain/orderView';
+import { regionOfProvince } from '../domain/routing/regions';
+import { routingContextSchema } from '../domain/routing/context';
+import { routeOrder } from '../domain/routing/route';
+import type { StockLevel } from '../domain/routing/warehouses';
+import type { ActivityDeps } from './deps';
+
+/** What the workflow needs from a routing decision; the full decision is kept for the explanation (RT-6). */
+export interface RouteResult {
+  shipments: Omit<PlannedShipment, 'shipmentId'>[];
+  unroutable: Array<{ lineId: string; reason: string }>;
+  summary: string;
+  decision: unknown;
+}
+
+/** Builds the routing activities. */
+export function createRoutingActivities({ db, stores }: ActivityDeps) {
+  /** Current stock of the order's SKUs in every warehouse of the network, with safety thresholds. */
+  const stockFor = async (skus: string[], warehouseIds: string[]): Promise<StockLevel[]> => {
+    const items = await db.models.StockItem.find({ sku: { $in: skus } }).lean();
+    const threshold = new Map(items.map((i) => [`${i.sku}@${i.warehouseId}`, i.safetyThreshold]));
+    const levels = await Promise.all(skus.flatMap((sku) => warehouseIds.map(async (warehouseId) => {
+      const balance = await stores.ledger.balance(sku, warehouseId);
+      return { sku, warehouseId, onHand: balance.onHand, reserved: balance.reserved, safetyThreshold: threshold.get(`${sku}@${warehouseId}`) ?? 0 };
+    })));
+    return levels.filter((level) => level.onHand > 0 || level.reserved > 0);
+  };
+
+  return {
+    /** Routes an order with the rules, network and stock of this moment; the result is recorded in history. */
+    async routeOrder(input: { orderId: string; order: CanonicalOrder }): Promise<RouteResult> {
+      const [rules, network] = await Promise.all([stores.routingRules.latest(), stores.network.latest()]);
+      const skus = [...new Set(input.order.lines.map((l) => l.sku))];
+      const stock = await stockFor(skus, network.body.warehouses.map((w) => w.id));
+      const decision = routeOrder(input.order, routingContextSchema.parse({
+        ruleSet: { ...rules.body, version: rules.version },
+        warehouses: network.body.warehouses,
+        regionPriority: network.body.regionPriority,
+        supplierDeliveryDays: network.body.supplierDeliveryDays,
+        stock,
+        now: new Date().toISOString(),
+      }));
+      return {
+        shipments: decision.shipments.map((s) => s.kind === 'warehouse'
+          ? { kind: 'warehouse', locationId: s.warehouseId, lineIds: s.lineIds, promisedDeliveryDays: s.promisedDeliveryDays }
+          : { kind: 'supplier', locationId: s.supplierId, lineIds: s.lineIds, promisedDeliveryDays: s.promisedDeliveryDays ?? undefined }),
+        unroutable: decision.unroutable.map((u) => ({ lineId: u.lineId, reason: `${u.reason}: ${u.detail}` })),
+        summary: decision.explanation.summary,
+        decision,
+      };
+    },
+
+    /** True when the address lies in a region some enabled warehouse delivers to. */
+    async checkDeliveryArea(input: { address: Address }): Promise<{ deliverable: boolean; reason?: string }> {
+      const region = regionOfProvince(input.address.province);
+      if (!region) return { deliverable: false, reason: `province ${input.address.province} is not in the delivery area` };
+      const network = (await stores.network.latest()).body;
+      const enabled = new Set(network.warehouses.filter((w) => w.enabled).map((w) => w.id));
+      const serving = [...(network.regionPriority.byRegion[region] ?? []), ...network.regionPriority.fallback].some((id) => enabled.has(id));
+      return serving ? { deliverable: true } : { deliverable: false, reason: `no enabled warehouse delivers to ${region}` };
+    },
+  };
+}

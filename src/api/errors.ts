@@ -1,0 +1,88 @@
+/** The one HTTP error shape, and the mapping from every failure to a status code. */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import type { Logger } from '../logging';
+
+/** Body of every 4xx/5xx answer. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string().describe('machine-readable, e.g. VALIDATION, NOT_FOUND, ALREADY_SHIPPED'),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+/** An error body. */
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** An error with its HTTP status and machine-readable code. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Array<{ path: string; message: string }>,
+  ) {
+    super(message);
+  }
+}
+
+/** Workflow rule violations and the status each one answers with. */
+const workflowFailureStatus: Record<string, number> = {
+  VALIDATION: 400,
+  ORDER_NOT_RECEIVED: 404,
+  UNKNOWN_SHIPMENT: 404,
+  UNKNOWN_LINE: 422,
+  UNDELIVERABLE_ADDRESS: 422,
+  NOT_PAID: 409,
+  NOT_ON_HOLD: 409,
+  ALREADY_SHIPPED: 409,
+  ALREADY_CLOSED: 409,
+  INVALID_TRANSITION: 409,
+  RETURN_WINDOW_CLOSED: 409,
+  DUPLICATE_RETURN: 409,
+};
+
+/** Turns a zod error into the details list: one entry per wrong field path. */
+export function zodDetails(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+}
+
+/** Parses a value with a schema or answers 400 with the wrong field paths. */
+export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what = 'request'): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, 'VALIDATION', `invalid ${what}`, zodDetails(parsed.error));
+  return parsed.data;
+}
+
+function fromWorkflowFailure(error: unknown): HttpError | undefined {
+  const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+  if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
+  const status = workflowFailureStatus[cause.type];
+  if (!status) return undefined;
+  const details = cause.type === 'VALIDATION' && Array.isArray(cause.details?.[0]) ? (cause.details[0] as ErrorBody['error']['details']) : undefined;
+  return new HttpError(status, cause.type, cause.message, details);
+}
+
+/** Maps any error to the JSON error shape; only failures of ours become 5xx, and those are logged. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    let http: HttpError | undefined = error instanceof HttpError ? error : fromWorkflowFailure(error);
+    if (!http && error instanceof WorkflowNotFoundError) http = new HttpError(404, 'NOT_FOUND', 'no such order');
+    if (!http && error instanceof WorkflowExecutionAlreadyStartedError) http = new HttpError(409, 'CONFLICT', 'the order workflow already exists');
+    if (!http && typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
+      // body-parser errors: malformed JSON, payload too large, unsupported encoding.
+      http = new HttpError(error.status, error.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : String(error.type ?? 'BAD_REQUEST').toUpperCase().replace(/\W/g, '_'), error.expose ? error.message : 'bad request');
+    }
+    if (!http) {
+      logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+      http = new HttpError(500, 'INTERNAL', 'internal error');
+    }
+    const body: ErrorBody = { error: { code: http.code, message: http.message, ...(http.details ? { details: http.details } : {}) } };
+    res.status(http.status).json(body);
+  };
+}
+
+/** Answers 404 in the error shape for unknown routes. */
+export const notFound: RequestHandler = (req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`));

@@ -1,0 +1,101 @@
+/** The order policy of a brand and channel, as data editable at run time (INV-2, MR-3, MR-4, RF-1). */
+import { z } from 'zod';
+import { canonicalOrderSchema, channelSchema, type CanonicalOrder } from './order';
+import { priceGuardSchema } from './priceGuard';
+import { riskRulesSchema } from './risk';
+
+/** When stock is reserved (INV-2): at order creation, at payment, or pre-occupied and released when unpaid in time. */
+export const lockStrategySchema = z.enum(['onOrder', 'onPayment', 'preOccupy']);
+/** A stock lock strategy. */
+export type LockStrategy = z.infer<typeof lockStrategySchema>;
+
+/** What happens to a paid order whose stock cannot be reserved. */
+export const outOfStockActionSchema = z.enum(['hold', 'cancel']);
+/** An out-of-stock action. */
+export type OutOfStockAction = z.infer<typeof outOfStockActionSchema>;
+
+/** A brand's or channel's order policy; strict so a misspelt setting is rejected rather than silently ignored. */
+export const orderPolicySchema = z.strictObject({
+  paymentTimeoutSeconds: z.int().positive().default(1800),
+  lockStrategy: lockStrategySchema.default('onPayment'),
+  returnWindowSeconds: z.int().positive().default(7 * 24 * 3600),
+  outOfStockAction: outOfStockActionSchema.default('hold'),
+  risk: riskRulesSchema.prefault({}),
+  priceGuard: priceGuardSchema.prefault({}),
+});
+/** A validated order policy. */
+export type OrderPolicy = z.infer<typeof orderPolicySchema>;
+
+/** The policy when nothing is configured: every default from the requirements. */
+export const defaultOrderPolicy: OrderPolicy = orderPolicySchema.parse({});
+
+/** Every field optional at every depth; arrays are replaced whole, not merged. */
+export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** The settings an override changes; anything it leaves out comes from the less specific policy. */
+export type PolicySettings = DeepPartial<OrderPolicy>;
+
+/** A change to the policy for one brand, one channel, or one brand on one channel. */
+export const policyOverrideSchema = z
+  .object({
+    id: z.string().trim().min(1).max(64),
+    brand: canonicalOrderSchema.shape.brand.optional(),
+    channel: channelSchema.optional(),
+    settings: z.custom<PolicySettings>(isPlainObject, 'an object of policy settings'),
+  })
+  .superRefine((override, ctx) => {
+    if (override.brand === undefined && override.channel === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['brand'], message: 'an override needs a brand, a channel or both' });
+    }
+    // Settings are valid when they make a valid policy on top of the defaults; paths are reported inside settings.
+    const merged = orderPolicySchema.safeParse(mergeSettings(defaultOrderPolicy, override.settings));
+    for (const issue of merged.error?.issues ?? []) {
+      ctx.addIssue({ code: 'custom', path: ['settings', ...issue.path], message: issue.message });
+    }
+  });
+/** A validated policy override. */
+export type PolicyOverride = z.infer<typeof policyOverrideSchema>;
+
+/** The policy in force for an order and the override ids that shaped it, least specific first. */
+export interface ResolvedPolicy {
+  policy: OrderPolicy;
+  appliedOverrideIds: string[];
+}
+
+/** Applies the overrides matching the order on top of the base: brand+channel beats brand beats channel; ties go to the later override. */
+export function resolvePolicy(base: OrderPolicy, overrides: readonly PolicyOverride[], order: Pick<CanonicalOrder, 'brand' | 'channel'>): ResolvedPolicy {
+  const applicable = overrides
+    .filter((override) => matches(override, order))
+    .sort((a, b) => specificity(a) - specificity(b));
+  const policy = applicable.reduce((current, override) => mergeSettings(current, override.settings), base);
+  return { policy, appliedOverrideIds: applicable.map((override) => override.id) };
+}
+
+function matches(override: PolicyOverride, order: Pick<CanonicalOrder, 'brand' | 'channel'>): boolean {
+  if (override.brand !== undefined && override.brand !== order.brand) return false;
+  return override.channel === undefined || override.channel === order.channel;
+}
+
+/** brand+channel (3) > brand (2) > channel (1), so the most specific override is applied last and wins. */
+function specificity(override: PolicyOverride): number {
+  return (override.brand === undefined ? 0 : 2) + (override.channel === undefined ? 0 : 1);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Keys that would reach the prototype when a stored JSON document is merged.
+const unsafeKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Deep-merges settings into a policy: objects field by field, everything else (arrays included) replaced. */
+function mergeSettings<T>(base: T, patch: NoInfer<DeepPartial<T>> | undefined): T {
+  if (patch === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(patch)) return patch as T;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined || unsafeKeys.has(key)) continue;
+    merged[key] = mergeSettings(base[key], value);
+  }
+  return merged as T;
+}

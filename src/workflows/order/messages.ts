@@ -1,0 +1,25 @@
+/** The order workflow's messages, defined once for the workflow and its clients. */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { AddressChange, CancelRequest, HoldReview, OrderEvent, ReturnRequest, ShipmentProgress } from '../../domain/orderEvents';
+import type { OrderView } from '../../domain/orderView';
+
+/** A channel's order snapshot or payment notice; also starts the workflow (update-with-start). */
+export const receiveOrderEvent = defineUpdate<IntakeResult, [OrderEvent]>('receiveOrderEvent');
+
+/** What intake answers: the order's state, or no view yet when a payment notice came before the order. */
+export interface IntakeResult {
+  orderId: string;
+  view?: OrderView;
+}
+/** A reviewer approves or rejects a held order. */
+export const reviewHold = defineUpdate<OrderView, [HoldReview]>('reviewHold');
+/** The channel, the buyer or operations cancel the order before shipment. */
+export const cancelOrder = defineUpdate<OrderView, [CancelRequest]>('cancelOrder');
+/** The shipping address changes after payment (FS-4). */
+export const changeAddress = defineUpdate<OrderView, [AddressChange]>('changeAddress');
+/** A warehouse, supplier or carrier reports a shipment's progress. */
+export const reportShipmentProgress = defineUpdate<OrderView, [ShipmentProgress]>('reportShipmentProgress');
+/** The buyer asks to return lines inside the return window. */
+export const requestReturn = defineUpdate<OrderView, [ReturnRequest]>('requestReturn');
+/** The order's full state. */
+export const getOrder = defineQuery<OrderView>('getOrder');

@@ -1,0 +1,120 @@
+/**
+ * One test file's Order Hub: its own database and task queue on the shared Temporal dev server and
+ * FerretDB started by scripts/test-integration.ts, a real worker and the real API on a free port.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { loadConfig, type Config } from '../../src/config';
+import { createApp } from '../../src/api/app';
+import { signWebhook } from '../../src/api/auth';
+import { connectDatabase, type Database } from '../../src/db/connection';
+import { createStores, type Stores } from '../../src/db/stores';
+import type { Channel } from '../../src/domain/order';
+import { createLogger } from '../../src/logging';
+import { createOrderWorker } from '../../src/worker/worker';
+
+/** The channel secret every test channel signs with. */
+export const CHANNEL_SECRET = 'test-channel-secret';
+/** The operations key tests use. */
+export const OPS_KEY = 'test-ops-key';
+
+/** An HTTP answer. */
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+}
+
+/** A running Order Hub for one test file. */
+export interface Harness {
+  config: Config;
+  db: Database;
+  stores: Stores;
+  client: Client;
+  baseUrl: string;
+  /** Sends a request with the operations key. */
+  ops<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer<T>>;
+  /** Sends a signed channel webhook. */
+  channel<T = any>(channel: Channel, path: string, body: unknown): Promise<Answer<T>>;
+  /** Sends a request with no credentials. */
+  request<T = any>(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<Answer<T>>;
+  stop(): Promise<void>;
+}
+
+function databaseUri(base: string, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Starts the worker and the API for a test file; `name` keeps its database and task queue apart. */
+export async function startHarness(name: string, env: Record<string, string> = {}): Promise<Harness> {
+  const required = ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'WORKFLOW_BUNDLE_PATH'];
+  const missing = required.filter((key) => !process.env[key]);
+  if (missing.length > 0) throw new Error(`integration tests run through "npm run test:integration" (missing ${missing.join(', ')})`);
+  const unique = `${name}-${process.pid}-${Date.now().toString(36)}`;
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    MONGODB_URI: databaseUri(process.env.MONGODB_URI!, `it_${unique}`.replace(/\W/g, '_').slice(0, 60)),
+    TEMPORAL_TASK_QUEUE: `it-${unique}`,
+    API_PORT: '0',
+    OPS_API_KEYS: `ops-tester:${OPS_KEY}`,
+    CHANNEL_SECRETS: ['tmall', 'jd', 'douyin', 'pinduoduo', 'youzan', 'miniprogram', 'website'].map((c) => `${c}:${CHANNEL_SECRET}`).join(','),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: '20',
+    ...env,
+  });
+  const logger = createLogger(config.LOG_LEVEL, `it-${name}`);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const db = await connectDatabase(config.MONGODB_URI);
+  const stores = createStores(db);
+  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker: Worker = await createOrderWorker(config, nativeConnection, { db, stores, logger }, { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH! } });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ config, temporal: client, db, logger });
+  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const request = async (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> => {
+    const response = await fetch(`${baseUrl}${path}`, { method, body, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  return {
+    config, db, stores, client, baseUrl, request,
+    ops: (method, path, body, headers = {}) => request(method, path, body === undefined ? undefined : JSON.stringify(body), { 'x-api-key': OPS_KEY, ...headers }),
+    channel: (channel, path, body) => {
+      const raw = JSON.stringify(body);
+      const timestamp = new Date().toISOString();
+      return request('POST', `/v1/channels/${channel}${path}`, raw, { 'x-orderhub-timestamp': timestamp, 'x-orderhub-signature': signWebhook(CHANNEL_SECRET, timestamp, raw) });
+    },
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      worker.shutdown();
+      await running;
+      await Promise.all([connection.close(), nativeConnection.close()]);
+      await db.connection.dropDatabase().catch(() => undefined);
+      await db.close();
+    },
+  };
+}
+
+/** Polls until `probe` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
