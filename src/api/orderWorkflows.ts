@@ -83,8 +83,11 @@ export function createOrderWorkflows(client: Client, db: Database, taskQueue: st
       try {
         return await handle.executeUpdate(update, { args: [arg], ...(idempotencyKey ? { updateId: idempotencyKey } : {}) });
       } catch (error) {
-        if (error instanceof WorkflowNotFoundError) throw new HttpError(404, 'NOT_FOUND', `no open order ${orderId}`);
-        throw error;
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        // A finished workflow takes no more updates; its order still exists in the read model.
+        const closed = await fromReadModel(orderId);
+        if (closed) throw new HttpError(409, 'ALREADY_CLOSED', `the order is already ${closed.status.toLowerCase()}`);
+        throw new HttpError(404, 'NOT_FOUND', `no order ${orderId}`);
       }
     },
   };

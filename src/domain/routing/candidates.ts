@@ -40,10 +40,11 @@ export function demandsOf(lines: readonly OrderLine[]): Demand[] {
 /** The warehouse ids to try, deduplicated, with where each came from; temporary ones always go last (RT-4). */
 function rankedIds(plan: RoutingPlan, region: Region | undefined, context: RoutingContext, byId: ReadonlyMap<string, Warehouse>) {
   if (plan.required) return [{ warehouseId: plan.required.warehouseId, source: 'required' as const, ruleId: plan.required.ruleId }];
+  const row = region ? context.regionPriority.byRegion[region] : undefined;
+  const regionRow = row ?? context.regionPriority.fallback;
   const listed: { warehouseId: string; source: CandidateSource; ruleId?: string }[] = [
     ...plan.preferred.map((p) => ({ warehouseId: p.warehouseId, source: 'preferred' as const, ruleId: p.ruleId })),
-    ...((region && context.regionPriority.byRegion[region]) ?? []).map((warehouseId) => ({ warehouseId, source: 'region' as const })),
-    ...context.regionPriority.fallback.map((warehouseId) => ({ warehouseId, source: 'fallback' as const })),
+    ...regionRow.map((warehouseId) => ({ warehouseId, source: row ? ('region' as const) : ('fallback' as const) })),
     ...context.warehouses
       .filter((w) => w.kind === 'temporary' && servesRegion(w, region))
       .map((w) => ({ warehouseId: w.id, source: 'temporary' as const })),
@@ -77,7 +78,7 @@ function stockSeen(stock: StockIndex, warehouseId: string, demand: Demand): Stoc
 
 /**
  * Candidates in their natural order: the required warehouse alone, or rule-preferred, then the region's
- * row of the matrix, then the matrix fallback, then temporary warehouses serving the region.
+ * row of the matrix (the fallback row when it has none), then temporary warehouses serving the region.
  */
 export function candidatesFor(plan: RoutingPlan, region: Region | undefined, demands: readonly Demand[], context: RoutingContext): Candidate[] {
   const byId = new Map(context.warehouses.map((w) => [w.id, w]));

@@ -33,7 +33,7 @@ export function fallbacksOf(candidates: readonly Candidate[], allocation: Alloca
   return [...chain, ...splits].map(({ from, to, reason, sku }) => ({ from, to, reason, ...(sku ? { sku } : {}) }));
 }
 
-const exclusionText: Record<FallbackReason, string> = {
+const reasonTexts: Record<FallbackReason, string> = {
   EXCLUDED_BY_RULE: 'excluded by rule',
   UNKNOWN_WAREHOUSE: 'not a known warehouse',
   DISABLED: 'disabled',
@@ -45,24 +45,30 @@ const exclusionText: Record<FallbackReason, string> = {
 
 /** A reason as support would say it, e.g. "below safety threshold for SKU X". */
 function reasonText(reason: FallbackReason, sku?: string): string {
-  return sku ? `${exclusionText[reason]} for SKU ${sku}` : exclusionText[reason];
+  return sku ? `${reasonTexts[reason]} for SKU ${sku}` : reasonTexts[reason];
+}
+
+/** Why one demand could not be placed: the required warehouse failed, nothing could ship, or nobody had stock. */
+function unplaced(plan: RoutingPlan, candidates: readonly Candidate[], demand: Demand): Pick<UnroutableLine, 'reason' | 'detail'> {
+  const usable = candidates.filter((c) => !c.exclusion);
+  if (plan.required) {
+    const exclusion = candidates[0]?.exclusion;
+    const why = exclusion ? reasonText(exclusion) : `short of ${demand.quantity} × SKU ${demand.sku}`;
+    return { reason: 'REQUIRED_WAREHOUSE_UNAVAILABLE', detail: `rule ${plan.required.ruleId} requires ${plan.required.warehouseId}, which is ${why}` };
+  }
+  if (candidates.length === 0) return { reason: 'NO_CANDIDATE_WAREHOUSE', detail: 'no warehouse is listed for this region' };
+  if (usable.length === 0) {
+    const down = candidates.map((c) => `${c.warehouseId} ${c.exclusion ? reasonText(c.exclusion) : ''}`.trim());
+    return { reason: 'NO_CANDIDATE_WAREHOUSE', detail: `no candidate can ship: ${down.join(', ')}` };
+  }
+  const available = usable.map((c) => `${c.warehouseId} ${c.stock.find((s) => s.sku === demand.sku)?.available ?? 0}`);
+  return { reason: 'OUT_OF_STOCK', detail: `need ${demand.quantity} × SKU ${demand.sku}; available: ${available.join(', ')}` };
 }
 
 /** The unroutable lines of uncovered demands, each saying why no warehouse could take it. */
 export function unroutableOf(plan: RoutingPlan, candidates: readonly Candidate[], uncovered: readonly Demand[]): UnroutableLine[] {
-  const usable = candidates.filter((c) => !c.exclusion);
   return uncovered.flatMap((demand) => {
-    const seen = usable.map((c) => `${c.warehouseId} ${c.stock.find((s) => s.sku === demand.sku)?.available ?? 0}`).join(', ');
-    const excluded = candidates.map((c) => `${c.warehouseId} ${reasonText(c.exclusion ?? 'OUT_OF_STOCK')}`).join(', ');
-    let entry: Pick<UnroutableLine, 'reason' | 'detail'>;
-    if (plan.required) {
-      const why = candidates[0]?.exclusion ? reasonText(candidates[0].exclusion) : `short of ${demand.quantity} × SKU ${demand.sku}`;
-      entry = { reason: 'REQUIRED_WAREHOUSE_UNAVAILABLE', detail: `rule ${plan.required.ruleId} requires ${plan.required.warehouseId}, which is ${why}` };
-    } else if (usable.length === 0) {
-      entry = { reason: 'NO_CANDIDATE_WAREHOUSE', detail: candidates.length === 0 ? 'no warehouse is listed for this region' : `no candidate can ship: ${excluded}` };
-    } else {
-      entry = { reason: 'OUT_OF_STOCK', detail: `need ${demand.quantity} × SKU ${demand.sku}; available: ${seen}` };
-    }
+    const entry = unplaced(plan, candidates, demand);
     return demand.lineIds.map((lineId) => ({ lineId, sku: demand.sku, ...entry }));
   });
 }
@@ -90,7 +96,7 @@ export function summaryOf(input: SummaryInput, fallbacks: readonly Fallback[]): 
     const split = allocation.shipments.length > 1;
     const targets = allocation.shipments.map((s) => {
       const low = s.candidate.stock.find((seen) => seen.verdict === 'BELOW_SAFETY_THRESHOLD');
-      const note = [split ? s.demands.map((d) => `SKU ${d.sku}`).join(', ') : '', low ? `${reasonText('BELOW_SAFETY_THRESHOLD', low.sku)}, no better option` : '']
+      const note = [split ? s.demands.map((d) => `SKU ${d.sku}`).join(', ') : '', low ? reasonText('BELOW_SAFETY_THRESHOLD', low.sku) : '']
         .filter(Boolean)
         .join('; ');
       return note ? `${s.warehouse.name} (${note})` : s.warehouse.name;

@@ -32,15 +32,19 @@ export const localTimeValueSchema = z.strictObject({
 /** A calendar date in a named zone. */
 export const localDateValueSchema = z.strictObject({ localDate: z.iso.date(), timeZone: timeZoneSchema });
 
+const valueShapes = 'text, a number, a list of either, { localTime, timeZone } or { localDate, timeZone }';
 /** What a condition compares with; which shape fits which field and operator is checked per leaf. */
-export const conditionValueSchema = z.union([
-  z.string().min(1).max(64),
-  z.number(),
-  z.array(z.string().min(1).max(64)).min(1).max(500),
-  z.array(z.number()).min(1).max(500),
-  localTimeValueSchema,
-  localDateValueSchema,
-]);
+export const conditionValueSchema = z.union(
+  [
+    z.string().min(1).max(64),
+    z.number(),
+    z.array(z.string().min(1).max(64)).min(1).max(500),
+    z.array(z.number()).min(1).max(500),
+    localTimeValueSchema,
+    localDateValueSchema,
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? `expected ${valueShapes}` : undefined) },
+);
 
 type FieldKind = 'text' | 'number' | 'instant';
 const kindOf = (field: ConditionField): FieldKind =>

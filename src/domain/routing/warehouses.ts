@@ -26,7 +26,10 @@ export type Warehouse = z.infer<typeof warehouseSchema>;
 /** A warehouse as configured, before defaults. */
 export type WarehouseInput = z.input<typeof warehouseSchema>;
 
-/** Region priority matrix: warehouses to try per region, then `fallback` for every region (and unknown ones). */
+/**
+ * Region priority matrix: the regular warehouses to try for each region, best first. `fallback` is the row
+ * for regions without one and for provinces the region table does not know. Temporary warehouses need no row.
+ */
 export const regionPrioritySchema = z.strictObject({
   byRegion: z.partialRecord(regionSchema, z.array(warehouseIdSchema).max(50)),
   fallback: z.array(warehouseIdSchema).max(50).default([]),

@@ -8,10 +8,10 @@ const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-// Compensations have no attempt limit: a cancel must never leave stock locked or money held.
+// Compensations retry without limit (no maximumAttempts) and back off to 5 minutes: a cancel must never leave stock locked or money held.
 const compensations = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes', maximumAttempts: 0 },
+  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
 });
 
 const system = { kind: 'system', id: 'order-workflow' } as const;

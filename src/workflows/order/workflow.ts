@@ -36,13 +36,21 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   const seenEvents = new Set<string>();
 
   /** Appends to the audit trail and mirrors the view into the read model, in one idempotent activity. */
+  let recordsInFlight = 0;
   const record = async (entry: AuditEntry) => {
     if (!view) return;
     view.version += 1;
     auditSeq += 1;
     publish(view);
-    await recordOrderChange({ view, audit: { ...entry, seq: auditSeq, at: nowIso() } });
+    recordsInFlight += 1;
+    try {
+      await recordOrderChange({ view, audit: { ...entry, seq: auditSeq, at: nowIso() } });
+    } finally {
+      recordsInFlight -= 1;
+    }
   };
+  /** Waits until a state is reached and written down, so an update's answer matches the audit trail. */
+  const settled = (predicate: () => boolean) => condition(() => predicate() && recordsInFlight === 0);
   const current = (): OrderView => {
     if (!view) throw ApplicationFailure.create({ type: 'ORDER_NOT_RECEIVED', message: 'the order has not been received yet', nonRetryable: true });
     return view;
@@ -78,7 +86,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
 
   setHandler(reviewHold, async (decision) => {
     review = decision;
-    await condition(() => current().status !== 'ON_HOLD');
+    await settled(() => current().status !== 'ON_HOLD');
     return current();
   }, {
     validator: (decision) => {
@@ -89,7 +97,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
 
   setHandler(cancelOrder, async (request) => {
     cancelRequest = request;
-    await condition(() => current().status === 'CANCELLED');
+    await settled(() => current().status === 'CANCELLED');
     return current();
   }, {
     validator: (request) => {

@@ -1,0 +1,242 @@
+/** The order lifecycle over real HTTP, Temporal and database: each path asserts final state, stock and audit. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { makeOrder, paid } from '../fixtures/orders';
+import { dropShipSofas, seedHub } from '../fixtures/network';
+import { eventually, startHarness, type Harness } from './harness';
+import { lifecycle } from './lifecycleSupport';
+
+describe('order lifecycle', () => {
+  let hub: Harness;
+  let steps: ReturnType<typeof lifecycle>;
+  before(async () => {
+    hub = await startHarness('lifecycle');
+    steps = lifecycle(hub);
+    await seedHub(hub.stores, {
+      stock: { 'TEE-001@suzhou': 100, 'TEE-001@guangzhou': 100, 'TEE-001@hefei': 100, 'MUG-002@suzhou': 50 },
+      rules: [dropShipSofas],
+      policy: { paymentTimeoutSeconds: 2, returnWindowSeconds: 2 },
+      overrides: [
+        { id: 'returns-open', brand: 'slowco', settings: { returnWindowSeconds: 3600 } },
+        { id: 'lock-on-order', brand: 'earlyco', settings: { lockStrategy: 'onOrder', paymentTimeoutSeconds: 3600 } },
+      ],
+    });
+  });
+  after(async () => { await hub?.stop(); });
+
+  test('a paid order is reserved, fulfilled, written back, delivered and completed after its return window', async () => {
+    const before = await steps.balance('TEE-001', 'suzhou');
+    const orderId = await steps.submit(paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 3, unitPrice: 33, listPrice: 33 }] })));
+    const fulfilling = await steps.waitFor(orderId, 'FULFILLING');
+    assert.equal(fulfilling.shipments.length, 1);
+    assert.equal(fulfilling.shipments[0]!.locationId, 'suzhou');
+    assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved + 3);
+
+    await steps.shipAll(orderId);
+    await steps.waitFor(orderId, 'SHIPPED');
+    const shipmentId = fulfilling.shipments[0]!.shipmentId;
+    assert.equal((await steps.progress(orderId, shipmentId, 'delivered')).status, 200);
+    const done = await steps.waitFor(orderId, 'COMPLETED');
+    assert.equal(done.shipments[0]!.writtenBack, true);
+
+    const after = await steps.balance('TEE-001', 'suzhou');
+    assert.equal(after.onHand, before.onHand - 3);
+    assert.equal(after.reserved, before.reserved);
+    assert.deepEqual(await steps.outbox(orderId), ['wms:pickList', 'channel:shipmentWriteBack']);
+    assert.deepEqual(await steps.auditActions(orderId), [
+      'ORDER_RECEIVED', 'PAYMENT_RECEIVED', 'STOCK_RESERVED', 'FULFILMENT_STARTED',
+      'SHIPMENT_ACCEPTED', 'SHIPMENT_PICKING', 'SHIPMENT_PACKED', 'SHIPMENT_SHIPPED', 'SHIPMENT_WRITTEN_BACK',
+      'ORDER_SHIPPED', 'SHIPMENT_DELIVERED', 'ORDER_DELIVERED', 'ORDER_COMPLETED',
+    ]);
+    const status = await hub.ops('GET', `/v1/orders/${orderId}`);
+    assert.equal(status.body.workflow.status, 'COMPLETED');
+  });
+
+  test('an order unpaid past the payment timeout is cancelled and holds no stock', async () => {
+    const orderId = await steps.submit(makeOrder());
+    const cancelled = await steps.waitFor(orderId, 'CANCELLED');
+    assert.match(cancelled.cancellation!.reason, /unpaid after 2 s/);
+    assert.equal(cancelled.reservations.length, 0);
+    assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'ORDER_CANCELLED']);
+    assert.deepEqual(await steps.outbox(orderId), []);
+  });
+
+  test('with lock-on-order stock is reserved before payment and released when the order is cancelled', async () => {
+    const before = await steps.balance('TEE-001', 'suzhou');
+    const orderId = await steps.submit(makeOrder({ brand: 'earlyco' }));
+    const waiting = await eventually(async () => {
+      const view = await steps.read(orderId);
+      return view.reservations.length > 0 ? view : undefined;
+    }, 'the early reservation');
+    assert.equal(waiting.status, 'AWAITING_PAYMENT');
+    assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved + 1);
+
+    const answer = await hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'customer called' });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.status, 'CANCELLED');
+    assert.deepEqual(answer.body.reservations.map((r: { state: string }) => r.state), ['released']);
+    assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
+    assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'STOCK_RELEASED', 'ORDER_CANCELLED']);
+    assert.deepEqual(await steps.outbox(orderId), [], 'nothing was paid or dispatched, so nothing is refunded or recalled');
+  });
+
+  test('a first order over 5000 waits for review without reserving stock, and ships once approved', async () => {
+    const before = await steps.balance('TEE-001', 'suzhou');
+    const order = paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 2, unitPrice: 3000, listPrice: 3000 }], amounts: { goods: 6000, shipping: 0, discount: 0, paid: 6000 } }));
+    const orderId = await steps.submit(order);
+    const held = await steps.waitFor(orderId, 'ON_HOLD');
+    assert.deepEqual(held.holds.map((h) => h.reason), ['HIGH_VALUE_FIRST_ORDER']);
+    assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
+
+    const approved = await hub.ops('POST', `/v1/orders/${orderId}/review`, { decision: 'approve', note: 'called the buyer' });
+    assert.equal(approved.status, 200);
+    assert.notEqual(approved.body.status, 'ON_HOLD');
+    await steps.waitFor(orderId, 'FULFILLING');
+    assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved + 2);
+    const trail = (await hub.ops('GET', `/v1/orders/${orderId}/audit`)).body.entries;
+    const review = trail.find((e: { action: string }) => e.action === 'HOLD_APPROVED');
+    assert.deepEqual(review.actor, { kind: 'operations', id: 'ops-tester' });
+    assert.equal(review.detail, 'called the buyer');
+    assert.deepEqual(trail.map((e: { action: string }) => e.action).slice(0, 5), ['ORDER_RECEIVED', 'PAYMENT_RECEIVED', 'ORDER_HELD', 'HOLD_APPROVED', 'STOCK_RESERVED']);
+    const again = await hub.ops('POST', `/v1/orders/${orderId}/review`, { decision: 'approve' });
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error.code, 'NOT_ON_HOLD');
+  });
+
+  test('a rejected held order is cancelled cleanly: refunded, nothing reserved', async () => {
+    const before = await steps.balance('TEE-001', 'suzhou');
+    const order = paid(makeOrder({ shippingAddress: { name: '李四', phone: '13900000000', province: '江苏', city: '苏州', line1: '附近' } }));
+    const orderId = await steps.submit(order);
+    const held = await steps.waitFor(orderId, 'ON_HOLD');
+    assert.ok(held.holds.some((h) => h.reason === 'VAGUE_ADDRESS'));
+    const rejected = await hub.ops('POST', `/v1/orders/${orderId}/review`, { decision: 'reject', note: 'fake address' });
+    assert.equal(rejected.status, 200);
+    assert.equal(rejected.body.status, 'CANCELLED');
+    assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
+    assert.deepEqual(await steps.outbox(orderId), ['payment:refund']);
+    assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'PAYMENT_RECEIVED', 'ORDER_HELD', 'HOLD_REJECTED', 'ORDER_CANCELLED']);
+  });
+
+  test('cancelling before routing releases nothing and refunds nothing that was not taken', async () => {
+    const orderId = await steps.submit(makeOrder({ brand: 'slowco' }));
+    await steps.waitFor(orderId, 'AWAITING_PAYMENT');
+    const answer = await hub.channel('tmall', `/orders/${orderId.slice('tmall-'.length)}/cancel`, { by: 'buyer', actor: 'buyer-1', reason: 'changed my mind' });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.status, 'CANCELLED');
+    assert.deepEqual(answer.body.cancellation.by, 'buyer');
+    assert.deepEqual(await steps.outbox(orderId), []);
+    const twice = await hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'again' });
+    assert.equal(twice.status, 409);
+    assert.equal(twice.body.error.code, 'ALREADY_CLOSED');
+  });
+
+  test('cancelling after the supplier push recalls it, releases warehouse stock and refunds', async () => {
+    const before = await steps.balance('TEE-001', 'suzhou');
+    const order = paid(makeOrder({
+      lines: [
+        { lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 99 },
+        { lineId: 'L2', sku: 'SOFA-9', category: 'sofa', quantity: 1, unitPrice: 1999, listPrice: 1999 },
+      ],
+      amounts: { goods: 2098, shipping: 0, discount: 0, paid: 2098 },
+    }));
+    const orderId = await steps.submit(order);
+    const fulfilling = await steps.waitFor(orderId, 'FULFILLING');
+    assert.deepEqual(fulfilling.shipments.map((s) => `${s.kind}:${s.locationId}`).sort(), ['supplier:sofa-maker', 'warehouse:suzhou']);
+    const answer = await hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'fraud suspected' });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.status, 'CANCELLED');
+    assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
+    const outbox = await steps.outbox(orderId);
+    assert.deepEqual(outbox.filter((m) => !m.startsWith('notification')).sort(), ['payment:refund', 'supplier:dropShipOrder', 'supplier:recallDropShipOrder', 'wms:cancelPickList', 'wms:pickList']);
+    assert.equal(outbox.at(-1), 'payment:refund', 'the refund comes last, after the recalls');
+  });
+
+  test('an address change before shipment re-routes to the new region and moves the reservation', async () => {
+    const orderId = await steps.submit(paid(makeOrder({ brand: 'slowco' })));
+    const fulfilling = await steps.waitFor(orderId, 'FULFILLING');
+    assert.equal(fulfilling.shipments[0]!.locationId, 'suzhou');
+    const suzhou = await steps.balance('TEE-001', 'suzhou');
+    const guangzhou = await steps.balance('TEE-001', 'guangzhou');
+    const address = { name: '王五', phone: '13700000000', province: '广东', city: '广州', line1: '天河路 385 号 10 楼' };
+    const answer = await hub.ops('POST', `/v1/orders/${orderId}/address`, { address });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body.order.shippingAddress.province, '广东');
+    assert.deepEqual(answer.body.shipments.map((s: { locationId: string }) => s.locationId), ['guangzhou']);
+    assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, suzhou.reserved - 1);
+    assert.equal((await steps.balance('TEE-001', 'guangzhou')).reserved, guangzhou.reserved + 1);
+    assert.deepEqual(await steps.outbox(orderId), ['wms:pickList', 'wms:cancelPickList', 'wms:pickList']);
+    const actions = await steps.auditActions(orderId);
+    assert.deepEqual(actions.slice(-3), ['STOCK_RELEASED', 'ORDER_REROUTED', 'ADDRESS_CHANGED']);
+    const changed = (await hub.ops('GET', `/v1/orders/${orderId}/audit`)).body.entries.at(-1);
+    assert.equal(changed.before.province, '江苏');
+    assert.equal(changed.after.province, '广东');
+  });
+
+  test('an address outside the delivery area is refused with 422, and any change is refused once shipped', async () => {
+    const orderId = await steps.submit(paid(makeOrder({ brand: 'slowco' })));
+    await steps.waitFor(orderId, 'FULFILLING');
+    const nowhere = await hub.ops('POST', `/v1/orders/${orderId}/address`, { address: { name: 'X', phone: '13700000000', province: 'Atlantis', city: 'A', line1: 'Somewhere 1' } });
+    assert.equal(nowhere.status, 422);
+    assert.equal(nowhere.body.error.code, 'UNDELIVERABLE_ADDRESS');
+    await steps.shipAll(orderId);
+    await steps.waitFor(orderId, 'SHIPPED');
+    const late = await hub.ops('POST', `/v1/orders/${orderId}/address`, { address: { name: '王五', phone: '13700000000', province: '广东', city: '广州', line1: '天河路 385 号 10 楼' } });
+    assert.equal(late.status, 409);
+    assert.equal(late.body.error.code, 'ALREADY_SHIPPED');
+    const cancel = await hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'too late' });
+    assert.equal(cancel.status, 409);
+    assert.equal((await steps.read(orderId)).order.shippingAddress.province, '江苏');
+  });
+
+  test('a payment notice before the order, and repeated events, converge on one paid order', async () => {
+    const order = makeOrder({ brand: 'slowco' });
+    const orderId = `tmall-${order.channelOrderId}`;
+    const notice = { type: 'paid', eventId: `${order.channelOrderId}:paid`, channelOrderId: order.channelOrderId, paidAt: '2026-11-24T08:01:00Z', amount: 99 };
+    const early = await hub.channel('tmall', '/events', notice);
+    assert.equal(early.status, 202);
+    assert.equal(early.body.status, 'AWAITING_ORDER');
+    await steps.submit(order, 'created-1');
+    await steps.submit(order, 'created-1');
+    assert.equal((await hub.channel('tmall', '/events', notice)).status, 202);
+    const view = await steps.waitFor(orderId, 'FULFILLING');
+    assert.equal(view.order.paymentStatus, 'paid');
+    assert.equal(view.reservations.length, 1);
+    const actions = await steps.auditActions(orderId);
+    assert.equal(actions.filter((a) => a === 'PAYMENT_RECEIVED').length, 1);
+    assert.equal(actions.filter((a) => a === 'STOCK_RESERVED').length, 1);
+  });
+
+  test('a return is accepted between delivery and the end of the window, refused before delivery', async () => {
+    const orderId = await steps.submit(paid(makeOrder({ brand: 'slowco' })));
+    const view = await steps.waitFor(orderId, 'FULFILLING');
+    const channelOrderId = orderId.slice('tmall-'.length);
+    const early = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, { returnId: 'R1', lineIds: ['L1'], reason: 'too small' });
+    assert.equal(early.status, 409);
+    assert.equal(early.body.error.code, 'RETURN_WINDOW_CLOSED');
+    await steps.shipAll(orderId);
+    await steps.progress(orderId, view.shipments[0]!.shipmentId, 'delivered');
+    await steps.waitFor(orderId, 'DELIVERED');
+    const accepted = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, { returnId: 'R1', lineIds: ['L1'], reason: 'too small' });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal(accepted.body.returns.length, 1);
+    const unknownLine = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, { returnId: 'R2', lineIds: ['L9'], reason: 'x' });
+    assert.equal(unknownLine.status, 422);
+  });
+
+  test('held orders are listed through Temporal visibility with OrderStatus and NeedsAttention filters', async () => {
+    const order = paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 299 }], channel: 'douyin' }));
+    const orderId = await steps.submit(order);
+    await steps.waitFor(orderId, 'ON_HOLD');
+    const query = `OrderStatus = "ON_HOLD" AND NeedsAttention = true AND HoldReason = "PRICE_BELOW_GUARD" AND TaskQueue = "${hub.config.TEMPORAL_TASK_QUEUE}"`;
+    const listed = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const execution of hub.client.workflow.list({ query })) ids.push(execution.workflowId);
+      return ids.includes(`Order:${orderId}`) ? ids : undefined;
+    }, 'the held order in visibility');
+    assert.ok(listed.every((id) => id.startsWith('Order:')));
+    const description = await hub.client.workflow.getHandle(`Order:${orderId}`).describe();
+    assert.match((await description.staticSummary()) ?? '', new RegExp(orderId));
+    const metadata = await hub.client.workflow.getHandle(`Order:${orderId}`).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    assert.match(metadata.currentDetails, /waiting for \*\*review\*\* since/);
+  });
+});

@@ -1,0 +1,59 @@
+/** Steps the lifecycle tests share: submit, wait for a status, report shipment progress, read stock and audit. */
+import assert from 'node:assert/strict';
+import { orderIdOf, type CanonicalOrder } from '../../src/domain/order';
+import type { OrderView } from '../../src/domain/orderView';
+import { eventually, type Harness } from './harness';
+
+/** Lifecycle steps against one harness. */
+export function lifecycle(hub: Harness) {
+  const steps = {
+    /** Posts an order snapshot and returns its order id. */
+    async submit(order: CanonicalOrder, eventId = `${order.channelOrderId}:${order.paymentStatus}`): Promise<string> {
+      const answer = await hub.channel(order.channel, '/events', { type: 'snapshot', eventId, order });
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      return orderIdOf(order.channel, order.channelOrderId);
+    },
+    /** The order as its workflow reports it. */
+    async read(orderId: string): Promise<OrderView> {
+      const answer = await hub.ops('GET', `/v1/orders/${orderId}`);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.order as OrderView;
+    },
+    /** Waits until the order reaches a status. */
+    waitFor(orderId: string, status: OrderView['status'], timeoutMs = 20_000): Promise<OrderView> {
+      return eventually(async () => {
+        const view = await steps.read(orderId);
+        return view.status === status ? view : undefined;
+      }, `${orderId} to be ${status}`, timeoutMs);
+    },
+    /** Reports a shipment step as the warehouse, supplier or carrier would. */
+    progress(orderId: string, shipmentId: string, step: string, extra: Record<string, unknown> = {}) {
+      return hub.ops('POST', `/v1/orders/${orderId}/shipments/${shipmentId}/progress`, { step, at: new Date().toISOString(), ...extra }, { 'idempotency-key': `${shipmentId}-${step}-${orderId}` });
+    },
+    /** Walks every shipment of the order from accepted to shipped. */
+    async shipAll(orderId: string): Promise<void> {
+      const view = await steps.read(orderId);
+      for (const shipment of view.shipments) {
+        for (const step of ['accepted', 'picking', 'packed']) assert.equal((await steps.progress(orderId, shipment.shipmentId, step)).status, 200);
+        const shipped = await steps.progress(orderId, shipment.shipmentId, 'shipped', { trackingNumber: `SF${shipment.shipmentId.replace(/\W/g, '')}0001`, carrier: 'SF' });
+        assert.equal(shipped.status, 200, JSON.stringify(shipped.body));
+      }
+    },
+    /** Stock balance of a SKU in a warehouse. */
+    balance(sku: string, warehouseId: string) {
+      return hub.stores.ledger.balance(sku, warehouseId);
+    },
+    /** The audit trail's actions, oldest first. */
+    async auditActions(orderId: string): Promise<string[]> {
+      const answer = await hub.ops('GET', `/v1/orders/${orderId}/audit`);
+      assert.equal(answer.status, 200);
+      return answer.body.entries.map((e: { action: string }) => e.action);
+    },
+    /** Kinds of outgoing messages for the order, in order. */
+    async outbox(orderId: string): Promise<string[]> {
+      const messages = await hub.db.models.OutboxMessage.find({ orderId }).sort({ createdAt: 1 }).lean();
+      return messages.map((m) => `${m.target}:${m.kind}`);
+    },
+  };
+  return steps;
+}
