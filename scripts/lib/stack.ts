@@ -60,9 +60,16 @@ export async function waitForPort(port: number, what: string, child: ChildProces
   throw new Error(`${what} did not open port ${port} within ${timeoutMs / 1000} s`);
 }
 
+const running = new Set<ChildProcess>();
+// Servers must not outlive the script that started them, even when it crashes.
+process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+
 function startProcess(binary: string, args: string[], logFile: string): ChildProcess {
+  mkdirSync(path.dirname(logFile), { recursive: true });
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(binary, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   return child;

@@ -1,5 +1,5 @@
 /** Worker process entry point: validated config, database, Temporal connection, graceful shutdown on signals. */
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config';
 import { connectDatabase } from '../db/connection';
 import { createStores } from '../db/stores';
@@ -9,7 +9,9 @@ import { createOrderWorker } from './worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  // The SDK's own log (bundling, state changes) only at warn unless debugging.
+  const sdkLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN';
+  Runtime.install({ logger: new DefaultLogger(sdkLevel), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const db = await connectDatabase(config.MONGODB_URI);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const bundlePath = config.WORKFLOW_BUNDLE_PATH;

@@ -1,0 +1,67 @@
+/** Demo data for `npm run dev`: the example network and rules, stock, and a few orders in different states. */
+import { signWebhook } from '../../src/api/auth';
+import type { Stores } from '../../src/db/stores';
+import { canonicalOrderSchema, type CanonicalOrder } from '../../src/domain/order';
+import { dropShipExampleRuleSet, exampleRegionPriority, exampleWarehouses, rt2ExampleRuleSet } from '../../src/domain/routing/examples';
+
+/** The channel secret of the dev stack (every channel). */
+export const DEV_CHANNEL_SECRET = 'dev-channel-secret';
+/** The operations key of the dev stack. */
+export const DEV_OPS_KEY = 'dev-ops-key';
+
+const stock: Array<[sku: string, warehouseId: string, units: number]> = [
+  ['TS-001-M', 'suzhou', 500], ['TS-001-M', 'hefei', 300], ['TS-001-M', 'guangzhou', 200],
+  ['ONESIE-01', 'hangzhou', 120], ['MUG-02', 'suzhou', 80], ['FJ-2026-RED', 'suzhou', 40],
+];
+
+/** Saves settings on an empty database (edits made later through the API are kept) and receives stock once. */
+export async function seedSettingsAndStock(stores: Stores): Promise<void> {
+  if ((await stores.network.latest()).version === 0) {
+    await stores.network.save({ warehouses: exampleWarehouses, regionPriority: exampleRegionPriority, supplierDeliveryDays: { 'sup-hz-box': 2 } }, 'demo-seed');
+  }
+  if ((await stores.routingRules.latest()).version === 0) {
+    await stores.routingRules.save({ id: 'demo-rules', version: 1, rules: [...rt2ExampleRuleSet.rules, ...dropShipExampleRuleSet.rules] }, 'demo-seed');
+  }
+  for (const [sku, warehouseId, units] of stock) {
+    await stores.ledger.adjust(sku, warehouseId, `demo-seed:${sku}@${warehouseId}`, 'receipt', units, { actor: 'demo-seed', note: 'opening stock' });
+  }
+}
+
+function demoOrder(channelOrderId: string, overrides: Partial<CanonicalOrder>): CanonicalOrder {
+  return canonicalOrderSchema.parse({
+    channel: 'tmall', channelOrderId, brand: 'acme',
+    buyer: { id: `buyer-${channelOrderId}`, phone: '13812345678' },
+    shippingAddress: { name: '张三', phone: '13812345678', province: '江苏', city: '苏州', district: '工业园区', line1: '星湖街 328 号 2 栋 1201' },
+    lines: [{ lineId: 'L1', sku: 'TS-001-M', category: 'tshirt', quantity: 2, unitPrice: 99, listPrice: 99 }],
+    amounts: { goods: 198, shipping: 0, discount: 0, paid: 198 },
+    paymentStatus: 'paid', createdAt: '2026-11-24T08:00:00+08:00', paidAt: '2026-11-24T08:01:00+08:00',
+    ...overrides,
+  });
+}
+
+/** Orders that show the lifecycle in the Web UI: one fulfilling, one held for review, one awaiting payment. */
+export const demoOrders: CanonicalOrder[] = [
+  demoOrder('DEMO-1001', {}),
+  demoOrder('DEMO-1002', {
+    channel: 'douyin',
+    lines: [{ lineId: 'L1', sku: 'TS-001-M', category: 'tshirt', quantity: 1, unitPrice: 199, listPrice: 299 }],
+    amounts: { goods: 199, shipping: 0, discount: 0, paid: 199 },
+  }),
+  demoOrder('DEMO-1003', { paymentStatus: 'unpaid', paidAt: undefined, channel: 'miniprogram' }),
+];
+
+/** Posts the demo orders through the API as signed channel webhooks (idempotent: fixed event ids). */
+export async function postDemoOrders(baseUrl: string): Promise<string[]> {
+  const answers: string[] = [];
+  for (const order of demoOrders) {
+    const raw = JSON.stringify({ type: 'snapshot', eventId: `demo:${order.channelOrderId}`, order });
+    const timestamp = new Date().toISOString();
+    const response = await fetch(`${baseUrl}/v1/channels/${order.channel}/events`, {
+      method: 'POST', body: raw,
+      headers: { 'content-type': 'application/json', 'x-orderhub-timestamp': timestamp, 'x-orderhub-signature': signWebhook(DEV_CHANNEL_SECRET, timestamp, raw) },
+    });
+    const body = (await response.json()) as { orderId?: string; status?: string };
+    answers.push(`${body.orderId ?? order.channelOrderId}: ${response.status} ${body.status ?? ''}`);
+  }
+  return answers;
+}
