@@ -17,6 +17,7 @@ const keyList = z
     return map;
   });
 
+const DEV_OPS_KEY = 'dev-ops-key';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
@@ -33,7 +34,7 @@ export const configSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/orderhub'),
   /** Operations credentials: `name:key` pairs; the name is recorded in the audit trail. */
-  OPS_API_KEYS: keyList.default({ ops: 'dev-ops-key' }),
+  OPS_API_KEYS: keyList.default({ ops: DEV_OPS_KEY }),
   /** Channel webhook secrets: `channel:secret` pairs used to verify intake signatures. */
   CHANNEL_SECRETS: keyList.default({}),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(40),
@@ -42,6 +43,10 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
   /** A prebuilt workflow bundle (faster worker start); without it the worker bundles from source. */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+}).superRefine((config, ctx) => {
+  if (config.NODE_ENV === 'production' && Object.values(config.OPS_API_KEYS).includes(DEV_OPS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['OPS_API_KEYS'], message: 'must be set to real keys in production' });
+  }
 });
 
 /** Validated configuration of one process. */

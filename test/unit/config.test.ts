@@ -1,0 +1,28 @@
+/** Configuration is read from the environment once and a bad value names its variable. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config';
+
+test('defaults give a working local configuration', () => {
+  const config = loadConfig({});
+  assert.equal(config.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+  assert.equal(config.API_PORT, 3000);
+  assert.deepEqual(config.CHANNEL_SECRETS, {});
+});
+
+test('a bad value stops start-up with a message naming the variable', () => {
+  assert.throws(() => loadConfig({ API_PORT: 'eighty' }), (error: unknown) => error instanceof ConfigError && /API_PORT/.test(error.message));
+  assert.throws(() => loadConfig({ MONGODB_URI: 'postgres://x' }), /MONGODB_URI/);
+  assert.throws(() => loadConfig({ TEMPORAL_ADDRESS: 'localhost' }), /TEMPORAL_ADDRESS: expected host:port/);
+  assert.throws(() => loadConfig({ LOG_LEVEL: 'loud', WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }), /LOG_LEVEL.*WORKER_MAX_CONCURRENT_ACTIVITIES/);
+});
+
+test('key lists are parsed into name → secret maps, and malformed pairs are refused', () => {
+  assert.deepEqual(loadConfig({ CHANNEL_SECRETS: 'tmall:s1, jd:s2' }).CHANNEL_SECRETS, { tmall: 's1', jd: 's2' });
+  assert.throws(() => loadConfig({ OPS_API_KEYS: 'justakey' }), /OPS_API_KEYS/);
+});
+
+test('production refuses the development operations key', () => {
+  assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /OPS_API_KEYS/);
+  assert.equal(loadConfig({ NODE_ENV: 'production', OPS_API_KEYS: 'ops:a-long-secret-key' }).NODE_ENV, 'production');
+});
