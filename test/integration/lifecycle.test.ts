@@ -50,6 +50,7 @@ describe('order lifecycle', () => {
     ]);
     const status = await hub.ops('GET', `/v1/orders/${orderId}`);
     assert.equal(status.body.workflow.status, 'COMPLETED');
+    await steps.recordHistory('happy-path', orderId);
   });
 
   test('an order unpaid past the payment timeout is cancelled and holds no stock', async () => {
@@ -59,6 +60,7 @@ describe('order lifecycle', () => {
     assert.equal(cancelled.reservations.length, 0);
     assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'ORDER_CANCELLED']);
     assert.deepEqual(await steps.outbox(orderId), []);
+    await steps.recordHistory('unpaid-timeout', orderId);
   });
 
   test('with lock-on-order stock is reserved before payment and released when the order is cancelled', async () => {
@@ -78,6 +80,7 @@ describe('order lifecycle', () => {
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
     assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'STOCK_RELEASED', 'ORDER_CANCELLED']);
     assert.deepEqual(await steps.outbox(orderId), [], 'nothing was paid or dispatched, so nothing is refunded or recalled');
+    await steps.recordHistory('lock-on-order-cancelled', orderId);
   });
 
   test('a first order over 5000 waits for review without reserving stock, and ships once approved', async () => {
@@ -101,6 +104,7 @@ describe('order lifecycle', () => {
     const again = await hub.ops('POST', `/v1/orders/${orderId}/review`, { decision: 'approve' });
     assert.equal(again.status, 409);
     assert.equal(again.body.error.code, 'NOT_ON_HOLD');
+    await steps.recordHistory('hold-approved', orderId);
   });
 
   test('a rejected held order is cancelled cleanly: refunded, nothing reserved', async () => {
@@ -115,6 +119,7 @@ describe('order lifecycle', () => {
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
     assert.deepEqual(await steps.outbox(orderId), ['payment:refund']);
     assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'PAYMENT_RECEIVED', 'ORDER_HELD', 'HOLD_REJECTED', 'ORDER_CANCELLED']);
+    await steps.recordHistory('hold-rejected', orderId);
   });
 
   test('cancelling before routing releases nothing and refunds nothing that was not taken', async () => {
@@ -128,6 +133,7 @@ describe('order lifecycle', () => {
     const twice = await hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'again' });
     assert.equal(twice.status, 409);
     assert.equal(twice.body.error.code, 'ALREADY_CLOSED');
+    await steps.recordHistory('cancel-before-routing', orderId);
   });
 
   test('cancelling after the supplier push recalls it, releases warehouse stock and refunds', async () => {
@@ -149,6 +155,7 @@ describe('order lifecycle', () => {
     const outbox = await steps.outbox(orderId);
     assert.deepEqual(outbox.filter((m) => !m.startsWith('notification')).sort(), ['payment:refund', 'supplier:dropShipOrder', 'supplier:recallDropShipOrder', 'wms:cancelPickList', 'wms:pickList']);
     assert.equal(outbox.at(-1), 'payment:refund', 'the refund comes last, after the recalls');
+    await steps.recordHistory('cancel-after-supplier-push', orderId);
   });
 
   test('an address change before shipment re-routes to the new region and moves the reservation', async () => {
@@ -170,6 +177,7 @@ describe('order lifecycle', () => {
     const changed = (await hub.ops('GET', `/v1/orders/${orderId}/audit`)).body.entries.at(-1);
     assert.equal(changed.before.province, '江苏');
     assert.equal(changed.after.province, '广东');
+    await steps.recordHistory('address-change-reroute', orderId);
   });
 
   test('an address outside the delivery area is refused with 422, and any change is refused once shipped', async () => {
@@ -186,6 +194,7 @@ describe('order lifecycle', () => {
     const cancel = await hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'too late' });
     assert.equal(cancel.status, 409);
     assert.equal((await steps.read(orderId)).order.shippingAddress.province, '江苏');
+    await steps.recordHistory('address-change-refused', orderId);
   });
 
   test('a payment notice before the order, and repeated events, converge on one paid order', async () => {
@@ -204,6 +213,7 @@ describe('order lifecycle', () => {
     const actions = await steps.auditActions(orderId);
     assert.equal(actions.filter((a) => a === 'PAYMENT_RECEIVED').length, 1);
     assert.equal(actions.filter((a) => a === 'STOCK_RESERVED').length, 1);
+    await steps.recordHistory('out-of-order-intake', orderId);
   });
 
   test('a return is accepted between delivery and the end of the window, refused before delivery', async () => {
@@ -221,6 +231,7 @@ describe('order lifecycle', () => {
     assert.equal(accepted.body.returns.length, 1);
     const unknownLine = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, { returnId: 'R2', lineIds: ['L9'], reason: 'x' });
     assert.equal(unknownLine.status, 422);
+    await steps.recordHistory('return-requested', orderId);
   });
 
   test('held orders are listed through Temporal visibility with OrderStatus and NeedsAttention filters', async () => {
@@ -238,5 +249,6 @@ describe('order lifecycle', () => {
     assert.match((await description.staticSummary()) ?? '', new RegExp(orderId));
     const metadata = await hub.client.workflow.getHandle(`Order:${orderId}`).query<{ currentDetails: string }>('__temporal_workflow_metadata');
     assert.match(metadata.currentDetails, /waiting for \*\*review\*\* since/);
+    await steps.recordHistory('price-guard-hold', orderId);
   });
 });

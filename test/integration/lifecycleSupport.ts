@@ -1,6 +1,9 @@
 /** Steps the lifecycle tests share: submit, wait for a status, report shipment progress, read stock and audit. */
 import assert from 'node:assert/strict';
-import { orderIdOf, type CanonicalOrder } from '../../src/domain/order';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { orderIdOf, orderWorkflowId, type CanonicalOrder } from '../../src/domain/order';
 import type { OrderView } from '../../src/domain/orderView';
 import { eventually, type Harness } from './harness';
 
@@ -48,6 +51,18 @@ export function lifecycle(hub: Harness) {
       const answer = await hub.ops('GET', `/v1/orders/${orderId}/audit`);
       assert.equal(answer.status, 200);
       return answer.body.entries.map((e: { action: string }) => e.action);
+    },
+    /**
+     * With RECORD_HISTORIES=1, saves the order's workflow history as a replay fixture
+     * (test/fixtures/histories/*.history.pb), so later code changes are replayed against every lifecycle path.
+     */
+    async recordHistory(name: string, orderId: string): Promise<void> {
+      if (!process.env.RECORD_HISTORIES) return;
+      const history = await hub.client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
+      const dir = path.join(__dirname, '..', 'fixtures', 'histories');
+      mkdirSync(dir, { recursive: true });
+      // Binary protobuf: the SDK's JSON helpers trip over its two nested protobufjs copies.
+      writeFileSync(path.join(dir, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
     },
     /** Kinds of outgoing messages for the order, in order. */
     async outbox(orderId: string): Promise<string[]> {
