@@ -2,7 +2,8 @@
 import type { Address, CanonicalOrder } from '../domain/order';
 import type { PlannedShipment } from '../domain/orderView';
 import { regionOfProvince } from '../domain/routing/regions';
-import { routingContextSchema } from '../domain/routing/context';
+import { routingContextSchema, type RoutingContext } from '../domain/routing/context';
+import type { RoutingDecision } from '../domain/routing/decision';
 import { routeOrder } from '../domain/routing/route';
 import type { StockLevel } from '../domain/routing/warehouses';
 import type { ActivityDeps } from './deps';
@@ -15,33 +16,46 @@ export interface RouteResult {
   decision: unknown;
 }
 
+/** What routing reads: the database and the stores. */
+export type RoutingDeps = Pick<ActivityDeps, 'db' | 'stores'>;
+
+/** Current stock of the given SKUs in every listed warehouse, with safety thresholds; read fresh from the ledger. */
+async function stockFor({ db, stores }: RoutingDeps, skus: string[], warehouseIds: string[]): Promise<StockLevel[]> {
+  const items = await db.models.StockItem.find({ sku: { $in: skus } }).lean();
+  const threshold = new Map(items.map((i) => [`${i.sku}@${i.warehouseId}`, i.safetyThreshold]));
+  const levels = await Promise.all(skus.flatMap((sku) => warehouseIds.map(async (warehouseId) => {
+    const balance = await stores.ledger.balance(sku, warehouseId);
+    return { sku, warehouseId, onHand: balance.onHand, reserved: balance.reserved, safetyThreshold: threshold.get(`${sku}@${warehouseId}`) ?? 0 };
+  })));
+  return levels.filter((level) => level.onHand > 0 || level.reserved > 0);
+}
+
+/** The routing inputs of this moment for an order: current rules, network and the stock of its SKUs. */
+export async function loadRoutingContext(deps: RoutingDeps, order: CanonicalOrder): Promise<RoutingContext> {
+  const [rules, network] = await Promise.all([deps.stores.routingRules.latest(), deps.stores.network.latest()]);
+  const skus = [...new Set(order.lines.map((l) => l.sku))];
+  const stock = await stockFor(deps, skus, network.body.warehouses.map((w) => w.id));
+  return routingContextSchema.parse({
+    ruleSet: { ...rules.body, version: rules.version },
+    warehouses: network.body.warehouses,
+    regionPriority: network.body.regionPriority,
+    supplierDeliveryDays: network.body.supplierDeliveryDays,
+    stock,
+    now: new Date().toISOString(),
+  });
+}
+
+/** Decides where an order would ship from right now; reads only, so it reserves nothing (the activity and what-if share it). */
+export async function decideRoute(deps: RoutingDeps, order: CanonicalOrder): Promise<RoutingDecision> {
+  return routeOrder(order, await loadRoutingContext(deps, order));
+}
+
 /** Builds the routing activities. */
 export function createRoutingActivities({ db, stores }: ActivityDeps) {
-  /** Current stock of the order's SKUs in every warehouse of the network, with safety thresholds. */
-  const stockFor = async (skus: string[], warehouseIds: string[]): Promise<StockLevel[]> => {
-    const items = await db.models.StockItem.find({ sku: { $in: skus } }).lean();
-    const threshold = new Map(items.map((i) => [`${i.sku}@${i.warehouseId}`, i.safetyThreshold]));
-    const levels = await Promise.all(skus.flatMap((sku) => warehouseIds.map(async (warehouseId) => {
-      const balance = await stores.ledger.balance(sku, warehouseId);
-      return { sku, warehouseId, onHand: balance.onHand, reserved: balance.reserved, safetyThreshold: threshold.get(`${sku}@${warehouseId}`) ?? 0 };
-    })));
-    return levels.filter((level) => level.onHand > 0 || level.reserved > 0);
-  };
-
   return {
     /** Routes an order with the rules, network and stock of this moment; the result is recorded in history. */
     async routeOrder(input: { orderId: string; order: CanonicalOrder }): Promise<RouteResult> {
-      const [rules, network] = await Promise.all([stores.routingRules.latest(), stores.network.latest()]);
-      const skus = [...new Set(input.order.lines.map((l) => l.sku))];
-      const stock = await stockFor(skus, network.body.warehouses.map((w) => w.id));
-      const decision = routeOrder(input.order, routingContextSchema.parse({
-        ruleSet: { ...rules.body, version: rules.version },
-        warehouses: network.body.warehouses,
-        regionPriority: network.body.regionPriority,
-        supplierDeliveryDays: network.body.supplierDeliveryDays,
-        stock,
-        now: new Date().toISOString(),
-      }));
+      const decision = await decideRoute({ db, stores }, input.order);
       return {
         shipments: decision.shipments.map((s) => s.kind === 'warehouse'
           ? { kind: 'warehouse', locationId: s.warehouseId, lineIds: s.lineIds, promisedDeliveryDays: s.promisedDeliveryDays }

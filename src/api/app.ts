@@ -6,6 +6,7 @@ import swaggerUi from 'swagger-ui-express';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db/connection';
+import { createStores } from '../db/stores';
 import type { Logger } from '../logging';
 import { requireChannelSignature, requireOperations, type AuthedRequest } from './auth';
 import { errorHandler, HttpError, notFound } from './errors';
@@ -14,7 +15,10 @@ import { createOrderWorkflows } from './orderWorkflows';
 import { Api } from './route';
 import { channelRoutes } from './routes/channels';
 import { healthRoutes } from './routes/health';
+import { inventoryRoutes } from './routes/inventory';
 import { orderRoutes } from './routes/orders';
+import { routingRoutes } from './routes/routing';
+import { settingsRoutes } from './routes/settings';
 import { shipmentRoutes } from './routes/shipments';
 
 /** What the API needs. */
@@ -45,6 +49,7 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
     channel: [requireChannelSignature(config.CHANNEL_SECRETS)],
   });
   const orders = createOrderWorkflows(temporal, db, config.TEMPORAL_TASK_QUEUE);
+  const stores = createStores(db);
   healthRoutes(api, {
     database: () => db.ping(),
     temporal: async () => {
@@ -58,6 +63,9 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   });
   channelRoutes(api, orders);
   orderRoutes(api, orders, db);
+  settingsRoutes(api, stores);
+  inventoryRoutes(api, db, stores);
+  routingRoutes(api, { db, stores });
   shipmentRoutes(api, orders);
 
   const openApi = buildOpenApi(api.registry, config.PUBLIC_BASE_URL);

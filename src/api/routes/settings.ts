@@ -1,0 +1,88 @@
+/** Operations: run-time settings (routing rules, warehouse network, order policy); every edit is a new version (OP-2). */
+import { zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { SettingsConflictError, type SettingsStore, type SettingsVersion } from '../../db/settingsStore';
+import { networkSchema, policySettingsSchema, type Stores } from '../../db/stores';
+import { policyOverrideSchema } from '../../domain/policy';
+import { conditionSchema, routingRuleSetSchema, type RoutingRuleSet } from '../../domain/routing/rules';
+import { HttpError } from '../errors';
+import type { Api } from '../route';
+
+// OpenAPI hints for two domain schemas the generator cannot describe alone: the recursive condition tree becomes
+// a named component (a $ref instead of an endless expansion), and override settings (a custom check) an object.
+zodToOpenAPIRegistry.add(conditionSchema, { _internal: { refId: 'RoutingCondition' } });
+zodToOpenAPIRegistry.add(policyOverrideSchema.shape.settings, { type: 'object', description: 'policy settings to change; anything left out is inherited' });
+
+/** One kind of settings as the API exposes it. */
+interface SettingsKind<T> {
+  /** The path segment, e.g. routing-rules. */
+  path: string;
+  what: string;
+  store: SettingsStore<T>;
+  /** What a PUT body must hold; validated in full, so errors name their field paths. */
+  schema: z.ZodType<T>;
+  /** Stamps the body with the version it is saved as, for kinds that carry their own version. */
+  stamp?: (body: T, version: number) => T;
+}
+
+// The rule set's `version` is the settings version, so an author may leave it out; it is set on save.
+const ruleSetInput = z.preprocess(
+  (value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && !('version' in value) ? { ...value, version: 0 } : value),
+  routingRuleSetSchema,
+);
+
+const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+
+function versionSchema(body: z.ZodType) {
+  return z.object({ version: z.number().int(), body, actor: z.string(), at: z.string().describe('ISO instant') });
+}
+
+function present<T>(saved: SettingsVersion<T>) {
+  return { version: saved.version, body: saved.body, actor: saved.actor, at: saved.at.toISOString() };
+}
+
+/** Declares GET, PUT and history of one settings kind. */
+function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
+  const path = `/v1/settings/${kind.path}`;
+  const response = versionSchema(kind.schema);
+
+  api.endpoint({
+    method: 'get', path, tag: 'settings', access: 'operations',
+    summary: `The current ${kind.what}: version, body, who saved it and when (version 0 is the built-in default).`,
+    responses: { 200: { description: 'the latest version', schema: response } },
+  }, async () => ({ status: 200, body: present(await kind.store.latest()) }));
+
+  api.endpoint({
+    method: 'put', path, tag: 'settings', access: 'operations',
+    summary: `Save new ${kind.what}, effective for the next order without a restart; pass expectedVersion to refuse a stale edit (409).`,
+    body: z.object({ expectedVersion: z.number().int().nonnegative().optional().describe('the version this edit is based on'), body: kind.schema }),
+    responses: { 200: { description: 'the saved version', schema: response } },
+  }, async ({ body, caller }) => {
+    // Without expectedVersion the edit is based on the latest version; either way a concurrent save answers 409.
+    const base = body.expectedVersion ?? (await kind.store.latest()).version;
+    const settings = kind.stamp ? kind.stamp(body.body, base + 1) : body.body;
+    try {
+      return { status: 200, body: present(await kind.store.save(settings, caller!.id, base)) };
+    } catch (error) {
+      if (error instanceof SettingsConflictError) throw new HttpError(409, 'SETTINGS_CONFLICT', error.message);
+      throw error;
+    }
+  });
+
+  api.endpoint({
+    method: 'get', path: `${path}/history`, tag: 'settings', access: 'operations',
+    summary: `Every saved version of the ${kind.what}, newest first; versions are never deleted (OP-2).`,
+    query: historyQuery,
+    responses: { 200: { description: 'versions, newest first', schema: z.object({ items: z.array(response) }) } },
+  }, async ({ query }) => ({ status: 200, body: { items: (await kind.store.history(query.limit)).map(present) } }));
+}
+
+/** Declares the settings endpoints. */
+export function settingsRoutes(api: Api, stores: Stores): void {
+  settingsEndpoints<RoutingRuleSet>(api, {
+    path: 'routing-rules', what: 'routing rules (RT-2)', store: stores.routingRules, schema: ruleSetInput,
+    stamp: (rules, version) => ({ ...rules, version }),
+  });
+  settingsEndpoints(api, { path: 'network', what: 'warehouse network (RT-1, RT-4)', store: stores.network, schema: networkSchema });
+  settingsEndpoints(api, { path: 'order-policy', what: 'order policy (INV-2, MR-3, MR-4, RF-1)', store: stores.policy, schema: policySettingsSchema });
+}

@@ -1,0 +1,137 @@
+/** Run-time settings over real HTTP: rules edited through the API route the next order, edits are validated and versioned. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RoutingDecision } from '../../src/domain/routing/decision';
+import { makeOrder, paid } from '../fixtures/orders';
+import { seedHub, testNetwork } from '../fixtures/network';
+import { eventually, startHarness, type Harness } from './harness';
+import { lifecycle } from './lifecycleSupport';
+
+/** Douyin onesies ship from Hefei (the RT-2 example, adapted to the test network). */
+const douyinOnesiesFromHefei = {
+  id: 'douyin-onesies-hefei', name: 'Douyin onesies ship from Hefei', priority: 5,
+  when: { all: [{ field: 'channel', op: 'eq', value: 'douyin' }, { field: 'category', op: 'eq', value: 'onesie' }] },
+  then: [{ type: 'requireWarehouse', warehouseId: 'hefei' }],
+};
+
+const onesieOrder = () => paid(makeOrder({
+  channel: 'douyin',
+  lines: [{ lineId: 'L1', sku: 'ONESIE-1', category: 'onesie', quantity: 1, unitPrice: 129, listPrice: 129 }],
+  amounts: { goods: 129, shipping: 0, discount: 0, paid: 129 },
+}));
+
+describe('run-time settings', () => {
+  let hub: Harness;
+  let steps: ReturnType<typeof lifecycle>;
+  before(async () => {
+    hub = await startHarness('settings');
+    steps = lifecycle(hub);
+    await seedHub(hub.stores, { stock: { 'ONESIE-1@suzhou': 50, 'ONESIE-1@hefei': 50, 'TEE-7@suzhou': 50, 'TEE-7@hefei': 50 } });
+  });
+  after(async () => { await hub?.stop(); });
+
+  test('a routing rule saved through the API routes the next order, without a restart, and the decision names it', async () => {
+    const before = await steps.waitFor(await steps.submit(onesieOrder()), 'FULFILLING');
+    assert.equal(before.shipments[0]!.locationId, 'suzhou');
+
+    const current = await hub.ops('GET', '/v1/settings/routing-rules');
+    assert.equal(current.status, 200);
+    const saved = await hub.ops('PUT', '/v1/settings/routing-rules', { expectedVersion: current.body.version, body: { id: 'test-rules', rules: [douyinOnesiesFromHefei] } });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.equal(saved.body.version, current.body.version + 1);
+    assert.equal(saved.body.body.version, saved.body.version, 'the rule set carries its settings version');
+    assert.equal(saved.body.actor, 'ops-tester');
+
+    const after = await steps.waitFor(await steps.submit(onesieOrder()), 'FULFILLING');
+    assert.equal(after.shipments[0]!.locationId, 'hefei');
+    const decision = after.routing!.decision as RoutingDecision;
+    assert.deepEqual(decision.explanation.matchedRules.map((r) => r.id), ['douyin-onesies-hefei']);
+    assert.deepEqual(decision.explanation.ruleSet, { id: 'test-rules', version: saved.body.version });
+  });
+
+  test('what-if returns the warehouse and the explanation, and reserves nothing', async () => {
+    const order = paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-7', category: 'tshirt', quantity: 2, unitPrice: 59, listPrice: 59 }], amounts: { goods: 118, shipping: 0, discount: 0, paid: 118 } }));
+    const before = await Promise.all([steps.balance('TEE-7', 'suzhou'), steps.balance('TEE-7', 'hefei')]);
+
+    const answer = await hub.ops('POST', '/v1/routing/what-if', { order });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const decision = answer.body as RoutingDecision;
+    assert.deepEqual(decision.shipments, [{ kind: 'warehouse', warehouseId: 'suzhou', lineIds: ['L1'], promisedDeliveryDays: 1 }]);
+    assert.equal(decision.explanation.region, 'east');
+    assert.equal(decision.explanation.candidates[0]!.warehouseId, 'suzhou');
+    assert.deepEqual(decision.explanation.candidates[0]!.stock.map((s) => [s.sku, s.available, s.verdict]), [['TEE-7', 50, 'OK']]);
+    assert.match(decision.explanation.summary, /→ Suzhou DC; promised 1 day/);
+
+    assert.deepEqual(await Promise.all([steps.balance('TEE-7', 'suzhou'), steps.balance('TEE-7', 'hefei')]), before);
+    assert.equal(await hub.db.models.StockEntry.countDocuments({ orderId: decision.orderId }), 0);
+  });
+
+  test('what-if for a received order reads it from the read model; an unknown order is 404', async () => {
+    const order = makeOrder({ channel: 'douyin', lines: [{ lineId: 'L1', sku: 'ONESIE-1', category: 'onesie', quantity: 1, unitPrice: 129, listPrice: 129 }], amounts: { goods: 129, shipping: 0, discount: 0, paid: 129 } });
+    const orderId = await steps.submit(order);
+    const answer = await eventually(async () => {
+      const found = await hub.ops('POST', '/v1/routing/what-if', { orderId });
+      return found.status === 200 ? found : undefined;
+    }, 'the order in the read model');
+    assert.equal(answer.body.orderId, orderId);
+    assert.equal(answer.body.shipments[0].warehouseId, 'hefei', 'the douyin onesie rule applies');
+    assert.equal(await hub.db.models.StockEntry.countDocuments({ orderId }), 0);
+
+    const missing = await hub.ops('POST', '/v1/routing/what-if', { orderId: 'tmall-nope' });
+    assert.equal(missing.status, 404);
+    const both = await hub.ops('POST', '/v1/routing/what-if', { orderId, order });
+    assert.equal(both.status, 400);
+  });
+
+  test('settings with a bad body are refused with 400 naming the field paths, and no version is saved', async () => {
+    const before = (await hub.ops('GET', '/v1/settings/network/history')).body.items.length;
+    const badWarehouse = { ...testNetwork.warehouses[0], dailyCapacity: -1 };
+    const network = await hub.ops('PUT', '/v1/settings/network', { body: { ...testNetwork, warehouses: [badWarehouse, ...testNetwork.warehouses.slice(1)] } });
+    assert.equal(network.status, 400);
+    assert.equal(network.body.error.code, 'VALIDATION');
+    assert.deepEqual(network.body.error.details.map((d: { path: string }) => d.path), ['body.warehouses.0.dailyCapacity']);
+
+    const badRule = { ...douyinOnesiesFromHefei, then: [{ type: 'requireWarehouse' }] };
+    const rules = await hub.ops('PUT', '/v1/settings/routing-rules', { body: { id: 'test-rules', rules: [badRule, badRule] } });
+    assert.equal(rules.status, 400);
+    const paths = rules.body.error.details.map((d: { path: string }) => d.path);
+    assert.ok(paths.includes('body.rules.0.then.0.warehouseId'), paths.join(', '));
+
+    const policy = await hub.ops('PUT', '/v1/settings/order-policy', { body: { base: { lockStrategy: 'whenever' } } });
+    assert.equal(policy.status, 400);
+    assert.deepEqual(policy.body.error.details.map((d: { path: string }) => d.path), ['body.base.lockStrategy']);
+
+    assert.equal((await hub.ops('GET', '/v1/settings/network/history')).body.items.length, before);
+  });
+
+  test('an edit based on a stale version is refused with 409 SETTINGS_CONFLICT and changes nothing', async () => {
+    const current = await hub.ops('GET', '/v1/settings/order-policy');
+    const body = { ...current.body.body, base: { ...current.body.body.base, paymentTimeoutSeconds: 900 } };
+    const first = await hub.ops('PUT', '/v1/settings/order-policy', { expectedVersion: current.body.version, body });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.version, current.body.version + 1);
+
+    const stale = await hub.ops('PUT', '/v1/settings/order-policy', { expectedVersion: current.body.version, body: { ...body, base: { ...body.base, paymentTimeoutSeconds: 60 } } });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.body.error.code, 'SETTINGS_CONFLICT');
+    const latest = await hub.ops('GET', '/v1/settings/order-policy');
+    assert.equal(latest.body.version, first.body.version);
+    assert.equal(latest.body.body.base.paymentTimeoutSeconds, 900);
+  });
+
+  test('every saved version stays in the history, newest first, with who saved it and when', async () => {
+    const seeded = await hub.ops('GET', '/v1/settings/network');
+    for (const capacity of [8_000, 9_000]) {
+      const warehouses = testNetwork.warehouses.map((w) => (w.id === 'guangzhou' ? { ...w, dailyCapacity: capacity } : w));
+      assert.equal((await hub.ops('PUT', '/v1/settings/network', { body: { ...testNetwork, warehouses } })).status, 200);
+    }
+    const history = await hub.ops('GET', '/v1/settings/network/history?limit=10');
+    assert.equal(history.status, 200);
+    const items = history.body.items as Array<{ version: number; actor: string; at: string; body: typeof testNetwork }>;
+    assert.deepEqual(items.map((i) => i.version), [seeded.body.version + 2, seeded.body.version + 1, seeded.body.version]);
+    assert.deepEqual(items.map((i) => i.actor), ['ops-tester', 'ops-tester', 'test']);
+    assert.deepEqual(items.map((i) => i.body.warehouses.find((w) => w.id === 'guangzhou')!.dailyCapacity), [9_000, 8_000, 10_000]);
+    assert.ok(items.every((i) => !Number.isNaN(Date.parse(i.at))));
+    assert.equal((await hub.ops('GET', '/v1/settings/network/history?limit=1')).body.items.length, 1);
+  });
+});
