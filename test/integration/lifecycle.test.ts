@@ -48,8 +48,12 @@ describe('order lifecycle', () => {
       'SHIPMENT_ACCEPTED', 'SHIPMENT_PICKING', 'SHIPMENT_PACKED', 'SHIPMENT_SHIPPED', 'SHIPMENT_WRITTEN_BACK',
       'ORDER_SHIPPED', 'SHIPMENT_DELIVERED', 'ORDER_DELIVERED', 'ORDER_COMPLETED',
     ]);
-    const status = await hub.ops('GET', `/v1/orders/${orderId}`);
-    assert.equal(status.body.workflow.status, 'COMPLETED');
+    const closed = await eventually(async () => {
+      const read = await hub.ops('GET', `/v1/orders/${orderId}`);
+      return read.body.workflow.status === 'RUNNING' ? undefined : read.body;
+    }, 'the workflow to close');
+    assert.equal(closed.workflow.status, 'COMPLETED');
+    assert.equal(closed.order.status, 'COMPLETED');
     await steps.recordHistory('happy-path', orderId);
   });
 

@@ -22,9 +22,11 @@ export function lifecycle(hub: Harness) {
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       return answer.body.order as OrderView;
     },
-    /** Waits until the order reaches a status. */
+    /** Waits until the order reaches a status and has written it down (the read model follows the audit trail). */
     waitFor(orderId: string, status: OrderView['status'], timeoutMs = 20_000): Promise<OrderView> {
       return eventually(async () => {
+        const record = await hub.db.models.Order.findById(orderId, { status: 1 }).lean();
+        if (record?.status !== status) return undefined;
         const view = await steps.read(orderId);
         return view.status === status ? view : undefined;
       }, `${orderId} to be ${status}`, timeoutMs);
