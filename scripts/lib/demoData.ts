@@ -1,6 +1,6 @@
 /** Demo data for `npm run dev`: the example network and rules, stock, and a few orders in different states. */
 import { signWebhook } from '../../src/api/auth';
-import type { Stores } from '../../src/db/stores';
+import { networkSchema, type Stores } from '../../src/db/stores';
 import { canonicalOrderSchema, type CanonicalOrder } from '../../src/domain/order';
 import { dropShipExampleRuleSet, exampleRegionPriority, exampleWarehouses, rt2ExampleRuleSet } from '../../src/domain/routing/examples';
 
@@ -17,7 +17,7 @@ const stock: Array<[sku: string, warehouseId: string, units: number]> = [
 /** Saves settings on an empty database (edits made later through the API are kept) and receives stock once. */
 export async function seedSettingsAndStock(stores: Stores): Promise<void> {
   if ((await stores.network.latest()).version === 0) {
-    await stores.network.save({ warehouses: exampleWarehouses, regionPriority: exampleRegionPriority, supplierDeliveryDays: { 'sup-hz-box': 2 } }, 'demo-seed');
+    await stores.network.save(networkSchema.parse({ warehouses: exampleWarehouses, regionPriority: exampleRegionPriority, supplierDeliveryDays: { 'sup-hz-box': 2 } }), 'demo-seed');
   }
   if ((await stores.routingRules.latest()).version === 0) {
     await stores.routingRules.save({ id: 'demo-rules', version: 1, rules: [...rt2ExampleRuleSet.rules, ...dropShipExampleRuleSet.rules] }, 'demo-seed');

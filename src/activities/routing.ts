@@ -30,18 +30,39 @@ async function stockFor({ db, stores }: RoutingDeps, skus: string[], warehouseId
   return levels.filter((level) => level.onHand > 0 || level.reserved > 0);
 }
 
+/** Start of the business day containing `now`, in the network's time zone (IN-3: days are not UTC days). */
+export function businessDayStart(now: Date, offset: string): Date {
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const local = new Date(now.getTime() + minutes * 60_000);
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - minutes * 60_000);
+}
+
+/**
+ * Orders each warehouse took today (RT-4 daily capacity), derived from the reservation ledger rather than
+ * kept in a shared counter, so it needs no guarded write of its own.
+ */
+async function capacityUsedToday({ db }: RoutingDeps, warehouseIds: string[], since: Date): Promise<Record<string, number>> {
+  const counts = await Promise.all(warehouseIds.map(async (warehouseId) =>
+    [warehouseId, (await db.models.StockEntry.distinct('orderId', { warehouseId, kind: 'reserve', at: { $gte: since } })).length] as const));
+  return Object.fromEntries(counts);
+}
+
 /** The routing inputs of this moment for an order: current rules, network and the stock of its SKUs. */
 export async function loadRoutingContext(deps: RoutingDeps, order: CanonicalOrder): Promise<RoutingContext> {
   const [rules, network] = await Promise.all([deps.stores.routingRules.latest(), deps.stores.network.latest()]);
   const skus = [...new Set(order.lines.map((l) => l.sku))];
-  const stock = await stockFor(deps, skus, network.body.warehouses.map((w) => w.id));
+  const warehouseIds = network.body.warehouses.map((w) => w.id);
+  const now = new Date();
+  const [stock, used] = await Promise.all([stockFor(deps, skus, warehouseIds), capacityUsedToday(deps, warehouseIds, businessDayStart(now, network.body.timeZone))]);
   return routingContextSchema.parse({
     ruleSet: { ...rules.body, version: rules.version },
     warehouses: network.body.warehouses,
     regionPriority: network.body.regionPriority,
     supplierDeliveryDays: network.body.supplierDeliveryDays,
     stock,
-    now: new Date().toISOString(),
+    capacityUsedToday: used,
+    now: now.toISOString(),
   });
 }
 
@@ -64,6 +85,12 @@ export function createRoutingActivities({ db, stores }: ActivityDeps) {
         summary: decision.explanation.summary,
         decision,
       };
+    },
+
+    /** Orders holding stock at a warehouse that has not yet shipped them, for an outage re-route (RT-4). */
+    async findOrdersToReroute(input: { warehouseId: string }): Promise<string[]> {
+      const records = await db.models.Order.find({ warehouseIds: input.warehouseId, status: { $in: ['RESERVED', 'FULFILLING'] } }, { _id: 1 }).lean();
+      return records.map((r) => r._id);
     },
 
     /** True when the address lies in a region some enabled warehouse delivers to. */

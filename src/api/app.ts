@@ -63,7 +63,7 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   });
   channelRoutes(api, orders);
   orderRoutes(api, orders, db);
-  settingsRoutes(api, stores);
+  settingsRoutes(api, stores, (previous, saved) => orders.startOutages(previous, saved));
   inventoryRoutes(api, db, stores);
   routingRoutes(api, { db, stores });
   shipmentRoutes(api, orders);

@@ -1,13 +1,16 @@
 /** How the API talks to order workflows: start-or-join on intake, read state, send updates. */
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { orderIdOf, orderWorkflowId, type Channel } from '../domain/order';
+import { orderIdOf, orderWorkflowId, warehouseOutageWorkflowId, type Channel } from '../domain/order';
 import type { OrderEvent } from '../domain/orderEvents';
 import type { OrderView } from '../domain/orderView';
 import { BrandKey, ChannelKey, OrderStatusKey } from '../domain/searchAttributes';
 import type { Database } from '../db/connection';
 import { getOrder, receiveOrderEvent } from '../workflows/order/messages';
 import type { orderWorkflow } from '../workflows/order/workflow';
+import type { warehouseOutageWorkflow as WarehouseOutage } from '../workflows/warehouse/outage';
+import type { Network } from '../db/stores';
+import type { SettingsVersion } from '../db/settingsStore';
 import { HttpError } from './errors';
 
 /** An order's state together with its workflow's status. */
@@ -75,6 +78,26 @@ export function createOrderWorkflows(client: Client, db: Database, taskQueue: st
       }
       const workflow = { workflowId: description.workflowId, runId: description.runId, status: description.status.name, historyLength: description.historyLength };
       return { order, workflow };
+    },
+
+    /**
+     * Starts one outage workflow per warehouse that a network save disabled or paused (RT-4); the id
+     * carries the network version, so a retried request starts nothing twice.
+     */
+    async startOutages(previous: SettingsVersion<Network>, saved: SettingsVersion<Network>): Promise<void> {
+      const wasServing = new Set(previous.body.warehouses.filter((w) => w.enabled && !w.paused).map((w) => w.id));
+      const stopped = saved.body.warehouses.filter((w) => wasServing.has(w.id) && (!w.enabled || w.paused));
+      for (const warehouse of stopped) {
+        const reason = `warehouse ${warehouse.id} ${warehouse.enabled ? 'paused' : 'disabled'} in network v${saved.version}`;
+        try {
+          await client.workflow.start<typeof WarehouseOutage>('warehouseOutageWorkflow', {
+            workflowId: warehouseOutageWorkflowId(warehouse.id, saved.version), taskQueue,
+            args: [{ warehouseId: warehouse.id, reason, requestedBy: saved.actor }], staticSummary: reason,
+          });
+        } catch (error) {
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+      }
     },
 
     /** Sends an update to an order; the idempotency key, when given, is the update id. */

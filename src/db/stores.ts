@@ -20,6 +20,8 @@ export const networkSchema = z.object({
   warehouses: z.array(warehouseSchema).max(500),
   regionPriority: regionPrioritySchema,
   supplierDeliveryDays: z.record(z.string(), z.number().int().min(0).max(60)).default({}),
+  /** Offset of the business day, for daily capacity (IN-3: the business runs on UTC+8). */
+  timeZone: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00').default('+08:00'),
 });
 /** A validated warehouse network. */
 export type Network = z.infer<typeof networkSchema>;
@@ -29,7 +31,7 @@ export function createStores(db: Database) {
   return {
     policy: createSettingsStore(db.models, 'orderPolicy', policySettingsSchema, { base: defaultOrderPolicy, overrides: [] }),
     routingRules: createSettingsStore(db.models, 'routingRules', routingRuleSetSchema, routingRuleSetSchema.parse({ id: 'rules', version: 0, rules: [] })),
-    network: createSettingsStore(db.models, 'network', networkSchema, { warehouses: [], regionPriority: { byRegion: {}, fallback: [] }, supplierDeliveryDays: {} }),
+    network: createSettingsStore(db.models, 'network', networkSchema, { warehouses: [], regionPriority: { byRegion: {}, fallback: [] }, supplierDeliveryDays: {}, timeZone: '+08:00' }),
     ledger: createStockLedger(db.models),
   };
 }

@@ -82,5 +82,10 @@ export function orderWorkflowId(orderId: string): string {
   return `Order:${orderId}`;
 }
 
+/** The workflow id of one warehouse outage, so a repeated save of the same network version starts it once. */
+export function warehouseOutageWorkflowId(warehouseId: string, networkVersion: number): string {
+  return `WarehouseOutage:${warehouseId}:v${networkVersion}`;
+}
+
 /** The order id pattern as it appears in URLs. */
 export const orderIdSchema = z.string().regex(/^[a-z]+-[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'an order id such as tmall-123');

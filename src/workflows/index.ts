@@ -1,2 +1,3 @@
 /** Workflow bundle entry: every workflow the worker runs. */
 export { orderWorkflow } from './order/workflow';
+export { warehouseOutageWorkflow } from './warehouse/outage';

@@ -22,6 +22,7 @@ function stubActivities(calls: Calls, policy: OrderPolicy, overrides: Partial<Ac
     recordOrderChange: async () => undefined,
     routeOrder: async ({ order }) => ({ shipments: [{ kind: 'warehouse', locationId: 'suzhou', lineIds: order.lines.map((l) => l.lineId), promisedDeliveryDays: 1 }], unroutable: [], summary: 'stub → suzhou', decision: {} }),
     checkDeliveryArea: async () => ({ deliverable: true }),
+    findOrdersToReroute: async () => [],
     reserveStock: async (input) => { calls.push({ name: 'reserveStock', input }); return { ok: true }; },
     releaseReservations: record('releaseReservations'),
     commitReservations: record('commitReservations'),

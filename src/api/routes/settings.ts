@@ -2,7 +2,7 @@
 import { zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { SettingsConflictError, type SettingsStore, type SettingsVersion } from '../../db/settingsStore';
-import { networkSchema, policySettingsSchema, type Stores } from '../../db/stores';
+import { networkSchema, policySettingsSchema, type Network, type Stores } from '../../db/stores';
 import { policyOverrideSchema } from '../../domain/policy';
 import { conditionSchema, routingRuleSetSchema, type RoutingRuleSet } from '../../domain/routing/rules';
 import { HttpError } from '../errors';
@@ -23,6 +23,8 @@ interface SettingsKind<T> {
   schema: z.ZodType<T>;
   /** Stamps the body with the version it is saved as, for kinds that carry their own version. */
   stamp?: (body: T, version: number) => T;
+  /** Runs after a save with the version it replaced, e.g. to re-route orders away from a disabled warehouse. */
+  afterSave?: (previous: SettingsVersion<T>, saved: SettingsVersion<T>) => Promise<void>;
 }
 
 // The rule set's `version` is the settings version, so an author may leave it out; it is set on save.
@@ -61,12 +63,16 @@ function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
     // Without expectedVersion the edit is based on the latest version; either way a concurrent save answers 409.
     const base = body.expectedVersion ?? (await kind.store.latest()).version;
     const settings = kind.stamp ? kind.stamp(body.body, base + 1) : body.body;
+    const previous = await kind.store.latest();
+    let saved: SettingsVersion<T>;
     try {
-      return { status: 200, body: present(await kind.store.save(settings, caller!.id, base)) };
+      saved = await kind.store.save(settings, caller!.id, base);
     } catch (error) {
       if (error instanceof SettingsConflictError) throw new HttpError(409, 'SETTINGS_CONFLICT', error.message);
       throw error;
     }
+    await kind.afterSave?.(previous, saved);
+    return { status: 200, body: present(saved) };
   });
 
   api.endpoint({
@@ -78,11 +84,11 @@ function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
 }
 
 /** Declares the settings endpoints. */
-export function settingsRoutes(api: Api, stores: Stores): void {
+export function settingsRoutes(api: Api, stores: Stores, onNetworkSaved: SettingsKind<Network>['afterSave']): void {
   settingsEndpoints<RoutingRuleSet>(api, {
     path: 'routing-rules', what: 'routing rules (RT-2)', store: stores.routingRules, schema: ruleSetInput,
     stamp: (rules, version) => ({ ...rules, version }),
   });
-  settingsEndpoints(api, { path: 'network', what: 'warehouse network (RT-1, RT-4)', store: stores.network, schema: networkSchema });
+  settingsEndpoints(api, { path: 'network', what: 'warehouse network (RT-1, RT-4); disabling or pausing a warehouse re-routes its orders that have not started picking', store: stores.network, schema: networkSchema, afterSave: onNetworkSaved });
   settingsEndpoints(api, { path: 'order-policy', what: 'order policy (INV-2, MR-3, MR-4, RF-1)', store: stores.policy, schema: policySettingsSchema });
 }

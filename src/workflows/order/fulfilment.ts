@@ -124,12 +124,23 @@ export class Fulfilment {
       }
       const view = this.view();
       view.order = { ...view.order, shippingAddress: address };
-      const picking = view.shipments.some((s) => ['picking', 'progress', 'packed', 'shipped'].includes(s.step));
-      if (this.reserved().length > 0 && !picking && (await this.move())) return;
+      if (this.reserved().length > 0 && !this.pickingStarted() && (await this.move())) return;
       for (const shipment of view.shipments.filter((s) => s.step !== 'planned' && !s.shippedAt)) {
         await activities.updateShipmentAddress({ orderId: view.orderId, shipment, address });
       }
     });
+  }
+
+  /** Moves the order after a warehouse outage unless a parcel is already being picked; says what happened. */
+  reroute(): Promise<'moved' | 'picking started' | 'no better route'> {
+    return this.lock.run(async () => {
+      if (this.pickingStarted()) return 'picking started';
+      return (await this.move()) ? 'moved' : 'no better route';
+    });
+  }
+
+  private pickingStarted(): boolean {
+    return this.view().shipments.some((s) => ['picking', 'progress', 'packed', 'shipped', 'delivered'].includes(s.step));
   }
 
   private reserved(): ReservationState[] {

@@ -1,5 +1,5 @@
 /** The order workflow's messages, defined once for the workflow and its clients. */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AddressChange, CancelRequest, HoldReview, OrderEvent, ReturnRequest, ShipmentProgress } from '../../domain/orderEvents';
 import type { OrderView } from '../../domain/orderView';
 
@@ -21,5 +21,7 @@ export const changeAddress = defineUpdate<OrderView, [AddressChange]>('changeAdd
 export const reportShipmentProgress = defineUpdate<OrderView, [ShipmentProgress]>('reportShipmentProgress');
 /** The buyer asks to return lines inside the return window. */
 export const requestReturn = defineUpdate<OrderView, [ReturnRequest]>('requestReturn');
+/** A warehouse went down or was paused: move the order elsewhere if no parcel is being picked (RT-4). */
+export const requestReroute = defineSignal<[{ reason: string; requestedBy: string }]>('requestReroute');
 /** The order's full state. */
 export const getOrder = defineQuery<OrderView>('getOrder');

@@ -10,7 +10,7 @@ import type { AuditEntry, OrderView } from '../../domain/orderView';
 import type { OrderPolicy } from '../../domain/policy';
 import { shippedStatuses } from '../../domain/status';
 import { Fulfilment } from './fulfilment';
-import { changeAddress, cancelOrder, getOrder, receiveOrderEvent, reportShipmentProgress, requestReturn, reviewHold } from './messages';
+import { changeAddress, cancelOrder, getOrder, receiveOrderEvent, reportShipmentProgress, requestReroute, requestReturn, reviewHold } from './messages';
 import { initialView, nowIso, publish, transition } from './state';
 import { acceptProgress, OrderCancelled, validate } from './rules';
 
@@ -156,6 +156,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   });
 
   const fulfilment = new Fulfilment(() => current(), record);
+
+  setHandler(requestReroute, async ({ reason, requestedBy }) => {
+    if (!view || view.reservations.every((r) => r.state !== 'reserved') || isShipped() || isClosed() || cancelRequest) return;
+    const outcome = await fulfilment.reroute();
+    if (outcome !== 'moved') await record({ actor: { kind: 'operations', id: requestedBy }, action: 'REROUTE_SKIPPED', detail: `${reason}: ${outcome}` });
+  });
 
   // A payment notice can start the workflow before the order itself; without the order there is nothing to run.
   if (!(await condition(() => view !== undefined, ORDER_ARRIVAL_TIMEOUT))) return undefined;
