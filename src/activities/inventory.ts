@@ -1,7 +1,9 @@
 /** Inventory activities: reserve, release and commit order lines against the stock ledger. */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ReservationState } from '../domain/orderView';
+import type { StockBalance } from '../db/stockLedger';
 import type { ActivityDeps } from './deps';
+import { createOutbox } from './outbox';
 
 /** A line that could not be reserved. */
 export interface Shortage {
@@ -15,8 +17,19 @@ export interface Shortage {
 type Allocation = Pick<ReservationState, 'key' | 'lineId' | 'sku' | 'warehouseId' | 'quantity'>;
 
 /** Builds the inventory activities. */
-export function createInventoryActivities({ db, stores }: ActivityDeps) {
+export function createInventoryActivities(deps: ActivityDeps) {
+  const { db, stores } = deps;
   const { ledger } = stores;
+  const send = createOutbox(deps);
+  /** INV-4: the reservation that takes available stock under the safety threshold alerts operations, once. */
+  const alertIfBelowSafety = async (sku: string, warehouseId: string, orderId: string, before: number, after: StockBalance) => {
+    const item = await db.models.StockItem.findById(`${sku}@${warehouseId}`).lean();
+    if (!item || item.safetyThreshold <= 0 || after.available >= item.safetyThreshold || before < item.safetyThreshold) return;
+    await send({
+      key: `notify:safety:${sku}@${warehouseId}:${after.seq}`, target: 'notification', kind: 'stockBelowSafety', orderId, recipient: 'operations',
+      payload: { sku, warehouseId, available: after.available, safetyThreshold: item.safetyThreshold },
+    });
+  };
   const keysOf = async (orderId: string, keys: string[]) => {
     const entries = await db.models.StockEntry.find({ orderId, kind: 'reserve', reservationKey: { $in: keys } }).lean();
     return entries.map((e) => ({ key: e.reservationKey!, sku: e.sku, warehouseId: e.warehouseId }));
@@ -29,6 +42,7 @@ export function createInventoryActivities({ db, stores }: ActivityDeps) {
         const outcome = await ledger.reserve(allocation.sku, allocation.warehouseId, allocation.key, allocation.quantity, { orderId: input.orderId, actor: 'order-workflow' });
         if (outcome.status !== 'refused') {
           done.push(allocation);
+          if (outcome.status === 'applied') await alertIfBelowSafety(allocation.sku, allocation.warehouseId, input.orderId, outcome.balance.available + allocation.quantity, outcome.balance);
           continue;
         }
         for (const reserved of done) await ledger.release(reserved.sku, reserved.warehouseId, reserved.key, { orderId: input.orderId, note: 'partial reservation undone' });

@@ -255,4 +255,60 @@ describe('order lifecycle', () => {
     assert.match(metadata.currentDetails, /waiting for \*\*review\*\* since/);
     await steps.recordHistory('price-guard-hold', orderId);
   });
+
+  test('a reservation that takes stock under its safety threshold alerts operations (INV-4)', async () => {
+    await hub.db.models.StockItem.create({ _id: 'MUG-002@suzhou', sku: 'MUG-002', warehouseId: 'suzhou', safetyThreshold: 48 });
+    const orderId = await steps.submit(paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'MUG-002', category: 'mug', quantity: 3, unitPrice: 20, listPrice: 20 }], amounts: { goods: 60, shipping: 0, discount: 0, paid: 60 } })));
+    await steps.waitFor(orderId, 'FULFILLING');
+    const alert = await hub.db.models.OutboxMessage.findOne({ orderId, kind: 'stockBelowSafety' }).lean();
+    assert.deepEqual(alert?.payload, { sku: 'MUG-002', warehouseId: 'suzhou', available: 47, safetyThreshold: 48 });
+  });
+
+  test('the order list filters the read model by status, channel, brand and date, in pages', async () => {
+    const byStatus = await hub.ops('GET', '/v1/orders?status=ON_HOLD&channel=douyin');
+    assert.equal(byStatus.status, 200);
+    assert.ok(byStatus.body.items.length >= 1);
+    assert.ok(byStatus.body.items.every((o: { status: string; channel: string }) => o.status === 'ON_HOLD' && o.channel === 'douyin'));
+    const brand = await hub.ops('GET', '/v1/orders?brand=slowco&pageSize=2&page=1');
+    assert.equal(brand.body.items.length, 2);
+    assert.ok(brand.body.total > 2);
+    assert.ok(brand.body.items.every((o: { brand: string }) => o.brand === 'slowco'));
+    const later = await hub.ops('GET', '/v1/orders?from=2030-01-01T00:00:00Z');
+    assert.deepEqual(later.body.items, []);
+    const warehouse = await hub.ops('GET', '/v1/orders?warehouseId=guangzhou');
+    assert.ok(warehouse.body.items.length >= 1);
+    assert.ok(warehouse.body.items.every((o: { warehouseIds: string[] }) => o.warehouseIds.includes('guangzhou')));
+  });
+
+  test('malformed reviews, cancellations, address changes and shipment reports get a 4xx, never a 5xx', async () => {
+    const orderId = await steps.submit(paid(makeOrder({ brand: 'slowco' })));
+    const view = await steps.waitFor(orderId, 'FULFILLING');
+    const shipmentId = view.shipments[0]!.shipmentId;
+    const answers = await Promise.all([
+      hub.ops('POST', `/v1/orders/${orderId}/review`, { decision: 'maybe' }),
+      hub.ops('POST', `/v1/orders/${orderId}/review`, { decision: 'approve' }),
+      hub.ops('POST', `/v1/orders/${orderId}/cancel`, {}),
+      hub.ops('POST', `/v1/orders/${orderId}/address`, { address: { province: 42 } }),
+      hub.ops('POST', `/v1/orders/${orderId}/shipments/${shipmentId}/progress`, { step: 'teleported', at: 'now' }),
+      hub.ops('POST', `/v1/orders/${orderId}/shipments/${shipmentId}/progress`, { step: 'shipped', at: new Date().toISOString() }),
+      hub.ops('POST', `/v1/orders/${orderId}/shipments/${shipmentId}/progress`, { step: 'delivered', at: new Date().toISOString() }),
+      hub.ops('POST', `/v1/orders/${orderId}/shipments/NOPE/progress`, { step: 'accepted', at: new Date().toISOString() }),
+      hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'x' }, { 'idempotency-key': 'has spaces' }),
+    ]);
+    assert.deepEqual(answers.map((a) => `${a.status} ${a.body.error?.code}`), [
+      '400 VALIDATION', '409 NOT_ON_HOLD', '400 VALIDATION', '400 VALIDATION', '400 VALIDATION', '400 VALIDATION', '409 INVALID_TRANSITION', '404 UNKNOWN_SHIPMENT', '400 VALIDATION',
+    ]);
+    assert.equal((await steps.read(orderId)).status, 'FULFILLING', 'nothing changed');
+  });
+
+  test('no lifecycle path leaks a reservation: every key of a finished order is released or committed', async () => {
+    const finished = await hub.db.models.Order.find({ status: { $in: ['CANCELLED', 'COMPLETED'] } }, { _id: 1 }).lean();
+    assert.ok(finished.length >= 6, `expected the finished orders of this file, found ${finished.length}`);
+    for (const { _id: orderId } of finished) {
+      const entries = await hub.db.models.StockEntry.find({ orderId }).lean();
+      const reserved = entries.filter((e) => e.kind === 'reserve').map((e) => e.reservationKey);
+      const settled = new Set(entries.filter((e) => e.kind === 'release' || e.kind === 'commit').map((e) => e.reservationKey));
+      assert.deepEqual(reserved.filter((key) => !settled.has(key)), [], `${orderId} still holds stock`);
+    }
+  });
 });
