@@ -62,8 +62,8 @@ export function intFromEnv(name: string, fallback: number): number {
 
 /** A running worker process. */
 export interface WorkerProcess {
-  /** The last lines it logged, for a failure report. */
-  tail(lines?: number): string;
+  /** What it has logged so far. */
+  log(): string;
   /** Ends it: SIGTERM for a graceful shutdown, SIGKILL when that takes longer than the grace period. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -76,7 +76,7 @@ export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): Wor
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
-    tail: (lines = 20) => readFileSync(logFile, 'utf8').split('\n').slice(-lines - 1).join('\n'),
+    log: () => readFileSync(logFile, 'utf8'),
     async stop(graceMs = 15_000) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -130,6 +130,9 @@ export interface LedgerFigures {
   brokenLinks: number;
   /** Seconds from the first to the last reserve entry. */
   reserveSpanSeconds: number;
+  /** Reserves per second over the first and the last tenth of the reserve entries: does the pace hold as the ledger grows? */
+  firstTenthPerSecond: number;
+  lastTenthPerSecond: number;
 }
 
 const effect: Record<string, [onHand: number, reserved: number]> = {
@@ -145,7 +148,7 @@ export function ledgerFigures(entries: EntryFacts[]): LedgerFigures {
     const [onHand, reserved] = effect[entry.kind] ?? [Number.NaN, Number.NaN];
     return entry.onHand !== previous.onHand + onHand * entry.quantity || entry.reserved !== previous.reserved + reserved * entry.quantity;
   }).length;
-  const times = reserves.map((e) => e.at.getTime());
+  const times = reserves.map((e) => e.at.getTime()).sort((a, b) => a - b);
   return {
     entries: entries.length,
     reserves: reserves.length,
@@ -155,6 +158,14 @@ export function ledgerFigures(entries: EntryFacts[]): LedgerFigures {
     negativeEntries: entries.filter((e) => e.reserved < 0 || e.reserved > e.onHand).length,
     gaplessSeq: entries.every((e, i) => e.seq === i + 1),
     brokenLinks,
-    reserveSpanSeconds: times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : 0,
+    reserveSpanSeconds: times.length > 1 ? (times.at(-1)! - times[0]!) / 1000 : 0,
+    firstTenthPerSecond: pace(times.slice(0, Math.ceil(times.length / 10) + 1)),
+    lastTenthPerSecond: pace(times.slice(-Math.ceil(times.length / 10) - 1)),
   };
+}
+
+/** Events per second over sorted timestamps (the first one starts the clock); NaN when there is no span. */
+function pace(times: number[]): number {
+  const spanMs = (times.at(-1) ?? 0) - (times[0] ?? 0);
+  return spanMs > 0 ? ((times.length - 1) * 1000) / spanMs : Number.NaN;
 }
