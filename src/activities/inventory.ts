@@ -30,9 +30,13 @@ export function createInventoryActivities(deps: ActivityDeps) {
       payload: { sku, warehouseId, available: after.available, safetyThreshold: item.safetyThreshold },
     });
   };
+  /** Where each key was reserved, looked up by the entries' primary keys (fast on FerretDB too). */
   const keysOf = async (orderId: string, keys: string[]) => {
-    const entries = await db.models.StockEntry.find({ orderId, kind: 'reserve', reservationKey: { $in: keys } }).lean();
-    return entries.map((e) => ({ key: e.reservationKey!, sku: e.sku, warehouseId: e.warehouseId }));
+    const entries = await Promise.all(keys.map((key) => db.models.StockEntry.findById(`reserve:${key}`, { sku: 1, warehouseId: 1, orderId: 1 }).lean()));
+    return keys.flatMap((key, i) => {
+      const entry = entries[i];
+      return entry && entry.orderId === orderId ? [{ key, sku: entry.sku, warehouseId: entry.warehouseId }] : [];
+    });
   };
   return {
     /** Pre-locks every allocation (INV-1), all or nothing: on a shortage what this call reserved is released. */
@@ -45,7 +49,8 @@ export function createInventoryActivities(deps: ActivityDeps) {
           if (outcome.status === 'applied') await alertIfBelowSafety(allocation.sku, allocation.warehouseId, input.orderId, outcome.balance.available + allocation.quantity, outcome.balance);
           continue;
         }
-        for (const reserved of done) await ledger.release(reserved.sku, reserved.warehouseId, reserved.key, { orderId: input.orderId, note: 'partial reservation undone' });
+        // The refused key is released too (a tombstone): a late duplicate of this attempt can then never take it.
+        for (const reserved of [...done, allocation]) await ledger.release(reserved.sku, reserved.warehouseId, reserved.key, { orderId: input.orderId, note: 'all-or-nothing reservation undone' });
         const { sku, warehouseId, quantity, lineId } = allocation;
         return { ok: false, shortages: [{ lineId, sku, warehouseId, requested: quantity, available: Math.max(0, outcome.balance.available) }] };
       }

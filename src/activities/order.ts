@@ -57,9 +57,13 @@ export function createOrderActivities({ db, stores }: ActivityDeps) {
         view,
         updatedAt: now,
       };
-      // Only a newer version replaces the mirror, so a retried older write never goes back in time.
-      const updated = await Order.updateOne({ _id: view.orderId, version: { $lt: view.version } }, { $set: fields });
-      if (updated.matchedCount > 0) return;
+      // Only a newer version replaces the mirror, so a retried older write never goes back in time. The version
+      // is read by _id first rather than put in the update filter: FerretDB scans for anything but a bare _id.
+      const existing = await Order.findById(view.orderId, { version: 1 }).lean();
+      if (existing) {
+        if (existing.version < view.version) await Order.updateOne({ _id: view.orderId }, { $set: fields });
+        return;
+      }
       try {
         await Order.create({ _id: view.orderId, ...fields, createdAt: now });
       } catch (error) {

@@ -4,10 +4,12 @@ import { Schema } from 'mongoose';
 /**
  * One ledger entry. `seq` is the per-SKU-per-warehouse sequence: the unique index on
  * (sku, warehouseId, seq) makes two concurrent writers of the same next entry collide, so balances
- * can never fork. `opKey` is unique too, so a retried operation is recorded once.
+ * can never fork. The `_id` is the operation key (also kept as `opKey`), so a retried operation is recorded
+ * once and found by the primary key (FerretDB only pushes `_id` lookups down to SQLite).
  */
 export const stockEntrySchema = new Schema(
   {
+    _id: { type: String, required: true },
     sku: { type: String, required: true },
     warehouseId: { type: String, required: true },
     seq: { type: Number, required: true },
@@ -25,7 +27,6 @@ export const stockEntrySchema = new Schema(
   { versionKey: false, collection: 'stock_ledger' },
 );
 stockEntrySchema.index({ sku: 1, warehouseId: 1, seq: 1 }, { unique: true });
-stockEntrySchema.index({ opKey: 1 }, { unique: true });
 stockEntrySchema.index({ orderId: 1 });
 
 /** Stock settings per SKU and warehouse (INV-4): the safety threshold, in units. */

@@ -63,12 +63,12 @@ export function createStockLedger(models: Models) {
   const append = (sku: string, warehouseId: string, opKey: string, context: EntryContext, decide: (head: StockBalance) => Promise<Change | Refusal>) =>
     serialised(sku, warehouseId, async (): Promise<LedgerOutcome> => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        if (await models.StockEntry.exists({ opKey })) return { status: 'already-applied', balance: await balance(sku, warehouseId) };
+        if (await models.StockEntry.exists({ _id: opKey })) return { status: 'already-applied', balance: await balance(sku, warehouseId) };
         const head = await balance(sku, warehouseId);
         const change = await decide(head);
         if (typeof change === 'string') return { status: 'refused', reason: change, balance: head };
         try {
-          await models.StockEntry.create({ sku, warehouseId, seq: head.seq + 1, opKey, ...change, ...context, at: new Date() });
+          await models.StockEntry.create({ _id: opKey, sku, warehouseId, seq: head.seq + 1, opKey, ...change, ...context, at: new Date() });
           return { status: 'applied', balance: { ...head, seq: head.seq + 1, onHand: change.onHand, reserved: change.reserved, available: change.onHand - change.reserved } };
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
@@ -79,41 +79,46 @@ export function createStockLedger(models: Models) {
       throw new Error(`stock ledger ${sku}@${warehouseId}: gave up after ${MAX_ATTEMPTS} contended attempts`);
     });
 
-  const reservedQuantity = async (reservationKey: string): Promise<{ quantity: number; settled: boolean } | undefined> => {
-    const entries = await models.StockEntry.find({ opKey: { $in: [`reserve:${reservationKey}`, `release:${reservationKey}`, `commit:${reservationKey}`] } }).lean();
-    const reserve = entries.find((e) => e.kind === 'reserve');
-    if (!reserve) return undefined;
-    return { quantity: reserve.quantity, settled: entries.some((e) => e.kind !== 'reserve') };
+  /** What happened to a reservation key so far: its reserved quantity, and whether it was released or committed. */
+  const keyState = async (reservationKey: string) => {
+    const [reserve, release, commit] = await Promise.all(['reserve', 'release', 'commit'].map((kind) => models.StockEntry.findById(`${kind}:${reservationKey}`, { quantity: 1 }).lean()));
+    return { reservedQuantity: reserve?.quantity, settled: Boolean(release || commit) };
   };
 
   return {
     balance,
     /** Reserves `quantity` under a reservation key, if that much is available; idempotent per key. */
     async reserve(sku: string, warehouseId: string, reservationKey: string, quantity: number, context: EntryContext): Promise<LedgerOutcome> {
-      const outcome = await append(sku, warehouseId, `reserve:${reservationKey}`, { ...context, reservationKey }, async (head) =>
-        head.available < quantity ? 'INSUFFICIENT_STOCK' : { kind: 'reserve', quantity, onHand: head.onHand, reserved: head.reserved + quantity });
+      const outcome = await append(sku, warehouseId, `reserve:${reservationKey}`, { ...context, reservationKey }, async (head) => {
+        // A key released earlier (even one never reserved: a tombstone) can never be taken again.
+        if ((await keyState(reservationKey)).settled) return 'ALREADY_SETTLED';
+        return head.available < quantity ? 'INSUFFICIENT_STOCK' : { kind: 'reserve', quantity, onHand: head.onHand, reserved: head.reserved + quantity };
+      });
       // A key released or committed earlier is settled: repeating its reservation must not count as holding stock.
-      if (outcome.status === 'already-applied' && (await reservedQuantity(reservationKey))?.settled) {
+      if (outcome.status === 'already-applied' && (await keyState(reservationKey)).settled) {
         return { status: 'refused', reason: 'ALREADY_SETTLED', balance: outcome.balance };
       }
       return outcome;
     },
-    /** Releases a reservation (cancel, timeout, merge, move); idempotent, a no-op for unknown keys. */
+    /**
+     * Releases a reservation (cancel, timeout, merge, move); idempotent. Releasing a key that holds nothing
+     * writes a zero tombstone, so a late duplicate reservation under that key is refused.
+     */
     release(sku: string, warehouseId: string, reservationKey: string, context: EntryContext): Promise<LedgerOutcome> {
       return append(sku, warehouseId, `release:${reservationKey}`, { ...context, reservationKey }, async (head) => {
-        const held = await reservedQuantity(reservationKey);
-        if (!held) return 'NOT_RESERVED';
-        if (held.settled) return 'ALREADY_SETTLED';
-        return { kind: 'release', quantity: held.quantity, onHand: head.onHand, reserved: head.reserved - held.quantity };
+        const state = await keyState(reservationKey);
+        if (state.settled) return 'ALREADY_SETTLED';
+        const quantity = state.reservedQuantity ?? 0;
+        return { kind: 'release', quantity, onHand: head.onHand, reserved: head.reserved - quantity };
       });
     },
     /** Commits a reservation on shipment: the units leave on-hand stock; idempotent. */
     commit(sku: string, warehouseId: string, reservationKey: string, context: EntryContext): Promise<LedgerOutcome> {
       return append(sku, warehouseId, `commit:${reservationKey}`, { ...context, reservationKey }, async (head) => {
-        const held = await reservedQuantity(reservationKey);
-        if (!held) return 'NOT_RESERVED';
-        if (held.settled) return 'ALREADY_SETTLED';
-        return { kind: 'commit', quantity: held.quantity, onHand: head.onHand - held.quantity, reserved: head.reserved - held.quantity };
+        const state = await keyState(reservationKey);
+        if (state.reservedQuantity === undefined) return 'NOT_RESERVED';
+        if (state.settled) return 'ALREADY_SETTLED';
+        return { kind: 'commit', quantity: state.reservedQuantity, onHand: head.onHand - state.reservedQuantity, reserved: head.reserved - state.reservedQuantity };
       });
     },
     /** Adds received units or corrects a count (negative delta); `opKey` makes a repeated request harmless. */

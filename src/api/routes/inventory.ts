@@ -63,7 +63,7 @@ export function inventoryRoutes(api: Api, db: Database, stores: Stores): void {
     }
     if (outcome.status === 'already-applied') {
       // The ledger keys the entry as `${kind}:${id}`: the same id for a different change is a client bug, not a repeat.
-      const first = await db.models.StockEntry.findOne({ opKey: `${kind}:${id}` }, { sku: 1, warehouseId: 1, quantity: 1 }).lean();
+      const first = await db.models.StockEntry.findById(`${kind}:${id}`, { sku: 1, warehouseId: 1, quantity: 1 }).lean();
       if (first && (first.sku !== sku || first.warehouseId !== warehouseId || first.quantity !== delta)) {
         throw new HttpError(409, 'ID_REUSED', `${id} was already applied as ${first.quantity} of ${first.sku}@${first.warehouseId}`);
       }
