@@ -1,6 +1,6 @@
 /**
  * One test file's Order Hub: its own database and task queue on the shared Temporal dev server and
- * FerretDB started by scripts/test-integration.ts, a real worker and the real API on a free port.
+ * FerretDB started by scripts/run-tests.ts, a real worker and the real API on a free port.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -52,7 +52,7 @@ function databaseUri(base: string, name: string): string {
 export async function startHarness(name: string, env: Record<string, string> = {}): Promise<Harness> {
   const required = ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'WORKFLOW_BUNDLE_PATH'];
   const missing = required.filter((key) => !process.env[key]);
-  if (missing.length > 0) throw new Error(`integration tests run through "npm run test:integration" (missing ${missing.join(', ')})`);
+  if (missing.length > 0) throw new Error(`integration tests run through "npm test" or "npm run test:integration" (missing ${missing.join(', ')})`);
   const unique = `${name}-${process.pid}-${Date.now().toString(36)}`;
   const config = loadConfig({
     ...process.env,

@@ -1,7 +1,8 @@
 /**
- * Integration test runner: starts one Temporal dev server and one FerretDB on free ports (or uses
- * TEMPORAL_ADDRESS / MONGODB_URI), bundles the workflows once, runs test/integration over real HTTP
- * and gRPC, and tears everything down.
+ * Test runner: starts one Temporal dev server and one FerretDB on free ports (or uses TEMPORAL_ADDRESS /
+ * MONGODB_URI), bundles the workflows once, runs the tests over real HTTP and gRPC in one node:test run
+ * (so the closing lines count every test), and tears everything down.
+ *   tsx scripts/run-tests.ts [--with-unit] [name…]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,9 +19,10 @@ async function main(): Promise<number> {
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietLogger });
     const bundlePath = path.join(scratch, 'workflow-bundle.js');
     writeFileSync(bundlePath, code);
-    const dir = path.join(root, 'test', 'integration');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
-    const only = process.argv.slice(2);
+    const args = process.argv.slice(2);
+    const folders = args.includes('--with-unit') ? ['unit', 'integration'] : ['integration'];
+    const files = folders.flatMap((folder) => testFiles(path.join(root, 'test', folder)));
+    const only = args.filter((a) => !a.startsWith('--'));
     const selected = only.length > 0 ? files.filter((f) => only.some((o) => f.includes(o))) : files;
     console.log(`[it] Temporal ${stack.temporalAddress}, database ${stack.mongoUri}, ${selected.length} file(s)`);
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected], {
@@ -33,6 +35,11 @@ async function main(): Promise<number> {
     await stack.stop();
     if (!process.env.KEEP_IT_SCRATCH) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** Every *.test.ts file under a folder, sorted. */
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
 }
 
 const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
