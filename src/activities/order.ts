@@ -6,11 +6,19 @@ import { checkPriceGuard } from '../domain/priceGuard';
 import { assessRisk } from '../domain/risk';
 import { isDuplicateKey } from '../db/connection';
 import type { ActivityDeps } from './deps';
+import { createOutbox } from './outbox';
 
 /** Builds the order activities. */
-export function createOrderActivities({ db, stores }: ActivityDeps) {
+export function createOrderActivities(deps: ActivityDeps) {
+  const { db, stores } = deps;
   const { Order, AuditEvent } = db.models;
+  const send = createOutbox(deps);
   return {
+    /** Tells the supervisor on duty that an order waits for review, with its named holds (MR-3). */
+    async notifySupervisor(input: { orderId: string; holds: Hold[]; since: string }): Promise<void> {
+      await send({ key: `notify:held:${input.orderId}:${input.since}`, target: 'notification', kind: 'orderHeld', orderId: input.orderId, recipient: 'supervisor', payload: { holds: input.holds, since: input.since } });
+    },
+
     /** The policy in force for the order's brand and channel, read at run time and recorded in history. */
     async loadOrderPolicy(input: { brand: string; channel: CanonicalOrder['channel'] }): Promise<{ policy: OrderPolicy; appliedOverrides: string[] }> {
       const { body, version } = await stores.policy.latest();

@@ -93,6 +93,9 @@ describe('order lifecycle', () => {
     const orderId = await steps.submit(order);
     const held = await steps.waitFor(orderId, 'ON_HOLD');
     assert.deepEqual(held.holds.map((h) => h.reason), ['HIGH_VALUE_FIRST_ORDER']);
+    const notice = await eventually(async () => (await hub.db.models.OutboxMessage.findOne({ orderId, kind: 'orderHeld' }).lean()) ?? undefined, 'the supervisor notice');
+    assert.equal(notice?.recipient, 'supervisor');
+    assert.deepEqual((notice?.payload as { holds: Array<{ reason: string }> }).holds.map((h) => h.reason), ['HIGH_VALUE_FIRST_ORDER']);
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
 
     const approved = await hub.ops('POST', `/v1/orders/${orderId}/review`, { decision: 'approve', note: 'called the buyer' });
@@ -121,7 +124,7 @@ describe('order lifecycle', () => {
     assert.equal(rejected.status, 200);
     assert.equal(rejected.body.status, 'CANCELLED');
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
-    assert.deepEqual(await steps.outbox(orderId), ['payment:refund']);
+    assert.deepEqual(await steps.outbox(orderId), ['notification:orderHeld', 'payment:refund'], 'the supervisor was told, then the payment refunded');
     assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'PAYMENT_RECEIVED', 'ORDER_HELD', 'HOLD_REJECTED', 'ORDER_CANCELLED']);
     await steps.recordHistory('hold-rejected', orderId);
   });

@@ -20,6 +20,7 @@ function stubActivities(calls: Calls, policy: OrderPolicy, overrides: Partial<Ac
     loadOrderPolicy: async () => ({ policy, appliedOverrides: ['stub'] }),
     assessOrderRisk: async () => [],
     recordOrderChange: async () => undefined,
+    notifySupervisor: record('notifySupervisor'),
     routeOrder: async ({ order }) => ({ shipments: [{ kind: 'warehouse', locationId: 'suzhou', lineIds: order.lines.map((l) => l.lineId), promisedDeliveryDays: 1 }], unroutable: [], summary: 'stub → suzhou', decision: {} }),
     checkDeliveryArea: async () => ({ deliverable: true }),
     findOrdersToReroute: async () => [],

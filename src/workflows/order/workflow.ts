@@ -1,5 +1,5 @@
 /** The order lifecycle: one durable workflow per order, from intake to the end of its return window. */
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { OrderEvent } from '../../domain/orderEvents';
 import {
@@ -14,7 +14,7 @@ import { changeAddress, cancelOrder, getOrder, receiveOrderEvent, reportShipment
 import { initialView, nowIso, publish, transition } from './state';
 import { acceptProgress, OrderCancelled, validate } from './rules';
 
-const { loadOrderPolicy, assessOrderRisk, recordOrderChange } = proxyActivities<Activities>({
+const { loadOrderPolicy, assessOrderRisk, recordOrderChange, notifySupervisor } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -230,6 +230,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     held.holds = reasons;
     transition(held, 'ON_HOLD', 'review', `on hold for ${what}: ${reasons.map((h) => h.reason).join(', ')}`);
     await record({ actor: system, action: 'ORDER_HELD', after: { holds: reasons } });
+    // Added after orders were already running: histories from before the patch replay without it.
+    if (patched('notify-supervisor-on-hold')) await notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
     await waitFor(() => review !== undefined);
     const decision = review!;
     const before = { status: held.status, holds: held.holds };
