@@ -11,7 +11,7 @@ import { createOutbox } from './outbox';
 /** Builds the order activities. */
 export function createOrderActivities(deps: ActivityDeps) {
   const { db, stores } = deps;
-  const { Order, AuditEvent } = db.models;
+  const { Order, AuditEvent, BuyerOrder } = db.models;
   const send = createOutbox(deps);
   return {
     /** Tells the supervisor on duty that an order waits for review, with its named holds (MR-3). */
@@ -29,11 +29,17 @@ export function createOrderActivities(deps: ActivityDeps) {
     /** Risk rules (MR-3) and the price guard (MR-4): the named holds the order must pass before it may reserve stock. */
     async assessOrderRisk(input: { orderId: string; order: CanonicalOrder; policy: OrderPolicy }): Promise<Hold[]> {
       const { order, policy } = input;
-      const windowStart = new Date(Date.parse(order.createdAt) - policy.risk.buyerOrderBurst.windowSeconds * 1000);
+      const orderedAt = new Date(order.createdAt);
+      try {
+        await BuyerOrder.create({ _id: input.orderId, buyerId: order.buyer.id, orderedAt });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const windowStart = new Date(orderedAt.getTime() - policy.risk.buyerOrderBurst.windowSeconds * 1000);
       const others = { buyerId: order.buyer.id, _id: { $ne: input.orderId } };
       const [previousOrderCount, ordersInWindow] = await Promise.all([
-        Order.countDocuments(others),
-        Order.countDocuments({ ...others, orderedAt: { $gte: windowStart } }),
+        BuyerOrder.countDocuments(others),
+        BuyerOrder.countDocuments({ ...others, orderedAt: { $gte: windowStart } }),
       ]);
       const risk = assessRisk(order, { previousOrderCount, ordersInWindow }, policy.risk);
       const price = checkPriceGuard(order, policy.priceGuard);

@@ -1,6 +1,6 @@
 /** Registers every model on a connection. */
 import type { Connection } from 'mongoose';
-import { auditEventSchema, orderRecordSchema } from './order';
+import { auditEventSchema, buyerOrderSchema, orderRecordSchema } from './order';
 import { outboxMessageSchema } from './outbox';
 import { stockEntrySchema, stockItemSchema } from './inventory';
 import { settingsVersionSchema } from './settings';
@@ -10,6 +10,7 @@ export function registerModels(connection: Connection) {
   return {
     Order: connection.model('Order', orderRecordSchema),
     AuditEvent: connection.model('AuditEvent', auditEventSchema),
+    BuyerOrder: connection.model('BuyerOrder', buyerOrderSchema),
     OutboxMessage: connection.model('OutboxMessage', outboxMessageSchema),
     StockEntry: connection.model('StockEntry', stockEntrySchema),
     StockItem: connection.model('StockItem', stockItemSchema),

@@ -45,3 +45,17 @@ export const auditEventSchema = new Schema(
   { versionKey: false, minimize: false, collection: 'audit_events' },
 );
 auditEventSchema.index({ orderId: 1, seq: 1 }, { unique: true });
+
+/**
+ * One small row per order for buyer-history risk rules (MR-3): counting these stays cheap where the read
+ * model's documents are large (FerretDB decodes every document it scans). Inserted once per order id.
+ */
+export const buyerOrderSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    buyerId: { type: String, required: true },
+    orderedAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'buyer_orders' },
+);
+buyerOrderSchema.index({ buyerId: 1, orderedAt: -1 });

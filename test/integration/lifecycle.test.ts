@@ -114,6 +114,15 @@ describe('order lifecycle', () => {
     await steps.recordHistory('hold-approved', orderId);
   });
 
+  test('the same buyer\'s next large order is not a first order: buyer history comes from earlier orders', async () => {
+    const buyer = { id: `buyer-repeat-${Date.now()}`, phone: '13812345678' };
+    const large = { lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 2, unitPrice: 3000, listPrice: 3000 }], amounts: { goods: 6000, shipping: 0, discount: 0, paid: 6000 }, buyer };
+    const first = await steps.submit(paid(makeOrder({ ...large, brand: 'slowco' })));
+    assert.deepEqual((await steps.waitFor(first, 'ON_HOLD')).holds.map((h) => h.reason), ['HIGH_VALUE_FIRST_ORDER']);
+    const second = await steps.submit(paid(makeOrder({ ...large, brand: 'slowco' })));
+    assert.deepEqual((await steps.waitFor(second, 'FULFILLING')).holds, []);
+  });
+
   test('a rejected held order is cancelled cleanly: refunded, nothing reserved', async () => {
     const before = await steps.balance('TEE-001', 'suzhou');
     const order = paid(makeOrder({ shippingAddress: { name: '李四', phone: '13900000000', province: '江苏', city: '苏州', line1: '附近' } }));
