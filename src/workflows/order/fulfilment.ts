@@ -3,6 +3,7 @@ import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { Address } from '../../domain/order';
 import type { AuditEntry, OrderView, ReservationState, ShipmentState } from '../../domain/orderView';
+import { systemActor } from './state';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -14,7 +15,6 @@ const compensations = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
 });
 
-const system = { kind: 'system', id: 'order-workflow' } as const;
 /** Reservation attempts per allocation: another order may take the stock between routing and reserving. */
 const RESERVE_ATTEMPTS = 3;
 
@@ -91,7 +91,7 @@ export class Fulfilment {
         shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber!, carrier: shipment.carrier!, lineIds: shipment.lineIds,
       });
       shipment.writtenBack = true;
-      await this.record({ actor: system, action: 'SHIPMENT_WRITTEN_BACK', after: { shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber, committed: held.map((r) => r.key) } });
+      await this.record({ actor: systemActor, action: 'SHIPMENT_WRITTEN_BACK', after: { shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber, committed: held.map((r) => r.key) } });
     }
   }
 
@@ -181,7 +181,7 @@ export class Fulfilment {
     if (reservations.length === 0) return;
     await via.releaseReservations({ orderId: this.view().orderId, keys: reservations.map((r) => r.key), reason });
     for (const r of reservations) r.state = 'released';
-    await this.record({ actor: system, action: 'STOCK_RELEASED', after: { keys: reservations.map((r) => r.key) }, detail: reason });
+    await this.record({ actor: systemActor, action: 'STOCK_RELEASED', after: { keys: reservations.map((r) => r.key) }, detail: reason });
   }
 
   private async dispatchPlanned(): Promise<void> {
@@ -210,7 +210,7 @@ export class Fulfilment {
     await this.release(this.reserved().filter((r) => !newKeys.has(r.key)), 'moved to another warehouse after an address change');
     view.shipments = plan.shipments;
     if (wasDispatched) await this.dispatchPlanned();
-    await this.record({ actor: system, action: 'ORDER_REROUTED', before: { shipments: where(old) }, after: { shipments: where(plan.shipments), routing: view.routing?.summary } });
+    await this.record({ actor: systemActor, action: 'ORDER_REROUTED', before: { shipments: where(old) }, after: { shipments: where(plan.shipments), routing: view.routing?.summary } });
     return true;
   }
 }

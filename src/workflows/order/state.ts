@@ -1,11 +1,15 @@
 /** The workflow's view of its order and how it shows itself to operations (search attributes, details). */
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { CanonicalOrder } from '../../domain/order';
+import type { Actor } from '../../domain/orderEvents';
 import type { Hold, OrderView, Waiting } from '../../domain/orderView';
 import {
   BrandKey, ChannelKey, EscalationLevelKey, HoldReasonKey, NeedsAttentionKey, OrderStatusKey, SupplierIdKey, WaitingSinceKey, WarehouseIdKey,
 } from '../../domain/searchAttributes';
 import type { OrderStatus } from '../../domain/status';
+
+/** The workflow itself as the actor of the changes it makes on its own. */
+export const systemActor: Actor = { kind: 'system', id: 'order-workflow' };
 
 /** Who must act, by what the order waits for. */
 const actorFor: Record<string, string> = {

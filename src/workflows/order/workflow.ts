@@ -1,17 +1,16 @@
 /** The order lifecycle: one durable workflow per order, from intake to the end of its return window. */
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import type { OrderEvent } from '../../domain/orderEvents';
 import {
   addressChangeSchema, cancelRequestSchema, holdReviewSchema, orderEventSchema, returnRequestSchema, shipmentProgressSchema,
+  type Actor, type OrderEvent,
 } from '../../domain/orderEvents';
-import type { Actor } from '../../domain/orderEvents';
 import type { AuditEntry, OrderView } from '../../domain/orderView';
 import type { OrderPolicy } from '../../domain/policy';
 import { shippedStatuses } from '../../domain/status';
 import { Fulfilment } from './fulfilment';
 import { changeAddress, cancelOrder, getOrder, receiveOrderEvent, reportShipmentProgress, requestReroute, requestReturn, reviewHold } from './messages';
-import { initialView, nowIso, publish, transition } from './state';
+import { initialView, nowIso, publish, systemActor, transition } from './state';
 import { acceptProgress, OrderCancelled, validate } from './rules';
 
 const { loadOrderPolicy, assessOrderRisk, recordOrderChange, notifySupervisor } = proxyActivities<Activities>({
@@ -20,7 +19,6 @@ const { loadOrderPolicy, assessOrderRisk, recordOrderChange, notifySupervisor } 
 });
 
 const ORDER_ARRIVAL_TIMEOUT = '7 days';
-const system: Actor = { kind: 'system', id: 'order-workflow' };
 
 /** Input of the order workflow. */
 export interface OrderWorkflowInput {
@@ -179,7 +177,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
       paid = await waitFor(() => order.order.paymentStatus === 'paid', policy.paymentTimeoutSeconds);
     }
     if (!paid) {
-      cancelRequest = { by: 'system', actor: system.id, reason: `unpaid after ${policy.paymentTimeoutSeconds} s` };
+      cancelRequest = { by: 'system', actor: systemActor.id, reason: `unpaid after ${policy.paymentTimeoutSeconds} s` };
       throw new OrderCancelled();
     }
     transition(order, 'PAID', 'allocation', 'payment received');
@@ -188,17 +186,17 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     if (holds.length > 0) await holdForReview(holds, 'risk review');
     while (!(await fulfilment.allocate())) {
       if (policy.outOfStockAction === 'cancel') {
-        cancelRequest = { by: 'system', actor: system.id, reason: 'out of stock' };
+        cancelRequest = { by: 'system', actor: systemActor.id, reason: 'out of stock' };
         throw new OrderCancelled();
       }
       await holdForReview([{ reason: 'OUT_OF_STOCK', ruleId: 'inventory', detail: fulfilment.lastShortage }], 'stock');
     }
     transition(order, 'RESERVED', 'fulfilment', order.routing?.summary ?? 'stock reserved');
-    await record({ actor: system, action: 'STOCK_RESERVED', after: { reservations: order.reservations, routing: order.routing?.summary } });
+    await record({ actor: systemActor, action: 'STOCK_RESERVED', after: { reservations: order.reservations, routing: order.routing?.summary } });
 
     await fulfilment.dispatch();
     transition(order, 'FULFILLING', 'fulfilment', 'sent to warehouse / supplier');
-    await record({ actor: system, action: 'FULFILMENT_STARTED', after: { shipments: order.shipments } });
+    await record({ actor: systemActor, action: 'FULFILMENT_STARTED', after: { shipments: order.shipments } });
 
     while (!fulfilment.allShipped() || fulfilment.pendingWriteBacks().length > 0) {
       await waitFor(() => fulfilment.allShipped() || fulfilment.pendingWriteBacks().length > 0);
@@ -209,27 +207,27 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
     await fulfilment.compensate();
     order.cancellation = { ...cancelRequest, at: nowIso() };
     transition(order, 'CANCELLED', 'nothing', cancelRequest.reason);
-    const actor: Actor = cancelRequest.by === 'system' ? system : { kind: cancelRequest.by as Actor['kind'], id: cancelRequest.actor };
+    const actor: Actor = cancelRequest.by === 'system' ? systemActor : { kind: cancelRequest.by as Actor['kind'], id: cancelRequest.actor };
     await record({ actor, action: 'ORDER_CANCELLED', after: order.cancellation });
     return order;
   }
 
   transition(order, 'SHIPPED', 'delivery', 'every shipment has left');
-  await record({ actor: system, action: 'ORDER_SHIPPED', after: { shipments: order.shipments } });
+  await record({ actor: systemActor, action: 'ORDER_SHIPPED', after: { shipments: order.shipments } });
   await condition(() => order.shipments.every((s) => s.deliveredAt));
   transition(order, 'DELIVERED', 'return window', 'delivered');
   await record({ actor: { kind: 'carrier', id: order.shipments[0]?.carrier ?? 'carrier' }, action: 'ORDER_DELIVERED' });
   // The workflow sleeps through the return window: a timer, no polling.
   await condition(() => false, policy.returnWindowSeconds * 1000);
   transition(order, 'COMPLETED', 'nothing', 'return window closed');
-  await record({ actor: system, action: 'ORDER_COMPLETED', after: { returns: order.returns.length } });
+  await record({ actor: systemActor, action: 'ORDER_COMPLETED', after: { returns: order.returns.length } });
   return order;
 
   async function holdForReview(reasons: OrderView['holds'], what: string): Promise<void> {
     const held = current();
     held.holds = reasons;
     transition(held, 'ON_HOLD', 'review', `on hold for ${what}: ${reasons.map((h) => h.reason).join(', ')}`);
-    await record({ actor: system, action: 'ORDER_HELD', after: { holds: reasons } });
+    await record({ actor: systemActor, action: 'ORDER_HELD', after: { holds: reasons } });
     // Added after orders were already running: histories from before the patch replay without it.
     if (patched('notify-supervisor-on-hold')) await notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
     await waitFor(() => review !== undefined);
