@@ -4,7 +4,7 @@ import type { AuditEntry, Hold, OrderView } from '../domain/orderView';
 import { resolvePolicy, type OrderPolicy } from '../domain/policy';
 import { checkPriceGuard } from '../domain/priceGuard';
 import { assessRisk } from '../domain/risk';
-import { isDuplicateKey } from '../db/connection';
+import { insertOnce } from '../db/connection';
 import type { ActivityDeps } from './deps';
 import { createOutbox } from './outbox';
 
@@ -30,11 +30,7 @@ export function createOrderActivities(deps: ActivityDeps) {
     async assessOrderRisk(input: { orderId: string; order: CanonicalOrder; policy: OrderPolicy }): Promise<Hold[]> {
       const { order, policy } = input;
       const orderedAt = new Date(order.createdAt);
-      try {
-        await BuyerOrder.create({ _id: input.orderId, buyerId: order.buyer.id, orderedAt });
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
+      await insertOnce(BuyerOrder, { _id: input.orderId, buyerId: order.buyer.id, orderedAt });
       const windowStart = new Date(orderedAt.getTime() - policy.risk.buyerOrderBurst.windowSeconds * 1000);
       const others = { buyerId: order.buyer.id, _id: { $ne: input.orderId } };
       const [previousOrderCount, ordersInWindow] = await Promise.all([
@@ -49,11 +45,7 @@ export function createOrderActivities(deps: ActivityDeps) {
     /** Appends one audit entry (OP-2) and mirrors the order into the read model; safe to retry. */
     async recordOrderChange(input: { view: OrderView; audit: AuditEntry & { seq: number; at: string } }): Promise<void> {
       const { view, audit } = input;
-      try {
-        await AuditEvent.create({ _id: `${view.orderId}:${audit.seq}`, orderId: view.orderId, ...audit, at: new Date(audit.at) });
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
+      await insertOnce(AuditEvent, { _id: `${view.orderId}:${audit.seq}`, orderId: view.orderId, ...audit, at: new Date(audit.at) });
       const now = new Date();
       const fields = {
         workflowId: view.workflowId,
@@ -78,11 +70,7 @@ export function createOrderActivities(deps: ActivityDeps) {
         if (existing.version < view.version) await Order.updateOne({ _id: view.orderId }, { $set: fields });
         return;
       }
-      try {
-        await Order.create({ _id: view.orderId, ...fields, createdAt: now });
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
+      await insertOnce(Order, { _id: view.orderId, ...fields, createdAt: now });
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Sends a message to an outside system exactly once: the outbox row's id is the idempotency key. */
-import { isDuplicateKey } from '../db/connection';
+import { insertOnce } from '../db/connection';
 import type { ActivityDeps } from './deps';
 
 /** One outgoing message. */
@@ -15,13 +15,8 @@ export interface OutgoingMessage {
 /** Builds the sender over a database; a retried activity finds its message already there. */
 export function createOutbox({ db, logger }: Pick<ActivityDeps, 'db' | 'logger'>) {
   return async function send(message: OutgoingMessage): Promise<'sent' | 'already-sent'> {
-    try {
-      await db.models.OutboxMessage.create({ _id: message.key, ...message, createdAt: new Date() });
-      logger.info({ target: message.target, kind: message.kind, orderId: message.orderId, recipient: message.recipient }, 'outbox message queued');
-      return 'sent';
-    } catch (error) {
-      if (isDuplicateKey(error)) return 'already-sent';
-      throw error;
-    }
+    if (!(await insertOnce(db.models.OutboxMessage, { _id: message.key, ...message, createdAt: new Date() }))) return 'already-sent';
+    logger.info({ target: message.target, kind: message.kind, orderId: message.orderId, recipient: message.recipient }, 'outbox message queued');
+    return 'sent';
   };
 }

@@ -38,6 +38,17 @@ export async function connectDatabase(uri: string): Promise<Database> {
   };
 }
 
+/** Inserts a document once: false when a unique index says it is already there (a retry), true when inserted. */
+export async function insertOnce(model: { create(doc: object): Promise<unknown> }, doc: object): Promise<boolean> {
+  try {
+    await model.create(doc);
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
 /** True for a duplicate-key error: the unique index said this already happened. */
 export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;

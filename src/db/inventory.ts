@@ -4,7 +4,7 @@ import { Schema } from 'mongoose';
 /**
  * One ledger entry. `seq` is the per-SKU-per-warehouse sequence: the unique index on
  * (sku, warehouseId, seq) makes two concurrent writers of the same next entry collide, so balances
- * can never fork. The `_id` is the operation key (also kept as `opKey`), so a retried operation is recorded
+ * can never fork. The `_id` is the operation key (e.g. `reserve:{reservationKey}`), so a retried operation is recorded
  * once and found by the primary key (FerretDB only pushes `_id` lookups down to SQLite).
  */
 export const stockEntrySchema = new Schema(
@@ -13,7 +13,6 @@ export const stockEntrySchema = new Schema(
     sku: { type: String, required: true },
     warehouseId: { type: String, required: true },
     seq: { type: Number, required: true },
-    opKey: { type: String, required: true },
     kind: { type: String, required: true, enum: ['receipt', 'adjust', 'reserve', 'release', 'commit'] },
     quantity: { type: Number, required: true },
     onHand: { type: Number, required: true },

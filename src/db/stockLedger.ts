@@ -68,7 +68,7 @@ export function createStockLedger(models: Models) {
         const change = await decide(head);
         if (typeof change === 'string') return { status: 'refused', reason: change, balance: head };
         try {
-          await models.StockEntry.create({ _id: opKey, sku, warehouseId, seq: head.seq + 1, opKey, ...change, ...context, at: new Date() });
+          await models.StockEntry.create({ _id: opKey, sku, warehouseId, seq: head.seq + 1, ...change, ...context, at: new Date() });
           return { status: 'applied', balance: { ...head, seq: head.seq + 1, onHand: change.onHand, reserved: change.reserved, available: change.onHand - change.reserved } };
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;

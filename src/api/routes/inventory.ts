@@ -142,7 +142,7 @@ export function inventoryRoutes(api: Api, db: Database, stores: Stores): void {
         sku: params.sku,
         entries: entries.map((e) => ({
           warehouseId: e.warehouseId, seq: e.seq, kind: e.kind, quantity: e.quantity, onHand: e.onHand, reserved: e.reserved, available: e.onHand - e.reserved,
-          opKey: e.opKey, ...(e.orderId ? { orderId: e.orderId } : {}), ...(e.actor ? { actor: e.actor } : {}), ...(e.note ? { note: e.note } : {}), at: e.at.toISOString(),
+          opKey: e._id, ...(e.orderId ? { orderId: e.orderId } : {}), ...(e.actor ? { actor: e.actor } : {}), ...(e.note ? { note: e.note } : {}), at: e.at.toISOString(),
         })),
       },
     };
