@@ -36,6 +36,8 @@ describe('warehouse outage', () => {
       }, `${orderId} to move to Hefei`);
       assert.deepEqual(moved.reservations.map((r) => `${r.warehouseId}:${r.state}`), ['suzhou:released', 'hefei:reserved']);
       await eventually(async () => ((await steps.auditActions(orderId)).includes('ORDER_REROUTED') ? true : undefined), `${orderId}'s re-route in the audit trail`);
+      const rerouted = (await hub.ops('GET', `/v1/orders/${orderId}/audit`)).body.entries.find((e: { action: string }) => e.action === 'ORDER_REROUTED');
+      assert.match(rerouted.detail, /warehouse suzhou disabled in network v2/);
       assert.deepEqual(await steps.outbox(orderId), ['wms:pickList', 'wms:cancelPickList', 'wms:pickList']);
     }
     await eventually(async () => ((await steps.auditActions(picking)).includes('REROUTE_SKIPPED') ? true : undefined), 'the picking order to decline the move');

@@ -124,7 +124,7 @@ export class Fulfilment {
       }
       const view = this.view();
       view.order = { ...view.order, shippingAddress: address };
-      if (this.reserved().length > 0 && !this.pickingStarted() && (await this.move())) return;
+      if (this.reserved().length > 0 && !this.pickingStarted() && (await this.move('moved to another warehouse after an address change'))) return;
       for (const shipment of view.shipments.filter((s) => s.step !== 'planned' && !s.shippedAt)) {
         await activities.updateShipmentAddress({ orderId: view.orderId, shipment, address });
       }
@@ -132,10 +132,10 @@ export class Fulfilment {
   }
 
   /** Moves the order after a warehouse outage unless a parcel is already being picked; says what happened. */
-  reroute(): Promise<'moved' | 'picking started' | 'no better route'> {
+  reroute(reason: string): Promise<'moved' | 'picking started' | 'no better route'> {
     return this.lock.run(async () => {
       if (this.pickingStarted()) return 'picking started';
-      return (await this.move()) ? 'moved' : 'no better route';
+      return (await this.move(reason)) ? 'moved' : 'no better route';
     });
   }
 
@@ -193,8 +193,8 @@ export class Fulfilment {
     }
   }
 
-  /** Re-routes for the new address; moves reservations and dispatches when the locations change. */
-  private async move(): Promise<boolean> {
+  /** Re-routes with the current address and network; moves reservations and dispatches when the locations change. */
+  private async move(reason: string): Promise<boolean> {
     const view = this.view();
     const plan = await this.plan();
     const where = (shipments: ShipmentState[]) => shipments.map((s) => `${s.kind}:${s.locationId}:${s.lineIds.join(',')}`).sort().join('|');
@@ -207,10 +207,10 @@ export class Fulfilment {
       else await activities.cancelWarehouseDispatch({ orderId: view.orderId, shipmentId: shipment.shipmentId, warehouseId: shipment.locationId });
     }
     const newKeys = new Set(plan.reservations.map((r) => r.key));
-    await this.release(this.reserved().filter((r) => !newKeys.has(r.key)), 'moved to another warehouse after an address change');
+    await this.release(this.reserved().filter((r) => !newKeys.has(r.key)), reason);
     view.shipments = plan.shipments;
     if (wasDispatched) await this.dispatchPlanned();
-    await this.record({ actor: systemActor, action: 'ORDER_REROUTED', before: { shipments: where(old) }, after: { shipments: where(plan.shipments), routing: view.routing?.summary } });
+    await this.record({ actor: systemActor, action: 'ORDER_REROUTED', before: { shipments: where(old) }, after: { shipments: where(plan.shipments), routing: view.routing?.summary }, detail: reason });
     return true;
   }
 }

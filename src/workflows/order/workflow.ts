@@ -33,8 +33,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   let review: { decision: 'approve' | 'reject'; reviewer: string; note?: string } | undefined;
   const seenEvents = new Set<string>();
 
-  /** Appends to the audit trail and mirrors the view into the read model, in one idempotent activity. */
   let recordsInFlight = 0;
+  /** Appends to the audit trail and mirrors the view into the read model, in one idempotent activity. */
   const record = async (entry: AuditEntry) => {
     if (!view) return;
     view.version += 1;
@@ -157,7 +157,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
 
   setHandler(requestReroute, async ({ reason, requestedBy }) => {
     if (!view || view.reservations.every((r) => r.state !== 'reserved') || isShipped() || isClosed() || cancelRequest) return;
-    const outcome = await fulfilment.reroute();
+    const outcome = await fulfilment.reroute(reason);
     if (outcome !== 'moved') await record({ actor: { kind: 'operations', id: requestedBy }, action: 'REROUTE_SKIPPED', detail: `${reason}: ${outcome}` });
   });
 
