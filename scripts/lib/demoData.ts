@@ -1,7 +1,8 @@
 /** Demo data for `npm run dev`: the example network and rules, stock, and a few orders in different states. */
 import { signWebhook } from '../../src/api/auth';
-import { networkSchema, type Stores } from '../../src/db/stores';
-import { canonicalOrderSchema, type CanonicalOrder } from '../../src/domain/order';
+import type { Stores } from '../../src/db/stores';
+import { networkSchema } from '../../src/domain/routing/warehouses';
+import { canonicalOrderWireSchema, type CanonicalOrderWire } from '../../src/domain/order';
 import { dropShipExampleRuleSet, exampleRegionPriority, exampleWarehouses, rt2ExampleRuleSet } from '../../src/domain/routing/examples';
 
 /** The channel secret of the dev stack (every channel). */
@@ -27,20 +28,23 @@ export async function seedSettingsAndStock(stores: Stores): Promise<void> {
   }
 }
 
-function demoOrder(channelOrderId: string, overrides: Partial<CanonicalOrder>): CanonicalOrder {
-  return canonicalOrderSchema.parse({
+/** A demo order as a channel posts it (the wire form: decimal amounts); checked here so a broken demo fails at start. */
+function demoOrder(channelOrderId: string, overrides: Partial<CanonicalOrderWire>): CanonicalOrderWire {
+  const order: CanonicalOrderWire = {
     channel: 'tmall', channelOrderId, brand: 'acme',
     buyer: { id: `buyer-${channelOrderId}`, phone: '13812345678' },
     shippingAddress: { name: '张三', phone: '13812345678', province: '江苏', city: '苏州', district: '工业园区', line1: '星湖街 328 号 2 栋 1201' },
-    lines: [{ lineId: 'L1', sku: 'TS-001-M', category: 'tshirt', quantity: 2, unitPrice: 99, listPrice: 99 }],
-    amounts: { goods: 198, shipping: 0, discount: 0, paid: 198 },
+    lines: [{ lineId: 'L1', sku: 'TS-001-M', category: 'tshirt', quantity: 2, unitPrice: 89.9, listPrice: 99.9 }],
+    amounts: { goods: 179.8, shipping: 0, discount: 0, paid: 179.8 },
     paymentStatus: 'paid', createdAt: '2026-11-24T08:00:00+08:00', paidAt: '2026-11-24T08:01:00+08:00',
     ...overrides,
-  });
+  };
+  canonicalOrderWireSchema.parse(order);
+  return order;
 }
 
-/** Orders that show the lifecycle in the Web UI: one fulfilling, one held for review, one awaiting payment. */
-export const demoOrders: CanonicalOrder[] = [
+/** Orders that show the lifecycle in the Web UI: one fulfilling, one held for review, one awaiting payment (amounts are decimals, as channels send them). */
+export const demoOrders: CanonicalOrderWire[] = [
   demoOrder('DEMO-1001', {}),
   demoOrder('DEMO-1002', {
     channel: 'douyin',

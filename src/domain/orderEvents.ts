@@ -1,17 +1,35 @@
 /** Messages that move an order: channel events, reviews, cancellations, address changes, shipment progress. */
 import { z } from 'zod';
-import { addressSchema, canonicalOrderSchema, codeSchema, instantSchema, moneySchema } from './order';
+import { decimalMoneySchema } from './money';
+import { addressSchema, canonicalOrderSchema, canonicalOrderWireSchema, codeSchema, instantSchema, moneySchema } from './order';
 
 const eventId = z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9_.:@-]+$/, 'letters, digits and _ . : @ - only');
 const actorId = z.string().trim().min(1).max(64);
 
-/** A channel's push about an order: a full snapshot (created, paid, updated) or a payment notice. */
-export const orderEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('snapshot'), eventId, order: canonicalOrderSchema }),
-  z.object({ type: z.literal('paid'), eventId, channelOrderId: codeSchema, paidAt: instantSchema, amount: moneySchema }),
-]);
-/** A channel event. */
+/**
+ * A channel's push about an order, as the workflow receives it: a full snapshot (created, paid, updated) or a
+ * payment notice. Every amount (the order's, the notice's `amount`) is integer minor units (fen).
+ */
+export const orderEventSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('snapshot'), eventId, order: canonicalOrderSchema }),
+    z.object({ type: z.literal('paid'), eventId, channelOrderId: codeSchema, paidAt: instantSchema, amount: moneySchema.describe('the amount paid, in minor units (fen)') }),
+  ])
+  .describe('a channel event; every amount is integer minor units (fen)');
+/** A channel event as the workflow receives it (minor units). */
 export type OrderEvent = z.infer<typeof orderEventSchema>;
+
+/**
+ * A channel event as the channel POSTs it (the wire form): amounts are decimals with at most two places (19.99).
+ * The intake endpoint parses with this schema, which converts every amount to minor units exactly once; the
+ * result is an `OrderEvent` for the workflow, which validates it with `orderEventSchema`.
+ */
+export const orderEventWireSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), eventId, order: canonicalOrderWireSchema }),
+  z.object({ type: z.literal('paid'), eventId, channelOrderId: codeSchema, paidAt: instantSchema, amount: decimalMoneySchema }),
+]);
+/** A channel event as posted, before parsing: decimal amounts. */
+export type OrderEventWire = z.input<typeof orderEventWireSchema>;
 
 /** Who acts on an order: the workflow itself, a channel, the buyer, a reviewer, a warehouse, a supplier. */
 export const actorSchema = z.object({
@@ -72,7 +90,10 @@ const shipmentReportFields = z.object({
 export const shipmentReportSchema = shipmentReportFields.refine(shippedNeedsTracking.check, shippedNeedsTracking.params);
 
 /** One progress report for a shipment, as the workflow receives it. */
-export const shipmentProgressSchema = shipmentReportFields.extend({ shipmentId: shipmentIdSchema }).refine(shippedNeedsTracking.check, shippedNeedsTracking.params);
+export const shipmentProgressSchema = shipmentReportFields
+  // The authenticated caller; absent only in reports recorded before callers were named.
+  .extend({ shipmentId: shipmentIdSchema, reporter: actorSchema.optional() })
+  .refine(shippedNeedsTracking.check, shippedNeedsTracking.params);
 /** A shipment progress report. */
 export type ShipmentProgress = z.infer<typeof shipmentProgressSchema>;
 

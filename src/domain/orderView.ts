@@ -1,75 +1,96 @@
-/** The state an order workflow owns and shows: its query result and the read model's body. */
-import type { CanonicalOrder } from './order';
-import type { Actor, ReturnRequest, ShipmentStep } from './orderEvents';
-import type { HoldReason, OrderStatus } from './status';
+/**
+ * The state an order workflow owns and shows: its query result, the read model's body and the API's answer.
+ * These zod schemas are the one definition; the types are inferred from them.
+ */
+import { z } from 'zod';
+import { canonicalOrderSchema } from './order';
+import { actorSchema, returnRequestSchema, shipmentStepSchema } from './orderEvents';
+import { routingDecisionSchema } from './routing/decision';
+import { plannedShipmentSchema } from './shipment';
+import { holdReasonSchema, orderStatusSchema } from './status';
 
-/** A named reason an order waits for review, with the rule that placed it. */
-export interface Hold {
-  reason: HoldReason;
-  ruleId: string;
-  detail: string;
-}
+/** A named reason an order waits for a person, with the rule that placed it (Shopify-style holds). */
+export const holdSchema = z.object({ reason: holdReasonSchema, ruleId: z.string(), detail: z.string() });
+/** A hold. */
+export type Hold = z.infer<typeof holdSchema>;
 
-/** One planned shipment: a warehouse's or a supplier's share of the order's lines. */
-export interface PlannedShipment {
-  shipmentId: string;
-  kind: 'warehouse' | 'supplier';
-  /** The warehouse id or the supplier id. */
-  locationId: string;
-  lineIds: string[];
-  promisedDeliveryDays?: number;
-}
+/** Where a shipment stands: planned by routing, dispatched to its location, then the reported steps. */
+export const shipmentStateStepSchema = z.enum(['planned', 'dispatched', ...shipmentStepSchema.options]);
+/** A shipment's step. */
+export type ShipmentStateStep = z.infer<typeof shipmentStateStepSchema>;
 
-/** A planned shipment as it progresses. */
-export interface ShipmentState extends PlannedShipment {
-  step: 'planned' | 'dispatched' | ShipmentStep;
-  trackingNumber?: string;
-  carrier?: string;
-  shippedAt?: string;
-  deliveredAt?: string;
-  writtenBack: boolean;
-}
+/** A planned shipment as it progresses; `shipmentId` is unique within the order. */
+export const shipmentStateSchema = plannedShipmentSchema.extend({
+  shipmentId: z.string(),
+  step: shipmentStateStepSchema,
+  trackingNumber: z.string().optional(),
+  carrier: z.string().optional(),
+  shippedAt: z.string().optional(),
+  deliveredAt: z.string().optional(),
+  writtenBack: z.boolean(),
+});
+/** A shipment of the order. */
+export type ShipmentState = z.infer<typeof shipmentStateSchema>;
 
-/** One reservation ledger key held by the order. */
-export interface ReservationState {
-  key: string;
-  lineId: string;
-  sku: string;
-  warehouseId: string;
-  quantity: number;
-  state: 'reserved' | 'released' | 'committed';
-}
+/** One reservation ledger key held by the order (INV-1, INV-3). */
+export const reservationStateSchema = z.object({
+  key: z.string(),
+  lineId: z.string(),
+  sku: z.string(),
+  warehouseId: z.string(),
+  quantity: z.number().int(),
+  state: z.enum(['reserved', 'released', 'committed']),
+});
+/** A reservation of the order. */
+export type ReservationState = z.infer<typeof reservationStateSchema>;
 
 /** What the order is waiting for, since when, and who must act (the Web UI's current details). */
-export interface Waiting {
-  for: string;
-  since: string;
-  who: string;
-}
+export const waitingSchema = z.object({ for: z.string(), since: z.string(), who: z.string() });
+/** What the order waits for. */
+export type Waiting = z.infer<typeof waitingSchema>;
+
+/** The policy an order runs under, as recorded when it was received. */
+export const appliedPolicySchema = z.object({
+  lockStrategy: z.string(),
+  paymentTimeoutSeconds: z.number(),
+  returnWindowSeconds: z.number(),
+  outOfStockAction: z.string(),
+  appliedOverrides: z.array(z.string()),
+});
 
 /** The full state of one order. */
-export interface OrderView {
-  orderId: string;
-  workflowId: string;
-  status: OrderStatus;
-  order: CanonicalOrder;
-  holds: Hold[];
-  policy?: { lockStrategy: string; paymentTimeoutSeconds: number; returnWindowSeconds: number; outOfStockAction: string; appliedOverrides: string[] };
-  routing?: { summary: string; decision: unknown };
-  shipments: ShipmentState[];
-  reservations: ReservationState[];
-  waiting: Waiting;
-  cancellation?: { by: string; actor: string; reason: string; at: string };
-  returns: Array<ReturnRequest & { at: string }>;
-  timeline: Array<{ at: string; status: OrderStatus; note: string }>;
-  version: number;
-}
+export const orderViewSchema = z.object({
+  orderId: z.string(),
+  workflowId: z.string(),
+  status: orderStatusSchema,
+  order: canonicalOrderSchema,
+  holds: z.array(holdSchema),
+  policy: appliedPolicySchema.optional(),
+  /** Why the order ships from where it does (RT-6). */
+  routing: z.object({ summary: z.string(), decision: routingDecisionSchema }).optional(),
+  shipments: z.array(shipmentStateSchema),
+  reservations: z.array(reservationStateSchema),
+  waiting: waitingSchema,
+  cancellation: z.object({ by: z.string(), actor: z.string(), reason: z.string(), at: z.string() }).optional(),
+  returns: z.array(returnRequestSchema.extend({ at: z.string() })),
+  timeline: z.array(z.object({ at: z.string(), status: orderStatusSchema, note: z.string() })),
+  version: z.number().int(),
+});
+/** An order's state. */
+export type OrderView = z.infer<typeof orderViewSchema>;
 
-/** One audit entry the workflow hands to the recording activity (OP-2). */
-export interface AuditEntry {
-  actor: Actor;
-  action: string;
-  before?: unknown;
-  after?: unknown;
-  detail?: string;
-}
+/** One change the workflow hands to the audit trail (OP-2): who, what, before and after. */
+export const auditChangeSchema = z.object({
+  actor: actorSchema,
+  action: z.string(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+  detail: z.string().optional(),
+});
+/** An audit change. */
+export type AuditChange = z.infer<typeof auditChangeSchema>;
+
+/** One stored entry of an order's audit trail, numbered and timed. */
+export const auditEntrySchema = auditChangeSchema.extend({ seq: z.number().int(), at: z.string() });
+/** An audit entry. */
+export type AuditEntry = z.infer<typeof auditEntrySchema>;

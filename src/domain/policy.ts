@@ -14,13 +14,16 @@ export const outOfStockActionSchema = z.enum(['hold', 'cancel']);
 /** An out-of-stock action. */
 export type OutOfStockAction = z.infer<typeof outOfStockActionSchema>;
 
-/** A brand's or channel's order policy; strict so a misspelt setting is rejected rather than silently ignored. */
+/**
+ * A brand's or channel's order policy; strict so a misspelt setting is rejected rather than silently ignored.
+ * Money thresholds (the risk amounts) are integer minor units (fen), like every amount inside the hub.
+ */
 export const orderPolicySchema = z.strictObject({
   paymentTimeoutSeconds: z.int().positive().default(1800),
   lockStrategy: lockStrategySchema.default('onPayment'),
   returnWindowSeconds: z.int().positive().default(7 * 24 * 3600),
   outOfStockAction: outOfStockActionSchema.default('hold'),
-  risk: riskRulesSchema.prefault({}),
+  risk: riskRulesSchema.prefault({}).describe('risk rules (MR-3); amount thresholds are minor units (fen): 500000 = 5000.00'),
   priceGuard: priceGuardSchema.prefault({}),
 });
 /** A validated order policy. */
@@ -99,3 +102,9 @@ function mergeSettings<T>(base: T, patch: NoInfer<DeepPartial<T>> | undefined): 
   }
   return merged as T;
 }
+
+/** The stored order policy: a base for everyone and overrides per brand and/or channel. */
+export const policySettingsSchema = z.object({
+  base: orderPolicySchema,
+  overrides: z.array(policyOverrideSchema).max(500).default([]),
+});

@@ -1,16 +1,7 @@
 /** Price guard (MR-4): a line priced below its channel's maximum discount needs a manager's approval. */
 import { z } from 'zod';
+import { formatMinorUnits } from './money';
 import { channelSchema, type Channel, type CanonicalOrder } from './order';
-
-/** Whole cents of a money amount; money is compared in integers because 299 × 0.8 is 239.20000000000002 in floating point. */
-export function toCents(amount: number): number {
-  return Math.round(amount * 100);
-}
-
-/** A cent amount as the two-decimal text people read in hold details ("6200.00"). */
-export function formatCents(cents: number): string {
-  return (cents / 100).toFixed(2);
-}
 
 /** Basis points (1/10000) of a fraction, so ratios multiply money in integers. */
 export function toBasisPoints(fraction: number): number {
@@ -24,7 +15,10 @@ export const fractionSchema = z
   .max(1)
   .refine((n) => Math.abs(n * 10_000 - toBasisPoints(n)) < 1e-6, 'at most four decimals (a basis point)');
 
-/** Maximum discount from list price per channel; 30% by default, so list 299 gives Tmall 239 and JD 259 a pass and Douyin 199 a hold. */
+/**
+ * Maximum discount from list price per channel; 30% by default, so list 299 gives Tmall 239 and JD 259 a pass and
+ * Douyin 199 a hold. Discounts are fractions; the prices they apply to are minor units (fen), like every amount.
+ */
 export const priceGuardSchema = z.strictObject({
   enabled: z.boolean().default(true),
   defaultMaxDiscount: fractionSchema.default(0.3),
@@ -42,7 +36,9 @@ export interface PriceGuardHold {
   ruleId: string;
   detail: string;
   lineId: string;
+  /** The line's unit price in minor units (fen). */
   unitPrice: number;
+  /** The lowest unit price allowed without approval, in minor units (fen). */
   floorPrice: number;
 }
 
@@ -55,27 +51,27 @@ export function checkPriceGuard(order: CanonicalOrder, guard: PriceGuard): Price
   const holds: PriceGuardHold[] = [];
   for (const line of order.lines) {
     if (line.listPrice === undefined) continue;
-    const floorCents = floorCentsOf(toCents(line.listPrice), maxDiscount);
-    const unitCents = toCents(line.unitPrice);
-    if (unitCents >= floorCents) continue;
+    // Prices are integer minor units, so the comparison is exact (299 × 0.8 is 239.20000000000002 in yuan, 23920 in fen).
+    const floor = floorOf(line.listPrice, maxDiscount);
+    if (line.unitPrice >= floor) continue;
     holds.push({
       reason: 'PRICE_BELOW_GUARD',
       ruleId,
-      detail: belowFloorDetail(line.lineId, unitCents, floorCents, toCents(line.listPrice), maxDiscount, order.channel),
+      detail: belowFloorDetail(line.lineId, line.unitPrice, floor, line.listPrice, maxDiscount, order.channel),
       lineId: line.lineId,
-      unitPrice: unitCents / 100,
-      floorPrice: floorCents / 100,
+      unitPrice: line.unitPrice,
+      floorPrice: floor,
     });
   }
   return holds;
 }
 
-/** The lowest allowed unit price in cents, rounded up so a price one cent under the exact floor is caught. */
-function floorCentsOf(listCents: number, maxDiscount: number): number {
-  return Math.ceil((listCents * (10_000 - toBasisPoints(maxDiscount))) / 10_000);
+/** The lowest allowed unit price in minor units, rounded up so a price one fen under the exact floor is caught. */
+function floorOf(listPrice: number, maxDiscount: number): number {
+  return Math.ceil((listPrice * (10_000 - toBasisPoints(maxDiscount))) / 10_000);
 }
 
-function belowFloorDetail(lineId: string, unitCents: number, floorCents: number, listCents: number, maxDiscount: number, channel: Channel): string {
+function belowFloorDetail(lineId: string, unitPrice: number, floor: number, listPrice: number, maxDiscount: number, channel: Channel): string {
   const percent = toBasisPoints(maxDiscount) / 100;
-  return `line ${lineId} at ${formatCents(unitCents)} is below the floor ${formatCents(floorCents)} (list ${formatCents(listCents)}, max discount ${percent}% on ${channel})`;
+  return `line ${lineId} at ${formatMinorUnits(unitPrice)} is below the floor ${formatMinorUnits(floor)} (list ${formatMinorUnits(listPrice)}, max discount ${percent}% on ${channel})`;
 }

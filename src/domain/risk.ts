@@ -1,19 +1,20 @@
 /** Risk rules (MR-3): which orders wait for a person before they may reserve stock or ship. */
 import { z } from 'zod';
-import { moneySchema, type CanonicalOrder } from './order';
-import { fractionSchema, formatCents, toBasisPoints, toCents } from './priceGuard';
+import { formatMinorUnits, minorUnitsSchema } from './money';
+import type { CanonicalOrder } from './order';
+import { fractionSchema, toBasisPoints } from './priceGuard';
 import type { HoldReason } from './status';
 
-/** Hold an order above this amount when it is the buyer's first. */
+/** Hold an order above this amount when it is the buyer's first; the threshold is minor units (500000 fen = 5000 CNY). */
 export const highValueFirstOrderRuleSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  firstOrderAmountThreshold: moneySchema.default(5000),
+  firstOrderAmountThreshold: minorUnitsSchema.default(500_000).describe('paid amount in minor units (fen) above which a first order is held; 500000 = 5000.00'),
 });
 
-/** Hold an order whose paid amount is implausible: too large, or far from what its lines add up to. */
+/** Hold an order whose paid amount is implausible: too large, or far from what its lines add up to; amounts in minor units. */
 export const abnormalAmountRuleSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  maxPaid: moneySchema.default(50_000),
+  maxPaid: minorUnitsSchema.default(5_000_000).describe('the largest plausible paid amount in minor units (fen); 5000000 = 50000.00'),
   // A ratio rather than an amount, so it means the same for a 20 yuan and a 20,000 yuan order.
   maxDeviationRatio: fractionSchema.default(0.5),
 });
@@ -79,26 +80,27 @@ export function assessRisk(order: CanonicalOrder, buyerHistory: BuyerHistory, ru
 
 function highValueFirstOrderHolds(order: CanonicalOrder, history: BuyerHistory, rule: RiskRules['highValueFirstOrder']): RiskHold[] {
   if (!rule.enabled || history.previousOrderCount > 0) return [];
-  const paidCents = toCents(order.amounts.paid);
-  if (paidCents <= toCents(rule.firstOrderAmountThreshold)) return [];
-  const detail = `paid ${formatCents(paidCents)} > ${rule.firstOrderAmountThreshold} on the buyer's first order`;
+  const paid = order.amounts.paid;
+  if (paid <= rule.firstOrderAmountThreshold) return [];
+  const detail = `paid ${formatMinorUnits(paid)} > ${formatMinorUnits(rule.firstOrderAmountThreshold)} on the buyer's first order`;
   return [{ reason: 'HIGH_VALUE_FIRST_ORDER', ruleId: 'risk.highValueFirstOrder', detail }];
 }
 
+/** Every amount is integer minor units, so sums and comparisons are exact. */
 function abnormalAmountHolds(order: CanonicalOrder, rule: RiskRules['abnormalAmount']): RiskHold[] {
   if (!rule.enabled) return [];
   const holds: RiskHold[] = [];
-  const paidCents = toCents(order.amounts.paid);
-  if (paidCents > toCents(rule.maxPaid)) {
-    const detail = `paid ${formatCents(paidCents)} > the maximum ${rule.maxPaid} for one order`;
+  const paid = order.amounts.paid;
+  if (paid > rule.maxPaid) {
+    const detail = `paid ${formatMinorUnits(paid)} > the maximum ${formatMinorUnits(rule.maxPaid)} for one order`;
     holds.push({ reason: 'ABNORMAL_AMOUNT', ruleId: 'risk.abnormalAmount.maxPaid', detail });
   }
   // Shipping and discounts are legitimate differences between the lines and the payment.
-  const linesCents = order.lines.reduce((sum, line) => sum + toCents(line.unitPrice) * line.quantity, 0);
-  const expectedCents = linesCents + toCents(order.amounts.shipping) - toCents(order.amounts.discount);
-  const deviationCents = Math.abs(paidCents - expectedCents);
-  if (deviationCents * 10_000 > toBasisPoints(rule.maxDeviationRatio) * Math.max(expectedCents, 0)) {
-    const detail = `paid ${formatCents(paidCents)} differs from the expected ${formatCents(expectedCents)} (lines ${formatCents(linesCents)} + shipping − discount) by more than ${toBasisPoints(rule.maxDeviationRatio) / 100}%`;
+  const lines = order.lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
+  const expected = lines + order.amounts.shipping - order.amounts.discount;
+  const deviation = Math.abs(paid - expected);
+  if (deviation * 10_000 > toBasisPoints(rule.maxDeviationRatio) * Math.max(expected, 0)) {
+    const detail = `paid ${formatMinorUnits(paid)} differs from the expected ${formatMinorUnits(expected)} (lines ${formatMinorUnits(lines)} + shipping − discount) by more than ${toBasisPoints(rule.maxDeviationRatio) / 100}%`;
     holds.push({ reason: 'ABNORMAL_AMOUNT', ruleId: 'risk.abnormalAmount.deviation', detail });
   }
   return holds;

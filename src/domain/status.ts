@@ -25,6 +25,7 @@ export const holdReasonSchema = z.enum([
   'PRICE_BELOW_GUARD',
   'OUT_OF_STOCK',
   'NO_ROUTE',
+  'PAYMENT_AMOUNT_MISMATCH',
 ]);
 /** A named hold reason. */
 export type HoldReason = z.infer<typeof holdReasonSchema>;

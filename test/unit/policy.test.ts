@@ -16,7 +16,7 @@ test('an empty policy document gets every default from the requirements', () => 
   const policy = orderPolicySchema.parse({});
   assert.deepEqual(
     [policy.paymentTimeoutSeconds, policy.lockStrategy, policy.returnWindowSeconds, policy.outOfStockAction, policy.risk.highValueFirstOrder.firstOrderAmountThreshold],
-    [1800, 'onPayment', 604800, 'hold', 5000],
+    [1800, 'onPayment', 604800, 'hold', 500_000],
   );
 });
 

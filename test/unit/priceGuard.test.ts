@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalOrderSchema, type CanonicalOrder, type Channel } from '../../src/domain/order';
+import { canonicalOrderWireSchema, type CanonicalOrder, type Channel } from '../../src/domain/order';
 import { checkPriceGuard, defaultPriceGuard, priceGuardSchema } from '../../src/domain/priceGuard';
 
 interface LineInput {
@@ -9,10 +9,10 @@ interface LineInput {
   listPrice?: number;
 }
 
-/** A paid order on a channel with the given lines, parsed as a channel adapter would. */
+/** A paid order on a channel with the given lines (decimal prices), parsed as the intake does: amounts become minor units. */
 function orderOf(channel: Channel, lines: LineInput[]): CanonicalOrder {
-  const goods = lines.reduce((sum, line) => sum + line.unitPrice, 0);
-  return canonicalOrderSchema.parse({
+  const goods = lines.reduce((sum, line) => sum + Math.round(line.unitPrice * 100), 0) / 100;
+  return canonicalOrderWireSchema.parse({
     channel,
     channelOrderId: 'O1001',
     brand: 'acme',
@@ -38,8 +38,8 @@ test("list 299 sold at 199 on Douyin needs a manager's approval", () => {
       ruleId: 'priceGuard.default',
       detail: 'line L1 at 199.00 is below the floor 209.30 (list 299.00, max discount 30% on douyin)',
       lineId: 'L1',
-      unitPrice: 199,
-      floorPrice: 209.3,
+      unitPrice: 19900,
+      floorPrice: 20930,
     },
   ]);
 });
@@ -58,10 +58,10 @@ test('a price exactly at the floor passes the price guard', () => {
 
 test('a price one cent below the floor needs approval', () => {
   const holds = checkPriceGuard(orderOf('douyin', [{ unitPrice: 209.29, listPrice: 299 }]), defaultPriceGuard);
-  assert.deepEqual(holds.map((hold) => hold.floorPrice), [209.3]);
+  assert.deepEqual(holds.map((hold) => hold.floorPrice), [20930]);
 });
 
-test('a price at a floor that floating point overshoots still passes', () => {
+test('a price at a floor that floating point overshoots (299 × 0.8 = 239.20000000000002) still passes', () => {
   const guard = priceGuardSchema.parse({ defaultMaxDiscount: 0.2 });
   assert.deepEqual(checkPriceGuard(orderOf('tmall', [{ unitPrice: 239.2, listPrice: 299 }]), guard), []);
 });
@@ -69,7 +69,7 @@ test('a price at a floor that floating point overshoots still passes', () => {
 test("a channel's own maximum discount replaces the default", () => {
   const guard = priceGuardSchema.parse({ perChannel: { douyin: 0.1 } });
   const holds = checkPriceGuard(orderOf('douyin', [{ unitPrice: 259, listPrice: 299 }]), guard);
-  assert.deepEqual(holds.map((hold) => [hold.ruleId, hold.floorPrice]), [['priceGuard.douyin', 269.1]]);
+  assert.deepEqual(holds.map((hold) => [hold.ruleId, hold.floorPrice]), [['priceGuard.douyin', 26910]]);
 });
 
 test('every line below its floor is held on its own', () => {
@@ -94,4 +94,9 @@ test('a maximum discount above 100% is rejected at its channel', () => {
 test('a maximum discount for an unknown channel is rejected', () => {
   const result = priceGuardSchema.safeParse({ perChannel: { taobao: 0.2 } });
   assert.deepEqual(result.error?.issues.map((issue) => [issue.code, issue.path]), [['unrecognized_keys', ['perChannel']]]);
+});
+
+test('holds report prices in minor units (fen), the unit of every amount in the hub', () => {
+  const [hold] = checkPriceGuard(orderOf('douyin', [{ unitPrice: 19.99, listPrice: 29.99 }]), defaultPriceGuard);
+  assert.deepEqual([hold?.unitPrice, hold?.floorPrice, hold?.detail], [1999, 2100, 'line L1 at 19.99 is below the floor 21.00 (list 29.99, max discount 30% on douyin)']);
 });

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalOrderSchema, type CanonicalOrder } from '../../src/domain/order';
+import { canonicalOrderWireSchema, type CanonicalOrder } from '../../src/domain/order';
 import { assessRisk, defaultRiskRules, riskRulesSchema, type BuyerHistory, type RiskRules } from '../../src/domain/risk';
 
 const returningBuyer: BuyerHistory = { previousOrderCount: 3, ordersInWindow: 0 };
 const firstTimeBuyer: BuyerHistory = { previousOrderCount: 0, ordersInWindow: 0 };
 
-/** A paid one-line order whose lines add up to what was paid, unless the test says otherwise. */
+/**
+ * A paid one-line order whose lines add up to what was paid, unless the test says otherwise. Amounts are given as a
+ * channel sends them (decimals) and parsed as the intake does, so the rules see minor units.
+ */
 function orderOf(changes: { paid?: number; linePrice?: number; shipping?: number; discount?: number; line1?: string } = {}): CanonicalOrder {
   const paid = changes.paid ?? 199;
   const linePrice = changes.linePrice ?? paid;
-  return canonicalOrderSchema.parse({
+  return canonicalOrderWireSchema.parse({
     channel: 'tmall',
     channelOrderId: 'T1001',
     brand: 'acme',
@@ -50,7 +53,7 @@ test('an order over 5000 from a returning buyer is not held', () => {
 
 test('a first-order hold says what was paid against which threshold', () => {
   const [hold] = assessRisk(orderOf({ paid: 6200 }), firstTimeBuyer, defaultRiskRules).holds;
-  assert.deepEqual(hold, { reason: 'HIGH_VALUE_FIRST_ORDER', ruleId: 'risk.highValueFirstOrder', detail: "paid 6200.00 > 5000 on the buyer's first order" });
+  assert.deepEqual(hold, { reason: 'HIGH_VALUE_FIRST_ORDER', ruleId: 'risk.highValueFirstOrder', detail: "paid 6200.00 > 5000.00 on the buyer's first order" });
 });
 
 test('a disabled first-order rule does not hold a large first order', () => {
@@ -126,12 +129,32 @@ test('a disabled burst rule does not hold a burst of orders', () => {
   assert.deepEqual(reasonsOf(orderOf(), { previousOrderCount: 9, ordersInWindow: 50 }, rules), []);
 });
 
-test('risk rules default to the numbers in the requirements', () => {
+test('risk rules default to the numbers in the requirements, amounts in minor units (5000 CNY = 500000 fen)', () => {
   const rules = riskRulesSchema.parse({});
   assert.deepEqual(
     [rules.highValueFirstOrder.firstOrderAmountThreshold, rules.abnormalAmount.maxPaid, rules.buyerOrderBurst.maxOrders, rules.buyerOrderBurst.windowSeconds],
-    [5000, 50000, 5, 600],
+    [500_000, 5_000_000, 5, 600],
   );
+});
+
+test('a risk threshold that is not a whole number of minor units is rejected at that threshold', () => {
+  const result = riskRulesSchema.safeParse({ highValueFirstOrder: { firstOrderAmountThreshold: 5000.5 } });
+  assert.deepEqual(result.error?.issues.map((issue) => issue.path), [['highValueFirstOrder', 'firstOrderAmountThreshold']]);
+});
+
+test('a threshold set in minor units applies to the paid amount in minor units', () => {
+  const rules = withRules({ highValueFirstOrder: { firstOrderAmountThreshold: 1999 } });
+  assert.deepEqual(reasonsOf(orderOf({ paid: 19.99 }), firstTimeBuyer, rules), []);
+  assert.deepEqual(reasonsOf(orderOf({ paid: 20 }), firstTimeBuyer, rules), ['HIGH_VALUE_FIRST_ORDER']);
+});
+
+test('line prices floating point cannot add up exactly still add up to the payment', () => {
+  // 0.29 × 3 is 0.8699999999999999 in floating point; in fen it is 87.
+  const order = canonicalOrderWireSchema.parse({
+    ...orderOf(), lines: [{ lineId: 'L1', sku: 'SKU-1', category: 'onesie', quantity: 3, unitPrice: 0.29 }], amounts: { goods: 0.87, paid: 0.87 },
+  });
+  const rules = withRules({ abnormalAmount: { maxDeviationRatio: 0 } });
+  assert.deepEqual(reasonsOf(order, returningBuyer, rules), []);
 });
 
 test('a risk rule document with a negative threshold is rejected at that threshold', () => {

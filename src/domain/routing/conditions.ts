@@ -7,7 +7,8 @@ import { localDateTimeIn, normalizeClock } from './timeZones';
 /**
  * Every attribute a condition can test, as a list: multi-valued fields (category, sku, tag) hold one entry
  * per distinct value, a missing one (no paidAt, unknown region, no due date) is empty. Text is lower-cased
- * because channels differ in casing; instants are epoch milliseconds.
+ * because channels differ in casing; instants are epoch milliseconds; `amount` is the paid amount in integer
+ * minor units (fen), the unit of rule values on `amount` too.
  */
 export type OrderFacts = Readonly<Record<ConditionField, readonly (string | number)[]>>;
 
@@ -40,7 +41,7 @@ export function orderFacts(order: CanonicalOrder, now: string, dueAt?: string): 
     region: present(region),
     tag: lower(order.tags),
     paymentStatus: [order.paymentStatus],
-    amount: [order.amounts.paid],
+    amount: [order.amounts.paid], // minor units (fen)
     lineCount: [order.lines.length],
     sizeCombinationCount: [new Set(order.lines.map((line) => line.sku)).size],
     dueInDays: due === undefined ? [] : [(Date.parse(due) - Date.parse(now)) / dayMs],

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { instantSchema } from '../order';
 import { regionSchema } from './regions';
-import { flagColorSchema, routingQueueSchema, supplierIdSchema, warehouseIdSchema } from './rules';
+import { plannedShipmentSchema } from '../shipment';
+import { flagColorSchema, routingQueueSchema, warehouseIdSchema } from './rules';
 
 /** Why a candidate warehouse could not take the order at all. */
 export const exclusionReasonSchema = z.enum(['EXCLUDED_BY_RULE', 'UNKNOWN_WAREHOUSE', 'DISABLED', 'PAUSED', 'OVER_CAPACITY']);
@@ -55,13 +56,6 @@ export const fallbackSchema = z.object({
 /** A fallback taken. */
 export type Fallback = z.infer<typeof fallbackSchema>;
 
-/** One parcel stream: from a warehouse or a drop-ship supplier; the customer still sees one order (RT-5). */
-export const shipmentSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('warehouse'), warehouseId: warehouseIdSchema, lineIds: z.array(z.string()).min(1), promisedDeliveryDays: z.number().int() }),
-  z.object({ kind: z.literal('supplier'), supplierId: supplierIdSchema, lineIds: z.array(z.string()).min(1), promisedDeliveryDays: z.number().int().nullable() }),
-]);
-/** A shipment. */
-export type Shipment = z.infer<typeof shipmentSchema>;
 
 /** Why a line could not be routed; the order is then held (NO_ROUTE / OUT_OF_STOCK), not dropped. */
 export const unroutableReasonSchema = z.enum(['NO_CANDIDATE_WAREHOUSE', 'OUT_OF_STOCK', 'REQUIRED_WAREHOUSE_UNAVAILABLE']);
@@ -92,7 +86,8 @@ export type RoutingExplanation = z.infer<typeof routingExplanationSchema>;
 export const routingDecisionSchema = z.object({
   orderId: z.string(),
   decidedAt: instantSchema,
-  shipments: z.array(shipmentSchema),
+  /** One parcel stream per warehouse or supplier; the customer still sees one order (RT-5). */
+  shipments: z.array(plannedShipmentSchema),
   unroutable: z.array(unroutableLineSchema),
   queues: z.array(routingQueueSchema),
   /** Fulfilment priority; lower is handled sooner. */

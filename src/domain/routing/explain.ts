@@ -103,7 +103,7 @@ export function summaryOf(input: SummaryInput, fallbacks: readonly Fallback[]): 
     });
     parts.push([origin, ...steps, targets.length > 0 ? targets.join(' + ') : 'no warehouse'].join(' → '));
   }
-  for (const s of decision.shipments) if (s.kind === 'supplier') parts.push(`drop-ship ${s.supplierId} (lines ${s.lineIds.join(', ')})`);
+  for (const s of decision.shipments) if (s.kind === 'supplier') parts.push(`drop-ship ${s.locationId} (lines ${s.lineIds.join(', ')})`);
   if (decision.unroutable.length > 0) parts.push(`unroutable: ${decision.unroutable.map((u) => `line ${u.lineId} SKU ${u.sku} (${u.reason})`).join(', ')}`);
   if (decision.queues.length > 0) parts.push(`queues: ${decision.queues.join(', ')}`);
   for (const flag of decision.flags) parts.push(`flagged ${flag.color}: ${flag.note}`);

@@ -5,7 +5,8 @@ import { allocate } from './allocation';
 import { candidatesFor, demandsOf, type Candidate } from './candidates';
 import { matchRules, orderFacts } from './conditions';
 import type { RoutingContext } from './context';
-import type { CandidateSeen, RoutingDecision, Shipment } from './decision';
+import type { PlannedShipment } from '../shipment';
+import type { CandidateSeen, RoutingDecision } from './decision';
 import { fallbacksOf, summaryOf, unroutableOf } from './explain';
 import { regionOfProvince } from './regions';
 import type { RoutingQueue } from './rules';
@@ -26,9 +27,9 @@ function splitBySupplier(order: CanonicalOrder, plan: RoutingPlan, context: Rout
     if (!assignment) warehouseLines.push(line);
     else bySupplier.set(assignment.supplierId, [...(bySupplier.get(assignment.supplierId) ?? []), line.lineId]);
   }
-  const shipments: Shipment[] = [...bySupplier].map(([supplierId, lineIds]) => ({
+  const shipments: PlannedShipment[] = [...bySupplier].map(([supplierId, lineIds]) => ({
     kind: 'supplier',
-    supplierId,
+    locationId: supplierId,
     lineIds,
     promisedDeliveryDays: context.supplierDeliveryDays[supplierId] ?? null,
   }));
@@ -52,9 +53,9 @@ export function routeOrder(order: CanonicalOrder, context: RoutingContext): Rout
 
   const lineIndex = new Map(order.lines.map((line, index) => [line.lineId, index]));
   const byOrderLine = (a: string, b: string) => (lineIndex.get(a) ?? 0) - (lineIndex.get(b) ?? 0);
-  const warehouseShipments: Shipment[] = allocation.shipments.map((s) => ({
+  const warehouseShipments: PlannedShipment[] = allocation.shipments.map((s) => ({
     kind: 'warehouse',
-    warehouseId: s.warehouse.id,
+    locationId: s.warehouse.id,
     lineIds: s.demands.flatMap((d) => d.lineIds).sort(byOrderLine),
     promisedDeliveryDays: deliveryDaysFor(s.warehouse, region),
   }));

@@ -1,5 +1,6 @@
 /** Routing rules as data (RT-2): conditions over order attributes, actions on the routing decision. */
 import { z } from 'zod';
+import { minorUnitsSchema } from '../money';
 import { channelSchema, instantSchema, paymentStatusSchema } from '../order';
 import { regionSchema } from './regions';
 import { timeZoneSchema } from './timeZones';
@@ -14,7 +15,10 @@ const textFields = ['channel', 'brand', 'category', 'sku', 'province', 'region',
 const numberFields = ['amount', 'lineCount', 'sizeCombinationCount', 'dueInDays'] as const;
 const instantFields = ['paidAt', 'createdAt'] as const;
 
-/** Order attributes a condition can test; `category`, `sku` and `tag` hold when any line or tag matches. */
+/**
+ * Order attributes a condition can test; `category`, `sku` and `tag` hold when any line or tag matches.
+ * `amount` is the paid amount in integer minor units (fen), like every amount inside the hub: 100000 = 1000.00.
+ */
 export const conditionFieldSchema = z.enum([...textFields, ...numberFields, ...instantFields]);
 /** An order attribute a condition can test. */
 export type ConditionField = z.infer<typeof conditionFieldSchema>;
@@ -74,6 +78,9 @@ function valueProblem(field: ConditionField, op: ConditionOp, value: unknown): s
   const expected = list ? `a list of ${scalar}s` : `a single ${scalar}`;
   const values: unknown[] = Array.isArray(value) ? value : [value];
   if (list !== Array.isArray(value) || !values.every((v) => typeof v === scalar)) return `${field} ${op} expects ${expected}`;
+  if (field === 'amount' && !values.every((v) => minorUnitsSchema.safeParse(v).success)) {
+    return 'amount is in minor units (fen: 100000 = 1000.00): expects whole numbers from 0';
+  }
   const known = op === 'startsWith' || op === 'contains' ? undefined : knownValues[field];
   const unknown = known && values.find((v) => !known.includes(String(v).toLowerCase()));
   return unknown === undefined ? undefined : `"${String(unknown)}" is not a known ${field} (${known?.join(', ')})`;
@@ -114,8 +121,53 @@ function conditionError(issue: z.core.$ZodRawIssue): string | undefined {
   return `${notACondition}${path || '(here)'}: ${first.message}`;
 }
 
-/** A condition: `{ all: [...] }`, `{ any: [...] }`, `{ not: ... }` or a leaf comparison. */
-export const conditionSchema: z.ZodType<Condition, Condition> = z.lazy(() =>
+/**
+ * Limits on rule documents, checked by an iterative walk before the recursive parse, so a hostile or mistaken
+ * document (a `not` chain thousands deep, an `all` of a million leaves) is a 400 naming the limit rather than a
+ * stack overflow. Each condition level adds about two levels of document nesting (an object, and an array for
+ * all/any), so 32 levels stay far below what the database accepts (FerretDB refuses documents nested ~500 deep);
+ * 2,000 conditions are far more than any real rule set needs (the RT-2 examples use a few dozen).
+ */
+export const ruleLimits = {
+  /** Condition levels from a rule's `when` down to its deepest comparison; a lone comparison is one level. */
+  maxConditionDepth: 32,
+  /** Conditions (every all, any, not and comparison) in one rule set, or in one condition parsed alone. */
+  maxConditionNodes: 2_000,
+} as const;
+
+const tooDeep = `conditions may nest at most ${ruleLimits.maxConditionDepth} levels deep (each all, any and not is one level)`;
+const tooMany = `a rule set may hold at most ${ruleLimits.maxConditionNodes} conditions (each all, any, not and comparison counts one)`;
+
+const hasOwn = (value: object, key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
+
+/**
+ * Walks a condition tree without recursion and says which limit it breaks, if any. It stops as soon as a limit is
+ * passed, so any input costs at most `nodeBudget` steps. `nodeBudget` is what is left of the rule set's allowance.
+ */
+function conditionLimitProblem(root: unknown, nodeBudget: number): { problem?: string; nodes: number } {
+  const stack: Array<[node: unknown, depth: number]> = [[root, 1]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    nodes += 1;
+    if (depth > ruleLimits.maxConditionDepth) return { problem: tooDeep, nodes };
+    if (nodes > nodeBudget) return { problem: tooMany, nodes };
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) continue;
+    const children: unknown[] = [];
+    for (const key of ['all', 'any'] as const) {
+      const list: unknown = hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+      if (Array.isArray(list)) children.push(...list.slice(0, nodeBudget + 1));
+    }
+    if (hasOwn(node, 'not')) children.push((node as { not: unknown }).not);
+    // More children than the budget has left is over the limit however shallow they are.
+    if (nodes + stack.length + children.length > nodeBudget) return { problem: tooMany, nodes: nodeBudget + 1 };
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return { nodes };
+}
+
+/** The recursive condition tree; reached only through `conditionSchema`, whose size check runs first. */
+const conditionTreeSchema: z.ZodType<Condition, Condition> = z.lazy(() =>
   z.union(
     [
       z.strictObject({ all: z.array(conditionSchema).min(1).max(100) }),
@@ -126,6 +178,16 @@ export const conditionSchema: z.ZodType<Condition, Condition> = z.lazy(() =>
     { error: conditionError },
   ),
 );
+
+/**
+ * A condition: `{ all: [...] }`, `{ any: [...] }`, `{ not: ... }` or a leaf comparison. Its depth and size are
+ * checked (`ruleLimits`) before the recursive parse; a tree over a limit gets one issue naming the limit.
+ */
+export const conditionSchema: z.ZodType<Condition, Condition> = z.preprocess((value: Condition, ctx) => {
+  const { problem } = conditionLimitProblem(value, ruleLimits.maxConditionNodes);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
+  return value;
+}, conditionTreeSchema);
 
 /** Work queues an order can be put in (RT-3 plus the quick-response line and BOM check of RT-2). */
 export const routingQueueSchema = z.enum(['expedite', 'bulky', 'presale', 'dropship', 'quick-response', 'bom-check']);
@@ -166,9 +228,27 @@ export const routingRuleSchema = z.strictObject({
 /** A validated routing rule. */
 export type RoutingRule = z.infer<typeof routingRuleSchema>;
 
-/** A versioned set of rules, edited at run time; the version is recorded with every decision (RT-6). */
+const ruleListSchema = z.array(routingRuleSchema).max(1000);
+
+/** The rule list, with the conditions of all its rules counted together against `ruleLimits` before any rule is parsed. */
+const limitedRuleListSchema = z.preprocess((rules: z.input<typeof ruleListSchema>, ctx) => {
+  if (!Array.isArray(rules)) return rules;
+  let budget: number = ruleLimits.maxConditionNodes;
+  for (const [index, rule] of rules.entries()) {
+    if (typeof rule !== 'object' || rule === null || !hasOwn(rule, 'when')) continue;
+    const { problem, nodes } = conditionLimitProblem(rule.when, budget);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', path: [index, 'when'], message: problem, input: rule.when });
+      break;
+    }
+    budget -= nodes;
+  }
+  return rules;
+}, ruleListSchema);
+
+/** A versioned set of rules, edited at run time; the version is recorded with every decision (RT-6). Limits: `ruleLimits`. */
 export const routingRuleSetSchema = z
-  .strictObject({ id: code, version: z.number().int().nonnegative(), rules: z.array(routingRuleSchema).max(1000) })
+  .strictObject({ id: code, version: z.number().int().nonnegative(), rules: limitedRuleListSchema })
   .superRefine((set, ctx) => {
     const seen = new Set<string>();
     set.rules.forEach((rule, index) => {

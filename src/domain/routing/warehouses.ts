@@ -79,3 +79,28 @@ export class StockIndex {
     return this.levels.get(StockIndex.key(warehouseId, sku)) ?? { sku, warehouseId, onHand: 0, reserved: 0, safetyThreshold: 0 };
   }
 }
+
+/** The warehouse network routing chooses from (RT-1, RT-4): warehouses, the region matrix, supplier lead times. */
+export const networkSchema = z.object({
+  warehouses: z.array(warehouseSchema).max(500),
+  regionPriority: regionPrioritySchema,
+  supplierDeliveryDays: z.record(z.string(), z.number().int().min(0).max(60)).default({}),
+  /** Offset of the business day, for daily capacity (IN-3: the business runs on UTC+8). */
+  timeZone: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00').default('+08:00'),
+});
+/** A validated warehouse network. */
+export type Network = z.infer<typeof networkSchema>;
+
+/** A warehouse that a network change took out of service, and why (RT-4). */
+export interface StoppedWarehouse {
+  warehouseId: string;
+  reason: string;
+}
+
+/** Warehouses that served orders before a network change and no longer do: disabled or paused in `version`. */
+export function stoppedWarehouses(previous: Network, next: Network, version: number): StoppedWarehouse[] {
+  const wasServing = new Set(previous.warehouses.filter((w) => w.enabled && !w.paused).map((w) => w.id));
+  return next.warehouses
+    .filter((w) => wasServing.has(w.id) && (!w.enabled || w.paused))
+    .map((w) => ({ warehouseId: w.id, reason: `warehouse ${w.id} ${w.enabled ? 'paused' : 'disabled'} in network v${version}` }));
+}

@@ -9,12 +9,12 @@ import type { StockLevel } from '../../../src/domain/routing/warehouses';
 type OrderInput = z.input<typeof canonicalOrderSchema>;
 type LineInput = OrderInput['lines'][number];
 
-/** An order line; ids and prices default so tests only say what matters. */
+/** An order line; ids and prices default so tests only say what matters. Prices are minor units (9900 = 99.00). */
 export function line(lineId: string, sku: string, extra: Partial<LineInput> = {}): LineInput {
-  return { lineId, sku, category: 'tshirt', quantity: 1, unitPrice: 99, ...extra };
+  return { lineId, sku, category: 'tshirt', quantity: 1, unitPrice: 9900, ...extra };
 }
 
-/** A paid Tmall order to Shanghai (East China), parsed so it is a real `CanonicalOrder`. */
+/** A paid Tmall order to Shanghai (East China), parsed so it is a real `CanonicalOrder` (amounts in minor units). */
 export function buildOrder(overrides: Partial<OrderInput> & { province?: string } = {}): CanonicalOrder {
   const { province = '上海', ...rest } = overrides;
   return canonicalOrderSchema.parse({
@@ -24,7 +24,7 @@ export function buildOrder(overrides: Partial<OrderInput> & { province?: string 
     buyer: { id: 'buyer-1' },
     shippingAddress: { name: '张三', phone: '13800138000', province, city: '市区', line1: '人民路 1 号' },
     lines: [line('l1', 'TS-001-M')],
-    amounts: { goods: 99, paid: 99 },
+    amounts: { goods: 9900, paid: 9900 },
     paymentStatus: 'paid',
     createdAt: '2026-02-03T02:00:00Z',
     paidAt: '2026-02-03T02:01:00Z',
@@ -58,6 +58,6 @@ export function withWarehouse(id: string, change: Partial<(typeof exampleWarehou
 }
 
 /** Warehouse ids of the decision's warehouse shipments, in order. */
-export function shippedFrom(decision: { shipments: readonly { kind: string; warehouseId?: string }[] }): (string | undefined)[] {
-  return decision.shipments.filter((s) => s.kind === 'warehouse').map((s) => s.warehouseId);
+export function shippedFrom(decision: { shipments: readonly { kind: string; locationId: string }[] }): (string | undefined)[] {
+  return decision.shipments.filter((s) => s.kind === 'warehouse').map((s) => s.locationId);
 }

@@ -5,13 +5,13 @@ import { routeOrder } from '../../../src/domain/routing/route';
 import { buildContext, buildOrder, shippedFrom, stock, withWarehouse } from './helpers';
 
 describe('region priority matrix (RT-1, INV-4, RT-4)', () => {
-  const order = buildOrder({ lines: [{ lineId: 'l1', sku: 'TS-001-M', category: 'tshirt', quantity: 2, unitPrice: 99 }] });
+  const order = buildOrder({ lines: [{ lineId: 'l1', sku: 'TS-001-M', category: 'tshirt', quantity: 2, unitPrice: 9900 }] });
   const plenty = [stock('suzhou', 'TS-001-M', 100), stock('hefei', 'TS-001-M', 100), stock('hangzhou', 'TS-001-M', 100)];
 
   it('an East China order ships from Suzhou, promised in 1 day', () => {
     const decision = routeOrder(order, buildContext({ stock: plenty }));
 
-    assert.deepEqual(decision.shipments, [{ kind: 'warehouse', warehouseId: 'suzhou', lineIds: ['l1'], promisedDeliveryDays: 1 }]);
+    assert.deepEqual(decision.shipments, [{ kind: 'warehouse', locationId: 'suzhou', lineIds: ['l1'], promisedDeliveryDays: 1 }]);
     assert.equal(decision.promisedDeliveryDays, 1);
     assert.equal(decision.explanation.region, 'east');
     assert.deepEqual(decision.explanation.fallbacks, []);

@@ -116,7 +116,7 @@ describe('RT-2 seed rules, as written', () => {
       const decision = routeOrder(sizes(['TS-001-S', 'TS-001-M', 'TS-001-L', 'TS-001-XL', 'TS-001-XL']), buildContext({ ruleSet: rt2ExampleRuleSet, stock: allSizes }));
 
       assert.deepEqual(decision.queues, []);
-      assert.deepEqual(decision.shipments, [{ kind: 'warehouse', warehouseId: 'suzhou', lineIds: ['l1', 'l2', 'l3', 'l4', 'l5'], promisedDeliveryDays: 1 }]);
+      assert.deepEqual(decision.shipments, [{ kind: 'warehouse', locationId: 'suzhou', lineIds: ['l1', 'l2', 'l3', 'l4', 'l5'], promisedDeliveryDays: 1 }]);
     });
   });
 });

@@ -16,8 +16,8 @@ describe('rule actions', () => {
     const decision = routeOrder(order, context);
 
     assert.deepEqual(decision.shipments, [
-      { kind: 'warehouse', warehouseId: 'suzhou', lineIds: ['l1'], promisedDeliveryDays: 1 },
-      { kind: 'supplier', supplierId: 'sup-hz-box', lineIds: ['l2'], promisedDeliveryDays: 2 },
+      { kind: 'warehouse', locationId: 'suzhou', lineIds: ['l1'], promisedDeliveryDays: 1 },
+      { kind: 'supplier', locationId: 'sup-hz-box', lineIds: ['l2'], promisedDeliveryDays: 2 },
     ]);
     assert.deepEqual(decision.queues, ['dropship']);
     assert.deepEqual(decision.explanation.matchedRules, [{ id: 'gift-box-supplier', name: 'gift boxes are drop-shipped by the Hangzhou box maker', priority: 10 }]);
@@ -29,7 +29,7 @@ describe('rule actions', () => {
     const order = buildOrder({ lines: [line('l1', 'BOX-RED', { category: 'gift-box' })] });
     const decision = routeOrder(order, buildContext({ ruleSet: dropShipExampleRuleSet }));
 
-    assert.deepEqual(decision.shipments, [{ kind: 'supplier', supplierId: 'sup-hz-box', lineIds: ['l1'], promisedDeliveryDays: null }]);
+    assert.deepEqual(decision.shipments, [{ kind: 'supplier', locationId: 'sup-hz-box', lineIds: ['l1'], promisedDeliveryDays: null }]);
     assert.deepEqual(decision.explanation.candidates, []);
     assert.deepEqual(decision.unroutable, []);
   });
@@ -103,7 +103,7 @@ describe('rule actions', () => {
       priority: 1,
       when: {
         all: [
-          { any: [{ field: 'amount', op: 'gt', value: 1000 }, { field: 'lineCount', op: 'gte', value: 3 }] },
+          { any: [{ field: 'amount', op: 'gt', value: 100_000 }, { field: 'lineCount', op: 'gte', value: 3 }] }, // amount in fen: > 1000.00
           { not: { field: 'tag', op: 'eq', value: 'gift' } },
           { field: 'category', op: 'notIn', value: ['gift-box', 'card'] },
           { field: 'province', op: 'eq', value: 'Shanghai' },
@@ -112,11 +112,11 @@ describe('rule actions', () => {
       },
       then: [{ type: 'setQueue', queue: 'bulky' }],
     };
-    const big = buildOrder({ amounts: { goods: 1200, paid: 1200 } });
+    const big = buildOrder({ amounts: { goods: 120_000, paid: 120_000 } });
     const context = buildContext({ ruleSet: ruleSet(rule), stock: plenty });
 
     assert.deepEqual(routeOrder(big, context).queues, ['bulky']);
-    assert.deepEqual(routeOrder(buildOrder({ amounts: { goods: 1200, paid: 1200 }, tags: ['gift'] }), context).queues, []);
+    assert.deepEqual(routeOrder(buildOrder({ amounts: { goods: 120_000, paid: 120_000 }, tags: ['gift'] }), context).queues, []);
     assert.deepEqual(routeOrder(buildOrder(), context).queues, []);
   });
 });

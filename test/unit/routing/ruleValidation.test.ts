@@ -26,6 +26,14 @@ describe('rule validation rejects bad rules with a path', () => {
     assert.equal(message, 'amount gt expects a single number');
   });
 
+  it('an amount is compared in minor units (fen), so a decimal amount is refused and a whole one accepted', () => {
+    const [path, message] = firstIssue(rule({ field: 'amount', op: 'gte', value: 999.5 }));
+    assert.deepEqual(path, ['rules', 0, 'when', 'value']);
+    assert.match(message, /minor units/);
+    assert.match(firstIssue(rule({ field: 'amount', op: 'in', value: [100, 0.5] }))[1], /minor units/);
+    assert.equal(routingRuleSchema.safeParse(rule({ field: 'amount', op: 'gte', value: 99_950 })).success, true);
+  });
+
   it('an operator that does not fit the field points at the operator', () => {
     const [path, message] = firstIssue(rule({ not: { field: 'sku', op: 'gt', value: 'FJ' } }));
     assert.deepEqual(path, ['rules', 0, 'when', 'not', 'op']);

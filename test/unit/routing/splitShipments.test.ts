@@ -11,8 +11,8 @@ describe('splitting and unroutable lines (RT-5)', () => {
     const decision = routeOrder(order, buildContext({ stock: levels }));
 
     assert.deepEqual(decision.shipments, [
-      { kind: 'warehouse', warehouseId: 'hefei', lineIds: ['l2', 'l3'], promisedDeliveryDays: 2 },
-      { kind: 'warehouse', warehouseId: 'suzhou', lineIds: ['l1'], promisedDeliveryDays: 1 },
+      { kind: 'warehouse', locationId: 'hefei', lineIds: ['l2', 'l3'], promisedDeliveryDays: 2 },
+      { kind: 'warehouse', locationId: 'suzhou', lineIds: ['l1'], promisedDeliveryDays: 1 },
     ]);
     assert.equal(decision.promisedDeliveryDays, 2, 'one order to the customer: the slowest shipment sets the promise');
     assert.deepEqual(decision.explanation.fallbacks, [{ from: 'hefei', to: 'suzhou', reason: 'OUT_OF_STOCK', sku: 'SKU-A' }]);
@@ -42,14 +42,14 @@ describe('splitting and unroutable lines (RT-5)', () => {
     const twice = buildOrder({ lines: [line('l1', 'SKU-A', { quantity: 3 }), line('l2', 'SKU-A', { quantity: 3 })] });
     const decision = routeOrder(twice, buildContext({ stock: [stock('suzhou', 'SKU-A', 5), stock('hefei', 'SKU-A', 6)] }));
 
-    assert.deepEqual(decision.shipments, [{ kind: 'warehouse', warehouseId: 'hefei', lineIds: ['l1', 'l2'], promisedDeliveryDays: 2 }]);
+    assert.deepEqual(decision.shipments, [{ kind: 'warehouse', locationId: 'hefei', lineIds: ['l1', 'l2'], promisedDeliveryDays: 2 }]);
     assert.equal(decision.explanation.candidates[0]?.stock[0]?.quantity, 6);
   });
 
   it('a line nobody stocks is reported as unroutable while the rest still ships', () => {
     const decision = routeOrder(order, buildContext({ stock: [stock('suzhou', 'SKU-A', 5), stock('suzhou', 'SKU-B', 5)] }));
 
-    assert.deepEqual(decision.shipments, [{ kind: 'warehouse', warehouseId: 'suzhou', lineIds: ['l1', 'l2'], promisedDeliveryDays: 1 }]);
+    assert.deepEqual(decision.shipments, [{ kind: 'warehouse', locationId: 'suzhou', lineIds: ['l1', 'l2'], promisedDeliveryDays: 1 }]);
     assert.deepEqual(decision.unroutable, [
       { lineId: 'l3', sku: 'SKU-C', reason: 'OUT_OF_STOCK', detail: 'need 1 × SKU SKU-C; available: suzhou 0, hefei 0, hangzhou 0, kunshan-temp 0' },
     ]);

@@ -1,0 +1,42 @@
+/** Every way an order refuses a message: one table that the workflow throws and the API maps to a status. */
+
+/** What kind of refusal a failure is; the API turns each kind into one HTTP status. */
+export type FailureKind = 'invalid' | 'notFound' | 'conflict' | 'unprocessable';
+
+/** Failure codes of the order workflow's messages, with their kind. */
+export const orderFailures = {
+  /** A message does not match its schema. */
+  VALIDATION: 'invalid',
+  /** Only a payment notice has arrived; the order itself has not. */
+  ORDER_NOT_RECEIVED: 'notFound',
+  /** No such shipment on this order, or not one the caller may report for. */
+  UNKNOWN_SHIPMENT: 'notFound',
+  /** A return names lines the order does not have. */
+  UNKNOWN_LINE: 'unprocessable',
+  /** The new address lies outside every enabled warehouse's area (FS-4). */
+  UNDELIVERABLE_ADDRESS: 'unprocessable',
+  /** An address change before payment. */
+  NOT_PAID: 'conflict',
+  /** A review of an order that is not held. */
+  NOT_ON_HOLD: 'conflict',
+  /** A cancellation or address change after a parcel left. */
+  ALREADY_SHIPPED: 'conflict',
+  /** Any change to a cancelled or completed order. */
+  ALREADY_CLOSED: 'conflict',
+  /** A shipment step that goes backwards or skips dispatch. */
+  INVALID_TRANSITION: 'conflict',
+  /** A report for a shipment that a re-route is moving elsewhere right now. */
+  SHIPMENT_MOVING: 'conflict',
+  /** A return outside the return window. */
+  RETURN_WINDOW_CLOSED: 'conflict',
+  /** The same return twice. */
+  DUPLICATE_RETURN: 'conflict',
+} as const satisfies Record<string, FailureKind>;
+
+/** A failure code of the order workflow. */
+export type OrderFailureCode = keyof typeof orderFailures;
+
+/** True when a string is one of the order workflow's failure codes. */
+export function isOrderFailureCode(code: string): code is OrderFailureCode {
+  return Object.hasOwn(orderFailures, code);
+}
