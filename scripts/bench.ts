@@ -12,9 +12,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { createApp } from '../src/api/app';
 import { signWebhook } from '../src/api/auth';
 import { loadConfig, type Config } from '../src/config';
-import { connectDatabase, isDuplicateKey, type Database } from '../src/db/connection';
-import { createStockLedger } from '../src/db/stockLedger';
-import { createStores } from '../src/db/stores';
+import { connectDatabase, type Database } from '../src/db/connection';
+import type { StatusTally } from '../src/db/orderReadModel';
+import { createStores, type Stores } from '../src/db/stores';
 import type { CanonicalOrder } from '../src/domain/order';
 import { createLogger } from '../src/logging';
 import { seedHub } from '../test/fixtures/network';
@@ -96,24 +96,16 @@ async function submit(baseUrl: string, order: CanonicalOrder): Promise<{ status:
   }
 }
 
-/** Order counts in the read model by status, plus the ON_HOLD ones held for OUT_OF_STOCK, from one read. */
-async function statusCounts(db: Database): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const order of await db.models.Order.find({}, { status: 1, holdReasons: 1 }).lean()) {
-    counts[order.status] = (counts[order.status] ?? 0) + 1;
-    if (order.status === 'ON_HOLD' && order.holdReasons.includes('OUT_OF_STOCK')) counts.OUT_OF_STOCK = (counts.OUT_OF_STOCK ?? 0) + 1;
-  }
-  return counts;
-}
-
-const settledCount = (counts: Record<string, number>) => (counts.FULFILLING ?? 0) + (counts.ON_HOLD ?? 0);
+const SETTLED = ['FULFILLING', 'ON_HOLD'];
+const ordersIn = (tally: Record<string, StatusTally>, status: string) => tally[status]?.orders ?? 0;
+const settledCount = (tally: Record<string, StatusTally>) => SETTLED.reduce((sum, status) => sum + ordersIn(tally, status), 0);
 
 /** Polls the read model until `expected` orders are FULFILLING or ON_HOLD; false when the time runs out. */
-async function waitUntilSettled(db: Database, expected: number, started: number): Promise<boolean> {
+async function waitUntilSettled(stores: Stores, expected: number, started: number): Promise<boolean> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
   let nextReport = Date.now() + PROGRESS_EVERY_MS;
   while (Date.now() < deadline) {
-    const counts = await statusCounts(db);
+    const counts = await stores.orders.tally();
     if (settledCount(counts) >= expected) return true;
     if (Date.now() >= nextReport) {
       console.log(`  …               ${settledCount(counts)} of ${expected} settled after ${seconds(Date.now() - started)} s`);
@@ -133,8 +125,8 @@ function printWorkerTrouble(workers: WorkerProcess[]): void {
     + `${lateCompletions} attempts finished after their timeout`);
 }
 
-async function hotLedger(db: Database, sku: string): Promise<LedgerFigures> {
-  return ledgerFigures(await db.models.StockEntry.find({ sku, warehouseId: WAREHOUSE }).sort({ seq: 1 }).lean());
+async function hotLedger(ledger: Stores['ledger'], sku: string): Promise<LedgerFigures> {
+  return ledgerFigures(await ledger.entries(sku, { warehouseId: WAREHOUSE, oldestFirst: true }));
 }
 
 function printLedger(figures: LedgerFigures, expected: number): void {
@@ -150,7 +142,8 @@ async function orderBench(stack: Stack, bundlePath: string, scratch: string, tea
   const config = loadConfig(env);
   const db = await connectDatabase(config.MONGODB_URI);
   teardown.defer('bench database', () => db.close());
-  await seedHub(createStores(db), { stock: { [`${HOT_SKU}@${WAREHOUSE}`]: UNITS } });
+  const stores = createStores(db);
+  await seedHub(stores, { stock: { [`${HOT_SKU}@${WAREHOUSE}`]: UNITS } });
   const workers: WorkerProcess[] = Array.from({ length: WORKERS }, (_, i) => {
     const worker = startWorkerProcess({ ...process.env, ...env }, path.join(scratch, 'logs', `worker-${i + 1}.log`));
     teardown.defer(`worker process ${i + 1}`, () => worker.stop());
@@ -175,38 +168,24 @@ async function orderBench(stack: Stack, bundlePath: string, scratch: string, tea
   console.log(`  intake          ${accepted.length} accepted${refused ? ` (${refused} NOT accepted)` : ''} in ${seconds(intakeMs)} s: ${perSecond(accepted.length, intakeMs / 1000)} orders/s; `
     + `latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`);
 
-  const settled = await waitUntilSettled(db, accepted.length, started);
-  const last = await db.models.Order.findOne({ status: { $in: ['FULFILLING', 'ON_HOLD'] } }, { updatedAt: 1 }).sort({ updatedAt: -1 }).lean();
-  const counts = await statusCounts(db);
+  const settled = await waitUntilSettled(stores, accepted.length, started);
+  const tally = await stores.orders.tally();
+  // ISO instants sort as text: the last is when the final order settled.
+  const lastChange = SETTLED.flatMap((status) => tally[status]?.lastUpdatedAt ?? []).sort().at(-1);
+  const counts = Object.fromEntries(Object.entries(tally).map(([status, { orders }]) => [status, orders]));
   console.log(settled
-    ? `  settled         all ${accepted.length} FULFILLING or ON_HOLD ${seconds((last?.updatedAt.getTime() ?? Date.now()) - started)} s after the first request`
+    ? `  settled         all ${accepted.length} FULFILLING or ON_HOLD ${seconds((lastChange ? Date.parse(lastChange) : Date.now()) - started)} s after the first request`
     : `  settled         NOT within ${SETTLE_TIMEOUT_MS / 1000} s: ${JSON.stringify(counts)}`);
 
   const expected = Math.min(accepted.length, UNITS);
-  const ledger = await hotLedger(db, HOT_SKU);
+  const ledger = await hotLedger(stores.ledger, HOT_SKU);
   console.log(`  hot SKU         ${ledger.reserves} reservations in ${ledger.reserveSpanSeconds.toFixed(2)} s (first to last reserve entry): ${perSecond(ledger.reserves, ledger.reserveSpanSeconds)} reservations/s `
     + `(first tenth ${ledger.firstTenthPerSecond.toFixed(1)}/s, last tenth ${ledger.lastTenthPerSecond.toFixed(1)}/s)`);
-  console.log(`  fulfilling      ${counts.FULFILLING ?? 0} orders (${(counts.FULFILLING ?? 0) === expected ? 'OK' : 'MISMATCH'})`);
-  console.log(`  on hold         ${counts.ON_HOLD ?? 0} orders (${counts.OUT_OF_STOCK ?? 0} for OUT_OF_STOCK)`);
+  console.log(`  fulfilling      ${ordersIn(tally, 'FULFILLING')} orders (${ordersIn(tally, 'FULFILLING') === expected ? 'OK' : 'MISMATCH'})`);
+  console.log(`  on hold         ${ordersIn(tally, 'ON_HOLD')} orders (${tally.ON_HOLD?.byHoldReason.OUT_OF_STOCK ?? 0} for OUT_OF_STOCK)`);
   printLedger(ledger, expected);
   console.log('  seq collisions  not measured here: they happen inside the worker processes (see the ledger bench)');
   printWorkerTrouble(workers);
-}
-
-/** Counts inserts that lose the race on a unique index, by wrapping `create` of this connection's own model. */
-function countCollisions(db: Database): () => number {
-  let collisions = 0;
-  const model = db.models.StockEntry;
-  const create = model.create.bind(model);
-  model.create = (async (...args: Parameters<typeof create>) => {
-    try {
-      return await create(...args);
-    } catch (error) {
-      if (isDuplicateKey(error)) collisions += 1;
-      throw error;
-    }
-  }) as typeof model.create;
-  return () => collisions;
 }
 
 /** The ledger bench: two ledger instances on two connections, LEDGER_CALLERS callers reserving one unit at a time. */
@@ -215,8 +194,7 @@ async function ledgerBench(stack: Stack, teardown: Teardown): Promise<void> {
   const uri = databaseUri(stack.mongoUri, 'orderhub-bench-ledger');
   const dbs = await Promise.all(Array.from({ length: WORKERS }, () => connectDatabase(uri)));
   for (const [i, db] of dbs.entries()) teardown.defer(`ledger bench connection ${i + 1}`, () => db.close());
-  const collisions = dbs.map(countCollisions);
-  const ledgers = dbs.map((db) => createStockLedger(db.models));
+  const ledgers = dbs.map((db) => createStores(db).ledger);
   await ledgers[0]!.adjust(sku, WAREHOUSE, 'bench-seed', 'receipt', LEDGER_UNITS, { actor: 'bench' });
 
   console.log(`\nLedger bench: ${WORKERS} ledger instances (separate connections), ${LEDGER_CALLERS} callers, ${LEDGER_UNITS} units of ${sku}@${WAREHOUSE}`);
@@ -236,10 +214,10 @@ async function ledgerBench(stack: Stack, teardown: Teardown): Promise<void> {
     }
   });
   const elapsedMs = Date.now() - started;
-  const ledger = await hotLedger(dbs[0]!, sku);
+  const ledger = await hotLedger(ledgers[0]!, sku);
   console.log(`  reserve         ${ledger.reserves} reservations in ${seconds(elapsedMs)} s: ${perSecond(ledger.reserves, elapsedMs / 1000)} reservations/s `
     + `(first tenth ${ledger.firstTenthPerSecond.toFixed(0)}/s, last tenth ${ledger.lastTenthPerSecond.toFixed(0)}/s)${failures ? `; ${failures} calls FAILED` : ''}`);
-  console.log(`  seq collisions  ${collisions.reduce((sum, count) => sum + count(), 0)} inserts lost the race and were retried`);
+  console.log(`  seq collisions  ${ledgers.reduce((sum, l) => sum + l.collisions(), 0)} inserts lost the race and were retried`);
   printLedger(ledger, LEDGER_UNITS);
 }
 

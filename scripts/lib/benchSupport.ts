@@ -112,7 +112,8 @@ export interface EntryFacts {
   quantity: number;
   onHand: number;
   reserved: number;
-  at: Date;
+  /** ISO instant. */
+  at: string;
 }
 
 /** Consistency and pace of one SKU's ledger. */
@@ -148,7 +149,7 @@ export function ledgerFigures(entries: EntryFacts[]): LedgerFigures {
     const [onHand, reserved] = effect[entry.kind] ?? [Number.NaN, Number.NaN];
     return entry.onHand !== previous.onHand + onHand * entry.quantity || entry.reserved !== previous.reserved + reserved * entry.quantity;
   }).length;
-  const times = reserves.map((e) => e.at.getTime()).sort((a, b) => a - b);
+  const times = reserves.map((e) => Date.parse(e.at)).sort((a, b) => a - b);
   return {
     entries: entries.length,
     reserves: reserves.length,

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ReservationState } from '../domain/orderView';
 import type { StockBalance } from '../db/stockLedger';
 import type { ActivityDeps } from './deps';
-import { createOutbox } from './outbox';
+import { createSender } from './outbox';
 
 /** A line that could not be reserved. */
 export interface Shortage {
@@ -18,24 +18,15 @@ type Allocation = Pick<ReservationState, 'key' | 'lineId' | 'sku' | 'warehouseId
 
 /** Builds the inventory activities. */
 export function createInventoryActivities(deps: ActivityDeps) {
-  const { db, stores } = deps;
-  const { ledger } = stores;
-  const send = createOutbox(deps);
+  const { ledger } = deps.stores;
+  const send = createSender(deps);
   /** INV-4: the reservation that takes available stock under the safety threshold alerts operations, once. */
   const alertIfBelowSafety = async (sku: string, warehouseId: string, orderId: string, before: number, after: StockBalance) => {
-    const item = await db.models.StockItem.findById(`${sku}@${warehouseId}`).lean();
-    if (!item || item.safetyThreshold <= 0 || after.available >= item.safetyThreshold || before < item.safetyThreshold) return;
+    const safetyThreshold = await ledger.safetyThreshold(sku, warehouseId);
+    if (safetyThreshold <= 0 || after.available >= safetyThreshold || before < safetyThreshold) return;
     await send({
       key: `notify:safety:${sku}@${warehouseId}:${after.seq}`, target: 'notification', kind: 'stockBelowSafety', orderId, recipient: 'operations',
-      payload: { sku, warehouseId, available: after.available, safetyThreshold: item.safetyThreshold },
-    });
-  };
-  /** Where each key was reserved, looked up by the entries' primary keys (fast on FerretDB too). */
-  const keysOf = async (orderId: string, keys: string[]) => {
-    const entries = await Promise.all(keys.map((key) => db.models.StockEntry.findById(`reserve:${key}`, { sku: 1, warehouseId: 1, orderId: 1 }).lean()));
-    return keys.flatMap((key, i) => {
-      const entry = entries[i];
-      return entry && entry.orderId === orderId ? [{ key, sku: entry.sku, warehouseId: entry.warehouseId }] : [];
+      payload: { sku, warehouseId, available: after.available, safetyThreshold },
     });
   };
   return {
@@ -59,14 +50,14 @@ export function createInventoryActivities(deps: ActivityDeps) {
 
     /** Releases reservations (cancel, payment timeout, move); unknown or settled keys are skipped. */
     async releaseReservations(input: { orderId: string; keys: string[]; reason: string }): Promise<void> {
-      for (const held of await keysOf(input.orderId, input.keys)) {
+      for (const held of await ledger.reservationsOf(input.orderId, input.keys)) {
         await ledger.release(held.sku, held.warehouseId, held.key, { orderId: input.orderId, note: input.reason });
       }
     },
 
     /** Commits reservations when their parcel ships: the units leave on-hand stock (INV-3). */
     async commitReservations(input: { orderId: string; keys: string[] }): Promise<void> {
-      const held = await keysOf(input.orderId, input.keys);
+      const held = await ledger.reservationsOf(input.orderId, input.keys);
       if (held.length !== input.keys.length) {
         throw ApplicationFailure.create({ type: 'UNKNOWN_RESERVATION', message: `reservations not found: ${input.keys.filter((k) => !held.some((h) => h.key === k)).join(', ')}`, nonRetryable: true });
       }

@@ -2,11 +2,11 @@
 import type { CanonicalOrder } from '../domain/order';
 import type { ShipmentState } from '../domain/orderView';
 import type { ActivityDeps } from './deps';
-import { createOutbox } from './outbox';
+import { createSender } from './outbox';
 
 /** Builds the supplier activities. */
 export function createSupplierActivities(deps: ActivityDeps) {
-  const send = createOutbox(deps);
+  const send = createSender(deps);
   return {
     /** Pushes a shipment's lines to its supplier, with a notification. */
     async pushToSupplier(input: { orderId: string; shipment: ShipmentState; order: CanonicalOrder }): Promise<void> {

@@ -1,9 +1,9 @@
-/** Registers every model on a connection. */
+/** Registers every model on a connection; only the owners in src/db use them. */
 import type { Connection } from 'mongoose';
-import { auditEventSchema, buyerOrderSchema, orderRecordSchema } from './order';
-import { outboxMessageSchema } from './outbox';
-import { stockEntrySchema, stockItemSchema } from './inventory';
-import { settingsVersionSchema } from './settings';
+import { stockEntrySchema, stockItemSchema } from './schemas/inventory';
+import { auditEventSchema, buyerOrderSchema, orderRecordSchema } from './schemas/order';
+import { outboxMessageSchema } from './schemas/outbox';
+import { settingsVersionSchema } from './schemas/settings';
 
 /** Builds the models of one connection. */
 export function registerModels(connection: Connection) {

@@ -1,18 +1,27 @@
-/** Messages to outside systems (WMS, channels, suppliers, payments), each written once by its key. */
-import { Schema } from 'mongoose';
+/** Owner of the outbox collection: messages to outside systems, each stored once under its idempotency key. */
+import { insertOnce } from './connection';
+import type { Models } from './models';
 
-/** An outgoing message; `_id` is its idempotency key so a retried activity never sends twice. */
-export const outboxMessageSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    target: { type: String, required: true, enum: ['wms', 'channel', 'supplier', 'payment', 'notification'] },
-    kind: { type: String, required: true },
-    orderId: { type: String, required: true },
-    recipient: { type: String, required: true },
-    payload: { type: Schema.Types.Mixed, required: true },
-    createdAt: { type: Date, required: true },
-  },
-  { versionKey: false, minimize: false, collection: 'outbox' },
-);
-outboxMessageSchema.index({ orderId: 1, createdAt: 1 });
-outboxMessageSchema.index({ target: 1, recipient: 1, createdAt: 1 });
+/** One outgoing message; `key` is its idempotency key, so a retried activity never queues it twice. */
+export interface OutgoingMessage {
+  key: string;
+  target: 'wms' | 'channel' | 'supplier' | 'payment' | 'notification';
+  kind: string;
+  orderId: string;
+  recipient: string;
+  payload: Record<string, unknown>;
+}
+
+/** Creates the outbox over a database's models. */
+export function createOutbox(models: Models) {
+  return {
+    /** Queues a message once: 'already-queued' when its key was queued before (a retry). */
+    async enqueue(message: OutgoingMessage): Promise<'queued' | 'already-queued'> {
+      const stored = await insertOnce(models.OutboxMessage, { _id: message.key, ...message, createdAt: new Date() });
+      return stored ? 'queued' : 'already-queued';
+    },
+  };
+}
+
+/** The outbox of one database. */
+export type Outbox = ReturnType<typeof createOutbox>;

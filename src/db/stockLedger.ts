@@ -1,7 +1,8 @@
 /**
- * The stock ledger (INV-1, INV-3): every change is one appended entry whose per-SKU-per-warehouse `seq`
- * is guarded by a unique index. Correct on MongoDB and on FerretDB (whose conditional updates are not
- * atomic): two writers of the same next entry collide on the index and the loser re-reads and retries.
+ * Owner of stock (stock_ledger, stock_items): the ledger (INV-1, INV-3), safety thresholds (INV-4) and availability.
+ * Every change is one appended entry whose per-SKU-per-warehouse `seq` is guarded by a unique index. Correct on
+ * MongoDB and on FerretDB (whose conditional updates are not atomic): two writers of the same next entry collide
+ * on the index and the loser re-reads and retries. Entry and item keys are built here and nowhere else.
  */
 import { isDuplicateKey } from './connection';
 import type { Models } from './models';
@@ -21,7 +22,8 @@ export type LedgerOutcome =
   | { status: 'applied' | 'already-applied'; balance: StockBalance }
   | { status: 'refused'; reason: 'INSUFFICIENT_STOCK' | 'NOT_RESERVED' | 'ALREADY_SETTLED' | 'NEGATIVE_STOCK'; balance: StockBalance };
 
-type EntryKind = 'receipt' | 'adjust' | 'reserve' | 'release' | 'commit';
+/** The kinds of ledger entry. */
+export type EntryKind = 'receipt' | 'adjust' | 'reserve' | 'release' | 'commit';
 interface Change {
   kind: EntryKind;
   quantity: number;
@@ -33,19 +35,46 @@ type Refusal = Extract<LedgerOutcome, { status: 'refused' }>['reason'];
 /** Context recorded with an entry. */
 export interface EntryContext {
   orderId?: string;
-  reservationKey?: string;
   actor?: string;
   note?: string;
 }
 
+/** A SKU's balances in a warehouse with its safety threshold (INV-4; 0 when none is set). */
+export interface StockAvailability extends StockBalance {
+  safetyThreshold: number;
+}
+
+/** One ledger entry as the audit endpoint shows it; `opKey` is the operation it records. */
+export interface LedgerEntry {
+  warehouseId: string;
+  seq: number;
+  kind: EntryKind;
+  quantity: number;
+  onHand: number;
+  reserved: number;
+  available: number;
+  opKey: string;
+  orderId?: string;
+  actor?: string;
+  note?: string;
+  at: string;
+}
+
 const MAX_ATTEMPTS = 200;
+
+/** The entry id of one operation: a retried operation finds its entry by primary key (FerretDB only pushes `_id` lookups down). */
+const opKeyOf = (kind: EntryKind, key: string) => `${kind}:${key}`;
+/** The id of a SKU in a warehouse: the stock item's `_id`, and the key of this process's write chain. */
+const stockItemId = (sku: string, warehouseId: string) => `${sku}@${warehouseId}`;
 
 /** Creates the ledger over a database's models. */
 export function createStockLedger(models: Models) {
+  const { StockEntry, StockItem } = models;
+  let collisions = 0;
   // One chain per SKU and warehouse in this process: local writers queue instead of colliding.
   const chains = new Map<string, Promise<unknown>>();
   const serialised = <T>(sku: string, warehouseId: string, step: () => Promise<T>): Promise<T> => {
-    const id = `${sku}@${warehouseId}`;
+    const id = stockItemId(sku, warehouseId);
     const result = (chains.get(id) ?? Promise.resolve()).then(step);
     const tail = result.then(() => undefined, () => undefined);
     chains.set(id, tail);
@@ -54,42 +83,45 @@ export function createStockLedger(models: Models) {
   };
 
   const balance = async (sku: string, warehouseId: string): Promise<StockBalance> => {
-    const head = await models.StockEntry.findOne({ sku, warehouseId }).sort({ seq: -1 }).lean();
+    const head = await StockEntry.findOne({ sku, warehouseId }).sort({ seq: -1 }).lean();
     const onHand = head?.onHand ?? 0;
     const reserved = head?.reserved ?? 0;
     return { sku, warehouseId, seq: head?.seq ?? 0, onHand, reserved, available: onHand - reserved };
   };
 
-  const append = (sku: string, warehouseId: string, opKey: string, context: EntryContext, decide: (head: StockBalance) => Promise<Change | Refusal>) =>
+  const append = (sku: string, warehouseId: string, opKey: string, context: EntryContext & { reservationKey?: string }, decide: (head: StockBalance) => Promise<Change | Refusal>) =>
     serialised(sku, warehouseId, async (): Promise<LedgerOutcome> => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        if (await models.StockEntry.exists({ _id: opKey })) return { status: 'already-applied', balance: await balance(sku, warehouseId) };
+        if (await StockEntry.exists({ _id: opKey })) return { status: 'already-applied', balance: await balance(sku, warehouseId) };
         const head = await balance(sku, warehouseId);
         const change = await decide(head);
         if (typeof change === 'string') return { status: 'refused', reason: change, balance: head };
         try {
-          await models.StockEntry.create({ _id: opKey, sku, warehouseId, seq: head.seq + 1, ...change, ...context, at: new Date() });
+          await StockEntry.create({ _id: opKey, sku, warehouseId, seq: head.seq + 1, ...change, ...context, at: new Date() });
           return { status: 'applied', balance: { ...head, seq: head.seq + 1, onHand: change.onHand, reserved: change.reserved, available: change.onHand - change.reserved } };
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
+          collisions += 1;
           // Another process appended first (or applied this very operation): re-read and decide again.
           await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 5)));
         }
       }
-      throw new Error(`stock ledger ${sku}@${warehouseId}: gave up after ${MAX_ATTEMPTS} contended attempts`);
+      throw new Error(`stock ledger ${stockItemId(sku, warehouseId)}: gave up after ${MAX_ATTEMPTS} contended attempts`);
     });
 
   /** What happened to a reservation key so far: its reserved quantity, and whether it was released or committed. */
   const keyState = async (reservationKey: string) => {
-    const [reserve, release, commit] = await Promise.all(['reserve', 'release', 'commit'].map((kind) => models.StockEntry.findById(`${kind}:${reservationKey}`, { quantity: 1 }).lean()));
+    const kinds: EntryKind[] = ['reserve', 'release', 'commit'];
+    const [reserve, release, commit] = await Promise.all(kinds.map((kind) => StockEntry.findById(opKeyOf(kind, reservationKey), { quantity: 1 }).lean()));
     return { reservedQuantity: reserve?.quantity, settled: Boolean(release || commit) };
   };
 
   return {
+    /** Balances of a SKU in a warehouse after its latest entry. */
     balance,
     /** Reserves `quantity` under a reservation key, if that much is available; idempotent per key. */
     async reserve(sku: string, warehouseId: string, reservationKey: string, quantity: number, context: EntryContext): Promise<LedgerOutcome> {
-      const outcome = await append(sku, warehouseId, `reserve:${reservationKey}`, { ...context, reservationKey }, async (head) => {
+      const outcome = await append(sku, warehouseId, opKeyOf('reserve', reservationKey), { ...context, reservationKey }, async (head) => {
         // A key released earlier (even one never reserved: a tombstone) can never be taken again.
         if ((await keyState(reservationKey)).settled) return 'ALREADY_SETTLED';
         return head.available < quantity ? 'INSUFFICIENT_STOCK' : { kind: 'reserve', quantity, onHand: head.onHand, reserved: head.reserved + quantity };
@@ -105,7 +137,7 @@ export function createStockLedger(models: Models) {
      * writes a zero tombstone, so a late duplicate reservation under that key is refused.
      */
     release(sku: string, warehouseId: string, reservationKey: string, context: EntryContext): Promise<LedgerOutcome> {
-      return append(sku, warehouseId, `release:${reservationKey}`, { ...context, reservationKey }, async (head) => {
+      return append(sku, warehouseId, opKeyOf('release', reservationKey), { ...context, reservationKey }, async (head) => {
         const state = await keyState(reservationKey);
         if (state.settled) return 'ALREADY_SETTLED';
         const quantity = state.reservedQuantity ?? 0;
@@ -114,18 +146,68 @@ export function createStockLedger(models: Models) {
     },
     /** Commits a reservation on shipment: the units leave on-hand stock; idempotent. */
     commit(sku: string, warehouseId: string, reservationKey: string, context: EntryContext): Promise<LedgerOutcome> {
-      return append(sku, warehouseId, `commit:${reservationKey}`, { ...context, reservationKey }, async (head) => {
+      return append(sku, warehouseId, opKeyOf('commit', reservationKey), { ...context, reservationKey }, async (head) => {
         const state = await keyState(reservationKey);
         if (state.reservedQuantity === undefined) return 'NOT_RESERVED';
         if (state.settled) return 'ALREADY_SETTLED';
         return { kind: 'commit', quantity: state.reservedQuantity, onHand: head.onHand - state.reservedQuantity, reserved: head.reserved - state.reservedQuantity };
       });
     },
-    /** Adds received units or corrects a count (negative delta); `opKey` makes a repeated request harmless. */
-    adjust(sku: string, warehouseId: string, opKey: string, kind: 'receipt' | 'adjust', delta: number, context: EntryContext): Promise<LedgerOutcome> {
-      return append(sku, warehouseId, `${kind}:${opKey}`, context, async (head) =>
+    /** Adds received units or corrects a count (negative delta); the id makes a repeated request harmless. */
+    adjust(sku: string, warehouseId: string, id: string, kind: 'receipt' | 'adjust', delta: number, context: EntryContext): Promise<LedgerOutcome> {
+      return append(sku, warehouseId, opKeyOf(kind, id), context, async (head) =>
         head.onHand + delta < 0 ? 'NEGATIVE_STOCK' : { kind, quantity: delta, onHand: head.onHand + delta, reserved: head.reserved });
     },
+    /** What a receipt or adjustment id was applied as, so a reused id for a different change can be told from a repeat. */
+    async appliedAdjustment(kind: 'receipt' | 'adjust', id: string): Promise<{ sku: string; warehouseId: string; quantity: number } | undefined> {
+      const entry = await StockEntry.findById(opKeyOf(kind, id), { sku: 1, warehouseId: 1, quantity: 1 }).lean();
+      return entry ? { sku: entry.sku, warehouseId: entry.warehouseId, quantity: entry.quantity } : undefined;
+    },
+    /** Where the order's reservation keys were reserved; keys unknown or reserved for another order are left out. */
+    async reservationsOf(orderId: string, keys: string[]): Promise<Array<{ key: string; sku: string; warehouseId: string }>> {
+      const entries = await Promise.all(keys.map((key) => StockEntry.findById(opKeyOf('reserve', key), { sku: 1, warehouseId: 1, orderId: 1 }).lean()));
+      return keys.flatMap((key, i) => {
+        const entry = entries[i];
+        return entry && entry.orderId === orderId ? [{ key, sku: entry.sku, warehouseId: entry.warehouseId }] : [];
+      });
+    },
+    /** The safety threshold of a SKU in a warehouse, in units; 0 when none is set. */
+    async safetyThreshold(sku: string, warehouseId: string): Promise<number> {
+      return (await StockItem.findById(stockItemId(sku, warehouseId), { safetyThreshold: 1 }).lean())?.safetyThreshold ?? 0;
+    },
+    /** Sets the safety threshold of a SKU in a warehouse, in units. */
+    async setSafetyThreshold(sku: string, warehouseId: string, units: number): Promise<void> {
+      await StockItem.updateOne({ _id: stockItemId(sku, warehouseId) }, { $set: { sku, warehouseId, safetyThreshold: units } }, { upsert: true });
+    },
+    /** Balances and thresholds of every SKU in every warehouse listed, read fresh from the ledger (INV-5). */
+    async availability(skus: string[], warehouseIds: string[]): Promise<StockAvailability[]> {
+      const items = await StockItem.find({ sku: { $in: skus } }).lean();
+      const threshold = new Map(items.map((i) => [stockItemId(i.sku, i.warehouseId), i.safetyThreshold]));
+      return Promise.all(skus.flatMap((sku) => warehouseIds.map(async (warehouseId) =>
+        ({ ...(await balance(sku, warehouseId)), safetyThreshold: threshold.get(stockItemId(sku, warehouseId)) ?? 0 }))));
+    },
+    /**
+     * Entries of a SKU, newest first unless `oldestFirst`. Within one warehouse `seq` is the true order; across
+     * warehouses the entry time is, with the operation key breaking ties so pages are stable.
+     */
+    async entries(sku: string, options: { warehouseId?: string; limit?: number; oldestFirst?: boolean } = {}): Promise<LedgerEntry[]> {
+      const direction = options.oldestFirst ? 1 : -1;
+      const query = StockEntry.find({ sku, ...(options.warehouseId ? { warehouseId: options.warehouseId } : {}) })
+        .sort(options.warehouseId ? { seq: direction } : { at: direction, _id: direction });
+      const entries = await (options.limit ? query.limit(options.limit) : query).lean();
+      return entries.map((e) => ({
+        warehouseId: e.warehouseId, seq: e.seq, kind: e.kind as EntryKind, quantity: e.quantity, onHand: e.onHand, reserved: e.reserved, available: e.onHand - e.reserved,
+        opKey: e._id, ...(e.orderId ? { orderId: e.orderId } : {}), ...(e.actor ? { actor: e.actor } : {}), ...(e.note ? { note: e.note } : {}), at: e.at.toISOString(),
+      }));
+    },
+    /** How many distinct orders reserved stock in each warehouse since an instant (RT-4 daily capacity). */
+    async ordersReservedSince(warehouseIds: string[], since: Date): Promise<Record<string, number>> {
+      const counts = await Promise.all(warehouseIds.map(async (warehouseId) =>
+        [warehouseId, (await StockEntry.distinct('orderId', { warehouseId, kind: 'reserve', at: { $gte: since } })).length] as const));
+      return Object.fromEntries(counts);
+    },
+    /** Inserts that lost a race on a unique index and were retried, since this ledger was created (the bench reports it). */
+    collisions: () => collisions,
   };
 }
 

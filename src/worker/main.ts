@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const bundlePath = config.WORKFLOW_BUNDLE_PATH;
   const source = bundlePath ? { workflowBundle: { codePath: bundlePath } } : undefined;
-  const worker = await createOrderWorker(config, connection, { db, stores: createStores(db), logger }, source);
+  const worker = await createOrderWorker(config, connection, { stores: createStores(db), logger }, source);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   await worker.run();
   await Promise.all([connection.close(), db.close()]);

@@ -31,7 +31,7 @@ async function startSecondWorker(hub: Harness): Promise<{ reserveCalls(): number
   stores.ledger = { ...ledger, reserve: (...args) => { reserveCalls += 1; return ledger.reserve(...args); } };
   const connection = await NativeConnection.connect({ address: hub.config.TEMPORAL_ADDRESS });
   const logger = createLogger(hub.config.LOG_LEVEL, 'it-contention-second-worker');
-  const worker = await createOrderWorker(hub.config, connection, { db, stores, logger }, { workflowBundle: { codePath: hub.config.WORKFLOW_BUNDLE_PATH! } });
+  const worker = await createOrderWorker(hub.config, connection, { stores, logger }, { workflowBundle: { codePath: hub.config.WORKFLOW_BUNDLE_PATH! } });
   const running = worker.run();
   return {
     reserveCalls: () => reserveCalls,
@@ -46,7 +46,7 @@ async function startSecondWorker(hub: Harness): Promise<{ reserveCalls(): number
 
 /** The hot SKU's ledger entries, oldest first. */
 function hotEntries(hub: Harness) {
-  return hub.db.models.StockEntry.find({ sku: SKU, warehouseId: WAREHOUSE }).sort({ seq: 1 }).lean();
+  return hub.stores.ledger.entries(SKU, { warehouseId: WAREHOUSE, oldestFirst: true });
 }
 
 /** Asserts the whole ledger history is sound and returns the reserved units its entries add up to. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RoutingDecision } from '../../src/domain/routing/decision';
-import { makeOrder, paid } from '../fixtures/orders';
+import { makeOrder, paid, toCanonical } from '../fixtures/orders';
 import { seedHub } from '../fixtures/network';
 import { startHarness, type Harness } from './harness';
 import { lifecycle } from './lifecycleSupport';
@@ -103,8 +103,8 @@ describe('inventory', () => {
     for (const warehouseId of ['suzhou', 'hefei']) {
       assert.equal((await hub.ops('POST', '/v1/inventory/receipts', { receiptId: `RCV-BODY-${warehouseId}`, sku: 'BODY-5', warehouseId, quantity: 10 })).status, 201);
     }
-    const normal = (await hub.ops('POST', '/v1/routing/what-if', { order: eastChinaOrder('BODY-5') })).body as RoutingDecision;
-    assert.deepEqual(normal.shipments.map((s) => s.kind === 'warehouse' && s.warehouseId), ['suzhou']);
+    const normal = (await hub.ops('POST', '/v1/routing/what-if', { order: toCanonical(eastChinaOrder('BODY-5')) })).body as RoutingDecision;
+    assert.deepEqual(normal.shipments.map((s) => s.kind === 'warehouse' && s.locationId), ['suzhou']);
     assert.equal(normal.promisedDeliveryDays, 1);
     assert.deepEqual(normal.explanation.fallbacks, []);
 

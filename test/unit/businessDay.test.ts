@@ -1,7 +1,7 @@
 /** Daily warehouse capacity counts business days in the network's time zone, not UTC days (IN-3). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { businessDayStart } from '../../src/activities/routing';
+import { businessDayStart } from '../../src/db/routingContext';
 
 test('at 07:30 in Shanghai the business day began at 16:00 UTC the day before', () => {
   assert.equal(businessDayStart(new Date('2026-11-24T23:30:00Z'), '+08:00').toISOString(), '2026-11-24T16:00:00.000Z');

@@ -1,4 +1,4 @@
-/** Run-time settings documents (policy, risk, routing rules, warehouses): edited by operations, versioned. */
+/** Run-time settings documents (policy, risk, routing rules, warehouses): edited by operations, versioned. Owned by ../settingsStore.ts. */
 import { Schema } from 'mongoose';
 
 /**

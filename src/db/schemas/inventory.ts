@@ -1,4 +1,4 @@
-/** Stock ledger: append-only, one entry per change, guarded by unique indexes (never read-then-write). */
+/** Stock ledger entries and stock items: append-only entries guarded by unique indexes (never read-then-write). Owned by ../stockLedger.ts. */
 import { Schema } from 'mongoose';
 
 /**

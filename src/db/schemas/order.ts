@@ -1,4 +1,4 @@
-/** Order read model and audit trail: written only by the order workflow's activities. */
+/** Order read model, audit trail and buyer rows: written only by the order workflow's activities. Owned by ../orderReadModel.ts. */
 import { Schema } from 'mongoose';
 
 /** One order as the list endpoints see it; the workflow owns the truth, this mirrors it. */

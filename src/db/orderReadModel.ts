@@ -1,0 +1,159 @@
+/**
+ * Owner of the order read model (orders, audit_events, buyer_orders): the mirror of each order's view for lists
+ * and closed orders, its audit trail (OP-2) and one small row per order for buyer-history risk rules (MR-3).
+ * The order workflow owns the truth; only its activities write here.
+ */
+import type { Channel } from '../domain/order';
+import type { AuditEntry, OrderView } from '../domain/orderView';
+import type { BuyerHistory } from '../domain/risk';
+import type { OrderStatus } from '../domain/status';
+import { insertOnce } from './connection';
+import type { Models } from './models';
+
+/** What the operations list filters by; every field is optional. */
+export interface OrderFilter {
+  status?: OrderStatus;
+  channel?: Channel;
+  brand?: string;
+  warehouseId?: string;
+  /** Ordered at or after this instant. */
+  from?: Date;
+  /** Ordered before this instant. */
+  to?: Date;
+}
+
+/** One page of a list, counted from 1. */
+export interface PageRequest {
+  page: number;
+  pageSize: number;
+}
+
+/** One order as the operations list shows it. */
+export interface OrderSummary {
+  orderId: string;
+  channel: string;
+  brand: string;
+  status: string;
+  holdReasons: string[];
+  warehouseIds: string[];
+  orderedAt: string;
+  updatedAt: string;
+}
+
+/** The orders in one status: how many, when the latest of them changed, and how many carry each hold reason. */
+export interface StatusTally {
+  orders: number;
+  lastUpdatedAt: string;
+  byHoldReason: Record<string, number>;
+}
+
+// Orders that hold stock at a warehouse it has not shipped yet: what an outage there must move (RT-4).
+const NOT_YET_SHIPPED: OrderStatus[] = ['RESERVED', 'FULFILLING'];
+
+/** The columns the list endpoints filter and sort on, copied from the view. */
+function columnsOf(view: OrderView) {
+  return {
+    workflowId: view.workflowId,
+    channel: view.order.channel,
+    channelOrderId: view.order.channelOrderId,
+    brand: view.order.brand,
+    buyerId: view.order.buyer.id,
+    status: view.status,
+    holdReasons: view.holds.map((h) => h.reason),
+    warehouseIds: [...new Set(view.shipments.filter((s) => s.kind === 'warehouse').map((s) => s.locationId))],
+    supplierIds: [...new Set(view.shipments.filter((s) => s.kind === 'supplier').map((s) => s.locationId))],
+    orderedAt: new Date(view.order.createdAt),
+    paidAt: view.order.paidAt ? new Date(view.order.paidAt) : undefined,
+    version: view.version,
+    view,
+  };
+}
+
+/** Creates the read model over a database's models. */
+export function createOrderReadModel(models: Models) {
+  const { Order, AuditEvent, BuyerOrder } = models;
+  return {
+    /** Appends the audit entry once, then mirrors the view; safe to retry, and an older version never replaces a newer one. */
+    async mirror(view: OrderView, entry: AuditEntry): Promise<void> {
+      await insertOnce(AuditEvent, { _id: `${view.orderId}:${entry.seq}`, orderId: view.orderId, ...entry, at: new Date(entry.at) });
+      const now = new Date();
+      const fields = { ...columnsOf(view), updatedAt: now };
+      // The version is read by _id first rather than put in the update filter: FerretDB scans for anything but a bare _id.
+      const existing = await Order.findById(view.orderId, { version: 1 }).lean();
+      if (existing) {
+        if (existing.version < view.version) await Order.updateOne({ _id: view.orderId }, { $set: fields });
+        return;
+      }
+      await insertOnce(Order, { _id: view.orderId, ...fields, createdAt: now });
+    },
+
+    /** The order's latest mirrored view, or undefined when none was written. */
+    async find(orderId: string): Promise<OrderView | undefined> {
+      const record = await Order.findById(orderId, { view: 1 }).lean();
+      return record?.view as OrderView | undefined;
+    },
+
+    /** One page of orders matching the filter, newest first, with the total that match. */
+    async list(filter: OrderFilter, { page, pageSize }: PageRequest): Promise<{ items: OrderSummary[]; total: number }> {
+      const query: Record<string, unknown> = {};
+      if (filter.status) query.status = filter.status;
+      if (filter.channel) query.channel = filter.channel;
+      if (filter.brand) query.brand = filter.brand;
+      if (filter.warehouseId) query.warehouseIds = filter.warehouseId;
+      if (filter.from || filter.to) query.orderedAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+      const [records, total] = await Promise.all([
+        Order.find(query, { view: 0 }).sort({ orderedAt: -1, _id: 1 }).skip((page - 1) * pageSize).limit(pageSize).lean(),
+        Order.countDocuments(query),
+      ]);
+      const items = records.map((r) => ({
+        orderId: r._id, channel: r.channel, brand: r.brand, status: r.status, holdReasons: r.holdReasons, warehouseIds: r.warehouseIds,
+        orderedAt: r.orderedAt.toISOString(), updatedAt: r.updatedAt.toISOString(),
+      }));
+      return { items, total };
+    },
+
+    /** The order's audit trail, oldest first. */
+    async audit(orderId: string): Promise<AuditEntry[]> {
+      const entries = await AuditEvent.find({ orderId }).sort({ seq: 1 }).lean();
+      return entries.map(({ seq, at, actor, action, before, after, detail }) => ({
+        seq, at: at.toISOString(), actor: actor as AuditEntry['actor'], action, before, after, ...(detail ? { detail } : {}),
+      }));
+    },
+
+    /** Notes that the buyer placed this order, once per order id, for the buyer-history counts. */
+    async recordBuyerOrder(orderId: string, buyerId: string, orderedAt: Date): Promise<void> {
+      await insertOnce(BuyerOrder, { _id: orderId, buyerId, orderedAt });
+    },
+
+    /** The buyer's other orders: how many ever, and how many since `windowStart` (MR-3). */
+    async buyerHistory(buyerId: string, exceptOrderId: string, windowStart: Date): Promise<BuyerHistory> {
+      const others = { buyerId, _id: { $ne: exceptOrderId } };
+      const [previousOrderCount, ordersInWindow] = await Promise.all([
+        BuyerOrder.countDocuments(others),
+        BuyerOrder.countDocuments({ ...others, orderedAt: { $gte: windowStart } }),
+      ]);
+      return { previousOrderCount, ordersInWindow };
+    },
+
+    /** Orders holding stock at the warehouse that it has not shipped yet: the candidates of an outage re-route (RT-4). */
+    async ordersHeldAt(warehouseId: string): Promise<string[]> {
+      const records = await Order.find({ warehouseIds: warehouseId, status: { $in: NOT_YET_SHIPPED } }, { _id: 1 }).lean();
+      return records.map((r) => r._id);
+    },
+
+    /** Every status with its orders counted, from one read (the bench and an operations overview). */
+    async tally(): Promise<Record<string, StatusTally>> {
+      const tally: Record<string, StatusTally> = {};
+      for (const { status, holdReasons, updatedAt } of await Order.find({}, { status: 1, holdReasons: 1, updatedAt: 1 }).lean()) {
+        const entry = (tally[status] ??= { orders: 0, lastUpdatedAt: updatedAt.toISOString(), byHoldReason: {} });
+        entry.orders += 1;
+        if (updatedAt.toISOString() > entry.lastUpdatedAt) entry.lastUpdatedAt = updatedAt.toISOString();
+        for (const reason of holdReasons) entry.byHoldReason[reason] = (entry.byHoldReason[reason] ?? 0) + 1;
+      }
+      return tally;
+    },
+  };
+}
+
+/** The order read model of one database. */
+export type OrderReadModel = ReturnType<typeof createOrderReadModel>;

@@ -1,0 +1,61 @@
+/**
+ * What a routing decision needs (RT-1…RT-6), loaded once per decision: the current rules and network (cached by
+ * version in their settings stores), the stock of the order's SKUs and each warehouse's capacity used today.
+ */
+import type { CanonicalOrder } from '../domain/order';
+import { routingContextSchema, type RoutingContext } from '../domain/routing/context';
+import type { RoutingRuleSet } from '../domain/routing/rules';
+import type { StockLevel } from '../domain/routing/warehouses';
+import type { SettingsStore } from './settingsStore';
+import type { StockLedger } from './stockLedger';
+import type { Network } from '../domain/routing/warehouses';
+
+/** Where the routing inputs come from. */
+export interface RoutingSources {
+  routingRules: SettingsStore<RoutingRuleSet>;
+  network: SettingsStore<Network>;
+  ledger: StockLedger;
+}
+
+/** Start of the business day containing `now`, in the network's time zone (IN-3: days are not UTC days). */
+export function businessDayStart(now: Date, offset: string): Date {
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const local = new Date(now.getTime() + minutes * 60_000);
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - minutes * 60_000);
+}
+
+/** Creates the loader of routing inputs. */
+export function createRoutingContextLoader({ routingRules, network, ledger }: RoutingSources) {
+  /** Stock of the SKUs that is on hand or reserved somewhere; a missing pair means none (as routing reads it). */
+  const stockFor = async (skus: string[], warehouseIds: string[]): Promise<StockLevel[]> =>
+    (await ledger.availability(skus, warehouseIds))
+      .filter((level) => level.onHand > 0 || level.reserved > 0)
+      .map(({ sku, warehouseId, onHand, reserved, safetyThreshold }) => ({ sku, warehouseId, onHand, reserved, safetyThreshold }));
+
+  return {
+    /**
+     * The routing inputs of this moment for an order. Capacity used today is derived from the reservation ledger
+     * rather than kept in a shared counter, so it needs no guarded write of its own (RT-4).
+     */
+    async load(order: CanonicalOrder): Promise<RoutingContext> {
+      const [rules, net] = await Promise.all([routingRules.latest(), network.latest()]);
+      const skus = [...new Set(order.lines.map((l) => l.sku))];
+      const warehouseIds = net.body.warehouses.map((w) => w.id);
+      const now = new Date();
+      const [stock, used] = await Promise.all([stockFor(skus, warehouseIds), ledger.ordersReservedSince(warehouseIds, businessDayStart(now, net.body.timeZone))]);
+      return routingContextSchema.parse({
+        ruleSet: { ...rules.body, version: rules.version },
+        warehouses: net.body.warehouses,
+        regionPriority: net.body.regionPriority,
+        supplierDeliveryDays: net.body.supplierDeliveryDays,
+        stock,
+        capacityUsedToday: used,
+        now: now.toISOString(),
+      });
+    },
+  };
+}
+
+/** The routing-context loader of one database. */
+export type RoutingContextLoader = ReturnType<typeof createRoutingContextLoader>;
