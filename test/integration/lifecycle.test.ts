@@ -89,10 +89,12 @@ describe('order lifecycle', () => {
 
   test('a first order over 5000 waits for review without reserving stock, and ships once approved', async () => {
     const before = await steps.balance('TEE-001', 'suzhou');
-    const order = paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 2, unitPrice: 3000, listPrice: 3000 }], amounts: { goods: 6000, shipping: 0, discount: 0, paid: 6000 } }));
+    // 5000.02 posted is 500002 fen inside the hub, just over the 500000-fen (5000.00) threshold.
+    const order = paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 2, unitPrice: 2500.01, listPrice: 2500.01 }], amounts: { goods: 5000.02, shipping: 0, discount: 0, paid: 5000.02 } }));
     const orderId = await steps.submit(order);
     const held = await steps.waitFor(orderId, 'ON_HOLD');
-    assert.deepEqual(held.holds.map((h) => h.reason), ['HIGH_VALUE_FIRST_ORDER']);
+    assert.deepEqual(held.holds.map((h) => [h.reason, h.detail]), [['HIGH_VALUE_FIRST_ORDER', "paid 5000.02 > 5000.00 on the buyer's first order"]]);
+    assert.equal(held.order.amounts.paid, 500_002);
     const notice = await eventually(async () => (await hub.db.models.OutboxMessage.findOne({ orderId, kind: 'orderHeld' }).lean()) ?? undefined, 'the supervisor notice');
     assert.equal(notice?.recipient, 'supervisor');
     assert.deepEqual((notice?.payload as { holds: Array<{ reason: string }> }).holds.map((h) => h.reason), ['HIGH_VALUE_FIRST_ORDER']);
@@ -232,6 +234,19 @@ describe('order lifecycle', () => {
     await steps.recordHistory('out-of-order-intake', orderId);
   });
 
+  test('a payment notice whose amount is not the order\'s holds the order for review instead of shipping it', async () => {
+    const order = makeOrder({ brand: 'slowco' });
+    const orderId = await steps.submit(order);
+    const notice = { type: 'paid', eventId: `${order.channelOrderId}:paid-cheap`, channelOrderId: order.channelOrderId, paidAt: new Date().toISOString(), amount: 0.01 };
+    assert.equal((await hub.channel('tmall', '/events', notice)).status, 202);
+    const held = await steps.waitFor(orderId, 'ON_HOLD');
+    assert.deepEqual(held.holds.map((h) => h.reason), ['PAYMENT_AMOUNT_MISMATCH']);
+    assert.match(held.holds[0]!.detail, /reports 1, the order says 9900/);
+    assert.deepEqual(held.reservations, [], 'nothing is reserved while the payment is in doubt');
+    assert.deepEqual(await steps.outbox(orderId), ['notification:orderHeld']);
+    await steps.recordHistory('payment-amount-mismatch', orderId);
+  });
+
   test('a return is accepted between delivery and the end of the window, refused before delivery', async () => {
     const orderId = await steps.submit(paid(makeOrder({ brand: 'slowco' })));
     const view = await steps.waitFor(orderId, 'FULFILLING');
@@ -269,7 +284,7 @@ describe('order lifecycle', () => {
   });
 
   test('a reservation that takes stock under its safety threshold alerts operations (INV-4)', async () => {
-    await hub.db.models.StockItem.create({ _id: 'MUG-002@suzhou', sku: 'MUG-002', warehouseId: 'suzhou', safetyThreshold: 48 });
+    await hub.stores.ledger.setSafetyThreshold('MUG-002', 'suzhou', 48);
     const orderId = await steps.submit(paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'MUG-002', category: 'mug', quantity: 3, unitPrice: 20, listPrice: 20 }], amounts: { goods: 60, shipping: 0, discount: 0, paid: 60 } })));
     await steps.waitFor(orderId, 'FULFILLING');
     const alert = await hub.db.models.OutboxMessage.findOne({ orderId, kind: 'stockBelowSafety' }).lean();

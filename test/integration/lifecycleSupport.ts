@@ -25,8 +25,7 @@ export function lifecycle(hub: Harness) {
     /** Waits until the order reaches a status and has written it down (the read model follows the audit trail). */
     waitFor(orderId: string, status: OrderView['status'], timeoutMs = 20_000): Promise<OrderView> {
       return eventually(async () => {
-        const record = await hub.db.models.Order.findById(orderId, { status: 1 }).lean();
-        if (record?.status !== status) return undefined;
+        if ((await hub.stores.orders.find(orderId))?.status !== status) return undefined;
         const view = await steps.read(orderId);
         return view.status === status ? view : undefined;
       }, `${orderId} to be ${status}`, timeoutMs);
@@ -55,16 +54,18 @@ export function lifecycle(hub: Harness) {
       return answer.body.entries.map((e: { action: string }) => e.action);
     },
     /**
-     * With RECORD_HISTORIES=1, saves the order's workflow history as a replay fixture
-     * (test/fixtures/histories/*.history.pb), so later code changes are replayed against every lifecycle path.
+     * With RECORD_HISTORIES=<generation>, saves the order's workflow history as a replay fixture
+     * (test/fixtures/histories/<name>-<generation>.history.pb), so later code changes are replayed against every
+     * lifecycle path. Histories of earlier generations stay: they stand for orders still running in production.
      */
     async recordHistory(name: string, orderId: string): Promise<void> {
-      if (!process.env.RECORD_HISTORIES) return;
+      const generation = process.env.RECORD_HISTORIES;
+      if (!generation) return;
       const history = await hub.client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
       const dir = path.join(__dirname, '..', 'fixtures', 'histories');
       mkdirSync(dir, { recursive: true });
       // Binary protobuf: the SDK's JSON helpers trip over its two nested protobufjs copies.
-      writeFileSync(path.join(dir, `${name}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
+      writeFileSync(path.join(dir, `${name}-${generation}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
     },
     /** Kinds of outgoing messages for the order, in order. */
     async outbox(orderId: string): Promise<string[]> {

@@ -1,43 +1,27 @@
 /** The order's stock, routing and shipments: allocation, dispatch, write-back, address moves and compensation. */
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
 import type { Address } from '../../domain/order';
-import type { AuditEntry, OrderView, ReservationState, ShipmentState } from '../../domain/orderView';
+import type { AuditChange, OrderView, ReservationState, ShipmentState } from '../../domain/orderView';
+import { activities, compensations } from './proxies';
+import { refuse } from './failures';
+import { Mutex } from './mutex';
 import { systemActor } from './state';
-
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
-// Compensations retry without limit (no maximumAttempts) and back off to 5 minutes: a cancel must never leave stock locked or money held.
-const compensations = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
-});
 
 /** Reservation attempts per allocation: another order may take the stock between routing and reserving. */
 const RESERVE_ATTEMPTS = 3;
-
-/** Serialises the steps that change shipments, so an address change never interleaves with a dispatch. */
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-  run<T>(step: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(step);
-    this.tail = result.then(() => undefined, () => undefined);
-    return result;
-  }
-}
 
 /** Drives one order's stock and shipments; all state lives in the order view. */
 export class Fulfilment {
   /** Why the last allocation failed, for the OUT_OF_STOCK hold. */
   lastShortage = '';
+  /** True while a re-route moves the shipments: reports for the old ones are refused until it is done. */
+  moving = false;
   private round = 0;
+  // Serialises the steps that change shipments, so an address change never interleaves with a dispatch.
   private readonly lock = new Mutex();
 
   constructor(
     private readonly view: () => OrderView,
-    private readonly record: (entry: AuditEntry) => Promise<void>,
+    private readonly record: (change: AuditChange) => Promise<void>,
   ) {}
 
   /** Routes the order and reserves its warehouse lines (INV-1); false when stock or a route is missing. */
@@ -107,7 +91,9 @@ export class Fulfilment {
       }
       await this.release(this.reserved(), 'order cancelled', compensations);
       if (view.order.paymentStatus === 'paid') {
-        await compensations.refundPayment({ orderId: view.orderId, channel: view.order.channel, amount: view.order.amounts.paid, reason: view.cancellation?.reason ?? 'order cancelled' });
+        await compensations.refundPayment({
+          orderId: view.orderId, channel: view.order.channel, amount: view.order.amounts.paid, reason: view.cancellation?.reason ?? 'order cancelled', cause: 'cancellation',
+        });
       }
     });
   }
@@ -116,17 +102,17 @@ export class Fulfilment {
    * Applies a new address (FS-4): checked against the delivery area; while no parcel is being picked the
    * order is re-routed and its reservations moved if the warehouse changes; otherwise the WMS is told.
    */
-  changeAddress(address: Address): Promise<void> {
+  changeAddress(address: Address, changeId: string): Promise<void> {
     return this.lock.run(async () => {
       const area = await activities.checkDeliveryArea({ address });
       if (!area.deliverable) {
-        throw ApplicationFailure.create({ type: 'UNDELIVERABLE_ADDRESS', message: area.reason ?? 'outside the delivery area', nonRetryable: true });
+        refuse('UNDELIVERABLE_ADDRESS', area.reason ?? 'outside the delivery area');
       }
       const view = this.view();
       view.order = { ...view.order, shippingAddress: address };
       if (this.reserved().length > 0 && !this.pickingStarted() && (await this.move('moved to another warehouse after an address change'))) return;
       for (const shipment of view.shipments.filter((s) => s.step !== 'planned' && !s.shippedAt)) {
-        await activities.updateShipmentAddress({ orderId: view.orderId, shipment, address });
+        await activities.updateShipmentAddress({ orderId: view.orderId, shipment, address, changeId });
       }
     });
   }
@@ -195,6 +181,15 @@ export class Fulfilment {
 
   /** Re-routes with the current address and network; moves reservations and dispatches when the locations change. */
   private async move(reason: string): Promise<boolean> {
+    this.moving = true;
+    try {
+      return await this.moveShipments(reason);
+    } finally {
+      this.moving = false;
+    }
+  }
+
+  private async moveShipments(reason: string): Promise<boolean> {
     const view = this.view();
     const plan = await this.plan();
     const where = (shipments: ShipmentState[]) => shipments.map((s) => `${s.kind}:${s.locationId}:${s.lineIds.join(',')}`).sort().join('|');

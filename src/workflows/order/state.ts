@@ -1,12 +1,10 @@
-/** The workflow's view of its order and how it shows itself to operations (search attributes, details). */
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+/** The order view's transitions: a new view, a status change, a shipment step. Pure apart from workflow time. */
+import { workflowInfo } from '@temporalio/workflow';
 import type { CanonicalOrder } from '../../domain/order';
-import type { Actor } from '../../domain/orderEvents';
-import type { Hold, OrderView, Waiting } from '../../domain/orderView';
-import {
-  BrandKey, ChannelKey, EscalationLevelKey, HoldReasonKey, NeedsAttentionKey, OrderStatusKey, SupplierIdKey, WaitingSinceKey, WarehouseIdKey,
-} from '../../domain/searchAttributes';
+import type { Actor, ShipmentProgress } from '../../domain/orderEvents';
+import type { OrderView, ShipmentState, Waiting } from '../../domain/orderView';
 import type { OrderStatus } from '../../domain/status';
+import { refuse } from './failures';
 
 /** The workflow itself as the actor of the changes it makes on its own. */
 export const systemActor: Actor = { kind: 'system', id: 'order-workflow' };
@@ -53,39 +51,24 @@ export function transition(view: OrderView, status: OrderStatus, waitingFor: str
   view.timeline.push({ at, status, note });
 }
 
-/** True when a person must act on the order now. */
-export function needsAttention(view: OrderView): boolean {
-  return view.status === 'ON_HOLD';
-}
+const stepRank: Record<ShipmentState['step'], number> = {
+  planned: 0, dispatched: 1, accepted: 2, picking: 3, progress: 4, packed: 5, shipped: 6, delivered: 7,
+};
 
-function describeHolds(holds: Hold[]): string {
-  return holds.map((hold) => `- \`${hold.reason}\` (${hold.ruleId}): ${hold.detail}`).join('\n');
-}
-
-/** Publishes search attributes and current details so the Web UI can list and explain the order. */
-export function publish(view: OrderView): void {
-  const warehouses = view.shipments.filter((s) => s.kind === 'warehouse' && s.step !== 'planned').map((s) => s.locationId);
-  const suppliers = view.shipments.filter((s) => s.kind === 'supplier').map((s) => s.locationId);
-  upsertSearchAttributes([
-    { key: OrderStatusKey, value: view.status },
-    { key: ChannelKey, value: view.order.channel },
-    { key: BrandKey, value: view.order.brand },
-    { key: WarehouseIdKey, value: [...new Set(warehouses)] },
-    { key: SupplierIdKey, value: [...new Set(suppliers)] },
-    { key: HoldReasonKey, value: view.holds[0]?.reason ?? null },
-    { key: EscalationLevelKey, value: 0 },
-    { key: NeedsAttentionKey, value: needsAttention(view) },
-    { key: WaitingSinceKey, value: new Date(view.waiting.since) },
-  ]);
-  const lines = [
-    `**${view.status}** — waiting for **${view.waiting.for}** since ${view.waiting.since}; who acts: ${view.waiting.who}.`,
-  ];
-  if (view.holds.length > 0) lines.push('', '**Holds**', describeHolds(view.holds));
-  if (view.routing) lines.push('', `**Routing:** ${view.routing.summary}`);
-  if (view.shipments.length > 0) {
-    lines.push('', '**Shipments**');
-    for (const s of view.shipments) lines.push(`- ${s.shipmentId} · ${s.kind} ${s.locationId} · ${s.step}${s.trackingNumber ? ` · ${s.carrier} ${s.trackingNumber}` : ''}`);
+/** Applies a progress report to a shipment, refusing steps that go backwards or skip dispatch. */
+export function acceptProgress(shipment: ShipmentState, progress: ShipmentProgress): void {
+  const from = stepRank[shipment.step];
+  const to = stepRank[progress.step];
+  if (shipment.step === 'planned') refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} has not been dispatched yet`);
+  if (to < from || (to === from && progress.step !== 'progress')) {
+    refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} is already ${shipment.step}; cannot report ${progress.step}`);
   }
-  if (view.cancellation) lines.push('', `**Cancelled** by ${view.cancellation.by} (${view.cancellation.actor}): ${view.cancellation.reason}`);
-  setCurrentDetails(lines.join('\n'));
+  if (progress.step === 'delivered' && !shipment.shippedAt) refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} has not shipped yet`);
+  shipment.step = progress.step;
+  if (progress.step === 'shipped') {
+    shipment.trackingNumber = progress.trackingNumber;
+    shipment.carrier = progress.carrier;
+    shipment.shippedAt = progress.at;
+  }
+  if (progress.step === 'delivered') shipment.deliveredAt = progress.at;
 }

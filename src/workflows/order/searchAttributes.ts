@@ -1,0 +1,41 @@
+/** How an order shows itself in the Temporal Web UI: search attributes for list filters, details for "why". */
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Hold, OrderView } from '../../domain/orderView';
+import {
+  BrandKey, ChannelKey, EscalationLevelKey, HoldReasonKey, NeedsAttentionKey, OrderStatusKey, SupplierIdKey, WaitingSinceKey, WarehouseIdKey,
+} from '../../domain/searchAttributes';
+
+/** True when a person must act on the order now. */
+export function needsAttention(view: OrderView): boolean {
+  return view.status === 'ON_HOLD';
+}
+
+function describeHolds(holds: Hold[]): string {
+  return holds.map((hold) => `- \`${hold.reason}\` (${hold.ruleId}): ${hold.detail}`).join('\n');
+}
+
+/** Publishes search attributes and current details so the Web UI can list and explain the order. */
+export function publish(view: OrderView): void {
+  const warehouses = view.shipments.filter((s) => s.kind === 'warehouse' && s.step !== 'planned').map((s) => s.locationId);
+  const suppliers = view.shipments.filter((s) => s.kind === 'supplier').map((s) => s.locationId);
+  upsertSearchAttributes([
+    { key: OrderStatusKey, value: view.status },
+    { key: ChannelKey, value: view.order.channel },
+    { key: BrandKey, value: view.order.brand },
+    { key: WarehouseIdKey, value: [...new Set(warehouses)] },
+    { key: SupplierIdKey, value: [...new Set(suppliers)] },
+    { key: HoldReasonKey, value: view.holds[0]?.reason ?? null },
+    { key: EscalationLevelKey, value: 0 },
+    { key: NeedsAttentionKey, value: needsAttention(view) },
+    { key: WaitingSinceKey, value: new Date(view.waiting.since) },
+  ]);
+  const lines = [`**${view.status}** — waiting for **${view.waiting.for}** since ${view.waiting.since}; who acts: ${view.waiting.who}.`];
+  if (view.holds.length > 0) lines.push('', '**Holds**', describeHolds(view.holds));
+  if (view.routing) lines.push('', `**Routing:** ${view.routing.summary}`);
+  if (view.shipments.length > 0) {
+    lines.push('', '**Shipments**');
+    for (const s of view.shipments) lines.push(`- ${s.shipmentId} · ${s.kind} ${s.locationId} · ${s.step}${s.trackingNumber ? ` · ${s.carrier} ${s.trackingNumber}` : ''}`);
+  }
+  if (view.cancellation) lines.push('', `**Cancelled** by ${view.cancellation.by} (${view.cancellation.actor}): ${view.cancellation.reason}`);
+  setCurrentDetails(lines.join('\n'));
+}
