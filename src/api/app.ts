@@ -8,18 +8,20 @@ import type { Config } from '../config';
 import type { Database } from '../db/connection';
 import { createStores } from '../db/stores';
 import type { Logger } from '../logging';
-import { requireChannelSignature, requireOperations, type AuthedRequest } from './auth';
+import { requireChannelSignature, requireKey, type Access, type AuthedRequest, type PartyKeys } from './auth';
 import { errorHandler, HttpError, notFound } from './errors';
 import { buildOpenApi } from './openapi';
-import { createOrderWorkflows } from './orderWorkflows';
+import { stoppedWarehouses } from '../domain/routing/warehouses';
+import { createOrderAccess } from './orderAccess';
 import { Api } from './route';
 import { channelRoutes } from './routes/channels';
+import { fulfilmentRoutes } from './routes/fulfilment';
 import { healthRoutes } from './routes/health';
-import { inventoryRoutes } from './routes/inventory';
-import { orderRoutes } from './routes/orders';
-import { routingRoutes } from './routes/routing';
-import { settingsRoutes } from './routes/settings';
-import { shipmentRoutes } from './routes/shipments';
+import { inventoryRoutes } from './routes/operations/inventory';
+import { orderRoutes } from './routes/operations/orders';
+import { routingRoutes } from './routes/operations/routing';
+import { settingsRoutes } from './routes/operations/settings';
+import { createWorkflowClient } from './workflowClient';
 
 /** What the API needs. */
 export interface ApiDeps {
@@ -43,13 +45,10 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   app.use(express.json({ limit: '1mb', verify: (req, _res, buf) => { (req as AuthedRequest).rawBody = buf; } }));
 
   const router = express.Router();
-  const api = new Api(router, {
-    public: [],
-    operations: [requireOperations(config.OPS_API_KEYS)],
-    channel: [requireChannelSignature(config.CHANNEL_SECRETS)],
-  });
-  const orders = createOrderWorkflows(temporal, db, config.TEMPORAL_TASK_QUEUE);
+  const api = new Api(router, guardFor(config));
   const stores = createStores(db);
+  const workflows = createWorkflowClient(temporal, config.TEMPORAL_TASK_QUEUE);
+  const orders = createOrderAccess(workflows, stores.orders);
   healthRoutes(api, {
     database: () => db.ping(),
     temporal: async () => {
@@ -62,11 +61,12 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
     },
   });
   channelRoutes(api, orders);
-  orderRoutes(api, orders, db);
-  settingsRoutes(api, stores, (previous, saved) => orders.startOutages(previous, saved));
-  inventoryRoutes(api, db, stores);
-  routingRoutes(api, { db, stores });
-  shipmentRoutes(api, orders);
+  orderRoutes(api, orders, stores.orders);
+  // Disabling or pausing a warehouse moves its unpicked orders elsewhere (RT-4).
+  settingsRoutes(api, stores, (previous, saved) => workflows.startWarehouseOutages(stoppedWarehouses(previous.body, saved.body, saved.version), saved.version, saved.actor));
+  inventoryRoutes(api, stores);
+  routingRoutes(api, stores);
+  fulfilmentRoutes(api, orders);
 
   const openApi = buildOpenApi(api.registry, config.PUBLIC_BASE_URL);
   app.get('/openapi.json', (_req, res) => { res.json(openApi); });
@@ -75,4 +75,11 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** The middleware that admits an endpoint's callers: channels by signature, every other party by its own key. */
+function guardFor(config: Config): (access: Access) => express.RequestHandler[] {
+  const keys: PartyKeys = { operations: config.OPS_API_KEYS, warehouse: config.WAREHOUSE_API_KEYS, supplier: config.SUPPLIER_API_KEYS, carrier: config.CARRIER_API_KEYS };
+  const channel = requireChannelSignature(config.CHANNEL_SECRETS);
+  return (access) => (access === 'public' ? [] : access.includes('channel') ? [channel] : [requireKey(keys, access)]);
 }

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { isOrderFailureCode, orderFailures, type FailureKind } from '../domain/failures';
 import type { Logger } from '../logging';
 
 /** Body of every 4xx/5xx answer. */
@@ -28,21 +29,8 @@ export class HttpError extends Error {
   }
 }
 
-/** Workflow rule violations and the status each one answers with. */
-const workflowFailureStatus: Record<string, number> = {
-  VALIDATION: 400,
-  ORDER_NOT_RECEIVED: 404,
-  UNKNOWN_SHIPMENT: 404,
-  UNKNOWN_LINE: 422,
-  UNDELIVERABLE_ADDRESS: 422,
-  NOT_PAID: 409,
-  NOT_ON_HOLD: 409,
-  ALREADY_SHIPPED: 409,
-  ALREADY_CLOSED: 409,
-  INVALID_TRANSITION: 409,
-  RETURN_WINDOW_CLOSED: 409,
-  DUPLICATE_RETURN: 409,
-};
+/** The HTTP status of each kind of workflow refusal (the codes themselves live in the domain's failure table). */
+const statusOfKind: Record<FailureKind, number> = { invalid: 400, notFound: 404, conflict: 409, unprocessable: 422 };
 
 /** Turns a zod error into the details list: one entry per wrong field path. */
 export function zodDetails(error: z.ZodError): Array<{ path: string; message: string }> {
@@ -59,8 +47,8 @@ export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, what = 'requ
 function fromWorkflowFailure(error: unknown): HttpError | undefined {
   const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
   if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
-  const status = workflowFailureStatus[cause.type];
-  if (!status) return undefined;
+  if (!isOrderFailureCode(cause.type)) return undefined;
+  const status = statusOfKind[orderFailures[cause.type]];
   const details = cause.type === 'VALIDATION' && Array.isArray(cause.details?.[0]) ? (cause.details[0] as ErrorBody['error']['details']) : undefined;
   return new HttpError(status, cause.type, cause.message, details);
 }

@@ -2,13 +2,10 @@
 import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
-import type { AuthedRequest } from './auth';
+import type { Access, AuthedRequest } from './auth';
 import { errorBodySchema, parseOr400 } from './errors';
 
 const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, '1-128 letters, digits, _ . : -').optional();
-
-/** Who may call an endpoint. */
-export type Access = 'public' | 'operations' | 'channel';
 
 /** An endpoint's contract. */
 export interface Endpoint<P, Q, B> {
@@ -19,6 +16,7 @@ export interface Endpoint<P, Q, B> {
   tag: string;
   access: Access;
   params?: z.ZodType<P>;
+  /** Query parameters; give a strict object, so an unknown or operator-shaped parameter answers 400. */
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
   /** Status code → response body schema. */
@@ -40,9 +38,13 @@ export class Api {
 
   constructor(
     private readonly router: Router,
-    private readonly guards: Record<Access, RequestHandler[]>,
+    /** The middleware that admits the callers an endpoint allows. */
+    private readonly guard: (access: Access) => RequestHandler[],
   ) {
-    this.registry.registerComponent('securitySchemes', 'operationsKey', { type: 'apiKey', in: 'header', name: 'X-Api-Key' });
+    this.registry.registerComponent('securitySchemes', 'partyKey', {
+      type: 'apiKey', in: 'header', name: 'X-Api-Key',
+      description: 'the key of an operations user, a warehouse (WMS), a drop-ship supplier or a carrier; each endpoint names the roles it admits',
+    });
     this.registry.registerComponent('securitySchemes', 'channelSignature', {
       type: 'apiKey', in: 'header', name: 'X-OrderHub-Signature',
       description: 'sha256=hex(HMAC-SHA256(channel secret, X-OrderHub-Timestamp + "." + raw body)); X-OrderHub-Timestamp is an ISO instant within 5 minutes.',
@@ -60,9 +62,9 @@ export class Api {
     this.registry.registerPath({
       method: spec.method,
       path: spec.path,
-      summary: spec.summary,
+      summary: spec.access === 'public' ? spec.summary : `${spec.summary} Callers: ${spec.access.join(', ')}.`,
       tags: [spec.tag],
-      security: spec.access === 'operations' ? [{ operationsKey: [] }] : spec.access === 'channel' ? [{ channelSignature: [] }] : [],
+      security: spec.access === 'public' ? [] : spec.access.includes('channel') ? [{ channelSignature: [] }] : [{ partyKey: [] }],
       request: {
         ...(spec.params ? { params: spec.params as never } : {}),
         ...(spec.query ? { query: spec.query as never } : {}),
@@ -71,7 +73,7 @@ export class Api {
       responses,
     });
     const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
-    this.router[spec.method](expressPath, ...this.guards[spec.access], async (req: AuthedRequest, res) => {
+    this.router[spec.method](expressPath, ...this.guard(spec.access), async (req: AuthedRequest, res) => {
       const input: EndpointInput<P, Q, B> = {
         params: spec.params ? parseOr400(spec.params, req.params, 'path') : (req.params as P),
         query: spec.query ? parseOr400(spec.query, req.query, 'query') : (req.query as Q),

@@ -37,6 +37,12 @@ export const configSchema = z.object({
   OPS_API_KEYS: keyList.default({ ops: DEV_OPS_KEY }),
   /** Channel webhook secrets: `channel:secret` pairs used to verify intake signatures. */
   CHANNEL_SECRETS: keyList.default({}),
+  /** Warehouse (WMS) keys: `warehouseId:key` pairs; a key reports only for its own warehouse's shipments. */
+  WAREHOUSE_API_KEYS: keyList.default({}),
+  /** Drop-ship supplier keys: `supplierId:key` pairs; a key sees and reports only its own supplier's shipments. */
+  SUPPLIER_API_KEYS: keyList.default({}),
+  /** Carrier keys: `carrierId:key` pairs (the id is the carrier name reported at shipment); a key reports only its parcels. */
+  CARRIER_API_KEYS: keyList.default({}),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(40),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(20),
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(2000),

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { orderIdOf, orderWorkflowId } from '../../src/domain/order';
-import { eventually, startHarness, type Harness } from './harness';
+import { signWebhook } from '../../src/api/auth';
+import { CHANNEL_SECRET, eventually, startHarness, type Harness } from './harness';
 import { makeOrder } from '../fixtures/orders';
 
 describe('foundation', () => {
@@ -18,9 +19,9 @@ describe('foundation', () => {
     assert.equal(posted.body.orderId, orderId);
     assert.equal(posted.body.status, 'AWAITING_PAYMENT');
 
-    const record = await eventually(() => hub.db.models.Order.findById(orderId).lean().then((r) => r ?? undefined), 'the read model');
-    assert.equal(record.workflowId, orderWorkflowId(orderId));
-    assert.equal(record.brand, order.brand);
+    const mirrored = await eventually(() => hub.stores.orders.find(orderId), 'the read model');
+    assert.equal(mirrored.workflowId, orderWorkflowId(orderId));
+    assert.equal(mirrored.order.brand, order.brand);
 
     const read = await hub.ops('GET', `/v1/orders/${orderId}`);
     assert.equal(read.status, 200);
@@ -53,6 +54,30 @@ describe('foundation', () => {
     assert.deepEqual(paths, ['order.createdAt', 'order.lines.0.quantity', 'order.shippingAddress.phone']);
   });
 
+  test('prices with two decimals (19.99, 9.95, 4.35, 0.29, 1.15) are accepted and held in minor units; a third decimal is a 400', async () => {
+    const order = makeOrder({
+      lines: [
+        { lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 1, unitPrice: 19.99, listPrice: 19.99 },
+        { lineId: 'L2', sku: 'SOCK-1', category: 'sock', quantity: 3, unitPrice: 4.35 },
+        { lineId: 'L3', sku: 'CARD-1', category: 'card', quantity: 1, unitPrice: 0.29, listPrice: 1.15 },
+      ],
+      amounts: { goods: 33.33, shipping: 9.95, discount: 1.15, paid: 42.13 },
+    });
+    const orderId = orderIdOf(order.channel, order.channelOrderId);
+    const posted = await hub.channel(order.channel, '/events', { type: 'snapshot', eventId: `${orderId}:created`, order });
+    assert.equal(posted.status, 202, JSON.stringify(posted.body));
+    assert.deepEqual(posted.body.order.order.amounts, { goods: 3333, shipping: 995, discount: 115, paid: 4213 });
+    assert.deepEqual(posted.body.order.order.lines.map((line: { unitPrice: number }) => line.unitPrice), [1999, 435, 29]);
+    const notice = { type: 'paid', eventId: `${orderId}:paid`, channelOrderId: order.channelOrderId, paidAt: '2026-11-24T08:01:00Z', amount: 42.13 };
+    assert.equal((await hub.channel(order.channel, '/events', notice)).status, 202);
+    const read = await hub.ops('GET', `/v1/orders/${orderId}`);
+    assert.equal(read.body.order.order.amounts.paid, 4213);
+
+    const tooPrecise = await hub.channel('tmall', '/events', { type: 'snapshot', eventId: 'bad-money', order: { ...makeOrder(), amounts: { goods: 99, paid: 99.001 } } });
+    assert.equal(tooPrecise.status, 400);
+    assert.deepEqual(tooPrecise.body.error.details.map((d: { path: string; message: string }) => [d.path, d.message]), [['order.amounts.paid', 'at most two decimals']]);
+  });
+
   test('bad input of every kind gets a 4xx in the one error shape, never a 5xx', async () => {
     const answers = await Promise.all([
       hub.request('POST', '/v1/channels/tmall/events', '{"not json'),
@@ -76,6 +101,24 @@ describe('foundation', () => {
       assert.equal(typeof answer.body.error.message, 'string');
     }
     assert.deepEqual(answers.map((a) => a.status), [400, 401, 400, 400, 400, 404, 400, 404, 400, 404, 401, 403, 404, 413]);
+  });
+
+  test('a webhook timestamp that is not an ISO instant is refused, even when it names the right moment and is signed', async () => {
+    const raw = JSON.stringify({ type: 'snapshot', eventId: 'not-iso-1', order: makeOrder() });
+    // An RFC 2822 date of now: Date.parse understands it, the documented contract (an ISO instant) does not.
+    const timestamp = new Date().toUTCString();
+    const answer = await hub.request('POST', '/v1/channels/tmall/events', raw, { 'x-orderhub-timestamp': timestamp, 'x-orderhub-signature': signWebhook(CHANNEL_SECRET, timestamp, raw) });
+    assert.equal(answer.status, 401);
+    assert.equal(answer.body.error.code, 'STALE_SIGNATURE');
+  });
+
+  test('list filters shaped like operators, or unknown filters, answer 400 instead of the unfiltered list', async () => {
+    for (const query of ['status[$ne]=x', 'status%5B%24ne%5D=CANCELLED', 'colour=red']) {
+      const answer = await hub.ops('GET', `/v1/orders?${query}`);
+      assert.equal(answer.status, 400, `${query} answered ${answer.status}`);
+      assert.equal(answer.body.error.code, 'VALIDATION');
+    }
+    assert.equal((await hub.ops('GET', '/v1/orders?status=CANCELLED')).status, 200);
   });
 
   test('/healthz answers, /readyz reports Temporal and the database up', async () => {

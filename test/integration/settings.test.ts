@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RoutingDecision } from '../../src/domain/routing/decision';
-import { makeOrder, paid } from '../fixtures/orders';
+import { makeOrder, paid, toCanonical } from '../fixtures/orders';
 import { seedHub, testNetwork } from '../fixtures/network';
-import { eventually, startHarness, type Harness } from './harness';
+import { eventually, OPS_KEY, startHarness, type Harness } from './harness';
 import { lifecycle } from './lifecycleSupport';
 
 /** Douyin onesies ship from Hefei (the RT-2 example, adapted to the test network). */
@@ -53,10 +53,11 @@ describe('run-time settings', () => {
     const order = paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-7', category: 'tshirt', quantity: 2, unitPrice: 59, listPrice: 59 }], amounts: { goods: 118, shipping: 0, discount: 0, paid: 118 } }));
     const before = await Promise.all([steps.balance('TEE-7', 'suzhou'), steps.balance('TEE-7', 'hefei')]);
 
-    const answer = await hub.ops('POST', '/v1/routing/what-if', { order });
+    // What-if is an operations endpoint: it takes the canonical order, amounts in minor units.
+    const answer = await hub.ops('POST', '/v1/routing/what-if', { order: toCanonical(order) });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     const decision = answer.body as RoutingDecision;
-    assert.deepEqual(decision.shipments, [{ kind: 'warehouse', warehouseId: 'suzhou', lineIds: ['L1'], promisedDeliveryDays: 1 }]);
+    assert.deepEqual(decision.shipments, [{ kind: 'warehouse', locationId: 'suzhou', lineIds: ['L1'], promisedDeliveryDays: 1 }]);
     assert.equal(decision.explanation.region, 'east');
     assert.equal(decision.explanation.candidates[0]!.warehouseId, 'suzhou');
     assert.deepEqual(decision.explanation.candidates[0]!.stock.map((s) => [s.sku, s.available, s.verdict]), [['TEE-7', 50, 'OK']]);
@@ -74,7 +75,7 @@ describe('run-time settings', () => {
       return found.status === 200 ? found : undefined;
     }, 'the order in the read model');
     assert.equal(answer.body.orderId, orderId);
-    assert.equal(answer.body.shipments[0].warehouseId, 'hefei', 'the douyin onesie rule applies');
+    assert.equal(answer.body.shipments[0].locationId, 'hefei', 'the douyin onesie rule applies');
     assert.equal(await hub.db.models.StockEntry.countDocuments({ orderId }), 0);
 
     const missing = await hub.ops('POST', '/v1/routing/what-if', { orderId: 'tmall-nope' });
@@ -102,6 +103,23 @@ describe('run-time settings', () => {
     assert.deepEqual(policy.body.error.details.map((d: { path: string }) => d.path), ['body.base.lockStrategy']);
 
     assert.equal((await hub.ops('GET', '/v1/settings/network/history')).body.items.length, before);
+  });
+
+  test('a rule nested thousands deep or thousands wide is refused with 400 naming the limit, never a 500', async () => {
+    const before = (await hub.ops('GET', '/v1/settings/routing-rules')).body.version;
+    const leaf = JSON.stringify({ field: 'lineCount', op: 'gte', value: 1 });
+    // Written as text: JSON.stringify itself overflows the stack on a 100,000-deep object.
+    const chain = (levels: number) => `${'{"not":'.repeat(levels - 1)}${leaf}${'}'.repeat(levels - 1)}`;
+    const wide = `{"all":[${Array.from({ length: 5_000 }, () => leaf).join(',')}]}`;
+    const ruleText = (when: string) => JSON.stringify({ ...douyinOnesiesFromHefei, when: '$WHEN' }).replace('"$WHEN"', () => when);
+    for (const [when, limit] of [[chain(2_000), /at most 32 levels/], [chain(100_000), /at most 32 levels/], [wide, /at most 2000 conditions/]] as const) {
+      const raw = `{"body":{"id":"test-rules","rules":[${ruleText(when)}]}}`;
+      const answer = await hub.request('PUT', '/v1/settings/routing-rules', raw, { 'x-api-key': OPS_KEY });
+      assert.equal(answer.status, 400, JSON.stringify(answer.body).slice(0, 300));
+      assert.deepEqual(answer.body.error.details.map((d: { path: string }) => d.path), ['body.rules.0.when']);
+      assert.match(answer.body.error.details[0].message, limit);
+    }
+    assert.equal((await hub.ops('GET', '/v1/settings/routing-rules')).body.version, before);
   });
 
   test('an edit based on a stale version is refused with 409 SETTINGS_CONFLICT and changes nothing', async () => {

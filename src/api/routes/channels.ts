@@ -1,23 +1,23 @@
 /** Channel webhooks: signed order events, buyer cancellations, address changes and returns. */
 import { z } from 'zod';
 import { channelSchema, codeSchema, orderIdOf } from '../../domain/order';
-import { addressChangeSchema, orderEventSchema, returnRequestSchema } from '../../domain/orderEvents';
+import { addressChangeSchema, orderEventWireSchema, returnRequestSchema } from '../../domain/orderEvents';
 import { cancelOrder, changeAddress, requestReturn } from '../../workflows/order/messages';
 import { HttpError } from '../errors';
-import type { OrderWorkflows } from '../orderWorkflows';
+import type { OrderAccess } from '../orderAccess';
 import type { Api } from '../route';
-import { orderViewSchema } from './schemas';
+import { orderViewSchema } from '../../domain/orderView';
 
 const channelParams = z.object({ channel: channelSchema });
 const orderParams = z.object({ channel: channelSchema, channelOrderId: codeSchema });
 const intakeAnswer = z.object({ orderId: z.string(), status: z.string(), order: orderViewSchema.optional() });
 
 /** Declares the channel endpoints. */
-export function channelRoutes(api: Api, orders: OrderWorkflows): void {
+export function channelRoutes(api: Api, orders: OrderAccess): void {
   api.endpoint({
-    method: 'post', path: '/v1/channels/{channel}/events', tag: 'channels', access: 'channel',
+    method: 'post', path: '/v1/channels/{channel}/events', tag: 'channels', access: ['channel'],
     summary: 'Push an order event (a full order snapshot, or a payment notice). Repeats and out-of-order events converge on one order.',
-    params: channelParams, body: orderEventSchema,
+    params: channelParams, body: orderEventWireSchema,
     responses: { 202: { description: 'accepted; the order as it stands', schema: intakeAnswer } },
   }, async ({ params, body }) => {
     if (body.type === 'snapshot' && body.order.channel !== params.channel) {
@@ -29,7 +29,7 @@ export function channelRoutes(api: Api, orders: OrderWorkflows): void {
   });
 
   api.endpoint({
-    method: 'post', path: '/v1/channels/{channel}/orders/{channelOrderId}/cancel', tag: 'channels', access: 'channel',
+    method: 'post', path: '/v1/channels/{channel}/orders/{channelOrderId}/cancel', tag: 'channels', access: ['channel'],
     summary: 'The channel or the buyer cancels an order before it ships; compensations run.',
     params: orderParams, body: z.object({ by: z.enum(['channel', 'buyer']), actor: z.string().trim().min(1).max(64), reason: z.string().trim().min(1).max(500) }),
     responses: { 200: { description: 'cancelled', schema: orderViewSchema } },
@@ -38,7 +38,7 @@ export function channelRoutes(api: Api, orders: OrderWorkflows): void {
   }));
 
   api.endpoint({
-    method: 'post', path: '/v1/channels/{channel}/orders/{channelOrderId}/address', tag: 'channels', access: 'channel',
+    method: 'post', path: '/v1/channels/{channel}/orders/{channelOrderId}/address', tag: 'channels', access: ['channel'],
     summary: 'The buyer changes the delivery address after payment (FS-4); refused once shipped.',
     params: orderParams, body: addressChangeSchema.omit({ requestedBy: true }),
     responses: { 200: { description: 'changed', schema: orderViewSchema } },
@@ -47,7 +47,7 @@ export function channelRoutes(api: Api, orders: OrderWorkflows): void {
   }));
 
   api.endpoint({
-    method: 'post', path: '/v1/channels/{channel}/orders/{channelOrderId}/returns', tag: 'channels', access: 'channel',
+    method: 'post', path: '/v1/channels/{channel}/orders/{channelOrderId}/returns', tag: 'channels', access: ['channel'],
     summary: 'The buyer requests a return inside the return window (RF-1).',
     params: orderParams, body: returnRequestSchema,
     responses: { 200: { description: 'return recorded', schema: orderViewSchema } },

@@ -1,13 +1,11 @@
 /** Operations: stock availability (INV-5), receipts and count adjustments, safety thresholds (INV-4) and the ledger audit. */
-import type { SortOrder } from 'mongoose';
 import { z } from 'zod';
-import type { Database } from '../../db/connection';
-import type { StockBalance } from '../../db/stockLedger';
-import type { Stores } from '../../db/stores';
-import { codeSchema } from '../../domain/order';
-import { warehouseIdSchema } from '../../domain/routing/rules';
-import { HttpError } from '../errors';
-import type { Api } from '../route';
+import type { StockBalance } from '../../../db/stockLedger';
+import type { Stores } from '../../../db/stores';
+import { codeSchema } from '../../../domain/order';
+import { warehouseIdSchema } from '../../../domain/routing/rules';
+import { HttpError } from '../../errors';
+import type { Api } from '../../route';
 
 const skuParams = z.object({ sku: codeSchema });
 const stockParams = z.object({ sku: codeSchema, warehouseId: warehouseIdSchema });
@@ -47,7 +45,7 @@ interface StockChange {
 const balanceOf = ({ onHand, reserved, available }: StockBalance) => ({ onHand, reserved, available });
 
 /** Declares the inventory endpoints. */
-export function inventoryRoutes(api: Api, db: Database, stores: Stores): void {
+export function inventoryRoutes(api: Api, stores: Stores): void {
   const requireWarehouse = async (warehouseId: string): Promise<void> => {
     const network = (await stores.network.latest()).body;
     if (!network.warehouses.some((w) => w.id === warehouseId)) throw new HttpError(404, 'UNKNOWN_WAREHOUSE', `warehouse ${warehouseId} is not in the network`);
@@ -62,8 +60,8 @@ export function inventoryRoutes(api: Api, db: Database, stores: Stores): void {
       throw new HttpError(409, outcome.reason, `${sku}@${warehouseId} has ${outcome.balance.onHand} on hand; a change of ${delta} would take it below zero`);
     }
     if (outcome.status === 'already-applied') {
-      // The ledger keys the entry as `${kind}:${id}`: the same id for a different change is a client bug, not a repeat.
-      const first = await db.models.StockEntry.findById(`${kind}:${id}`, { sku: 1, warehouseId: 1, quantity: 1 }).lean();
+      // The same id for a different change is a client bug, not a repeat.
+      const first = await stores.ledger.appliedAdjustment(kind, id);
       if (first && (first.sku !== sku || first.warehouseId !== warehouseId || first.quantity !== delta)) {
         throw new HttpError(409, 'ID_REUSED', `${id} was already applied as ${first.quantity} of ${first.sku}@${first.warehouseId}`);
       }
@@ -73,24 +71,21 @@ export function inventoryRoutes(api: Api, db: Database, stores: Stores): void {
   };
 
   api.endpoint({
-    method: 'get', path: '/v1/inventory/{sku}', tag: 'inventory', access: 'operations',
+    method: 'get', path: '/v1/inventory/{sku}', tag: 'inventory', access: ['operations'],
     summary: 'Availability of a SKU in every warehouse of the network, read from the ledger at this instant (INV-5).',
     params: skuParams,
     responses: { 200: { description: 'availability per warehouse', schema: z.object({ sku: z.string(), at: z.string(), warehouses: z.array(availabilitySchema) }) } },
   }, async ({ params }) => {
     const network = (await stores.network.latest()).body;
-    const items = await db.models.StockItem.find({ sku: params.sku }).lean();
-    const threshold = new Map(items.map((i) => [i.warehouseId, i.safetyThreshold]));
-    const warehouses = await Promise.all(network.warehouses.map(async ({ id }) => {
-      const balance = await stores.ledger.balance(params.sku, id);
-      const safetyThreshold = threshold.get(id) ?? 0;
-      return { warehouseId: id, ...balanceOf(balance), safetyThreshold, belowSafety: balance.available < safetyThreshold };
+    const levels = await stores.ledger.availability([params.sku], network.warehouses.map((w) => w.id));
+    const warehouses = levels.map((level) => ({
+      warehouseId: level.warehouseId, ...balanceOf(level), safetyThreshold: level.safetyThreshold, belowSafety: level.available < level.safetyThreshold,
     }));
     return { status: 200, body: { sku: params.sku, at: new Date().toISOString(), warehouses } };
   });
 
   api.endpoint({
-    method: 'post', path: '/v1/inventory/receipts', tag: 'inventory', access: 'operations',
+    method: 'post', path: '/v1/inventory/receipts', tag: 'inventory', access: ['operations'],
     summary: 'Book received units into a warehouse; a repeated receiptId is answered 200 with alreadyApplied and not booked twice.',
     body: z.object({
       receiptId: operationId, sku: codeSchema, warehouseId: warehouseIdSchema,
@@ -102,7 +97,7 @@ export function inventoryRoutes(api: Api, db: Database, stores: Stores): void {
   }));
 
   api.endpoint({
-    method: 'post', path: '/v1/inventory/adjustments', tag: 'inventory', access: 'operations',
+    method: 'post', path: '/v1/inventory/adjustments', tag: 'inventory', access: ['operations'],
     summary: 'Correct a count by a signed delta; refused with 409 NEGATIVE_STOCK when on-hand stock would go below zero.',
     body: z.object({
       adjustmentId: operationId, sku: codeSchema, warehouseId: warehouseIdSchema,
@@ -114,37 +109,24 @@ export function inventoryRoutes(api: Api, db: Database, stores: Stores): void {
   }));
 
   api.endpoint({
-    method: 'put', path: '/v1/inventory/{sku}/warehouses/{warehouseId}/safety-threshold', tag: 'inventory', access: 'operations',
+    method: 'put', path: '/v1/inventory/{sku}/warehouses/{warehouseId}/safety-threshold', tag: 'inventory', access: ['operations'],
     summary: 'Set the safety threshold of a SKU in a warehouse, in units; below it routing stops preferring the warehouse (INV-4, RT-1).',
     params: stockParams, body: z.object({ units: z.number().int().nonnegative().max(1_000_000) }),
     responses: { 200: { description: 'the threshold in force', schema: z.object({ sku: z.string(), warehouseId: z.string(), safetyThreshold: z.number() }) } },
   }, async ({ params, body }) => {
     await requireWarehouse(params.warehouseId);
     const { sku, warehouseId } = params;
-    await db.models.StockItem.updateOne({ _id: `${sku}@${warehouseId}` }, { $set: { sku, warehouseId, safetyThreshold: body.units } }, { upsert: true });
+    await stores.ledger.setSafetyThreshold(sku, warehouseId, body.units);
     return { status: 200, body: { sku, warehouseId, safetyThreshold: body.units } };
   });
 
   api.endpoint({
-    method: 'get', path: '/v1/inventory/{sku}/ledger', tag: 'inventory', access: 'operations',
+    method: 'get', path: '/v1/inventory/{sku}/ledger', tag: 'inventory', access: ['operations'],
     summary: 'Ledger entries of a SKU, newest first: who changed stock, when, by how much and why (OP-2).',
     params: skuParams,
-    query: z.object({ warehouseId: warehouseIdSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+    query: z.strictObject({ warehouseId: warehouseIdSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
     responses: { 200: { description: 'entries, newest first', schema: z.object({ sku: z.string(), entries: z.array(ledgerEntrySchema) }) } },
-  }, async ({ params, query }) => {
-    const filter = { sku: params.sku, ...(query.warehouseId ? { warehouseId: query.warehouseId } : {}) };
-    // Within one warehouse `seq` is the true order; across warehouses the entry time is (then insertion order).
-    const sort: Record<string, SortOrder> = query.warehouseId ? { seq: -1 } : { at: -1, _id: -1 };
-    const entries = await db.models.StockEntry.find(filter).sort(sort).limit(query.limit).lean();
-    return {
-      status: 200,
-      body: {
-        sku: params.sku,
-        entries: entries.map((e) => ({
-          warehouseId: e.warehouseId, seq: e.seq, kind: e.kind, quantity: e.quantity, onHand: e.onHand, reserved: e.reserved, available: e.onHand - e.reserved,
-          opKey: e._id, ...(e.orderId ? { orderId: e.orderId } : {}), ...(e.actor ? { actor: e.actor } : {}), ...(e.note ? { note: e.note } : {}), at: e.at.toISOString(),
-        })),
-      },
-    };
-  });
+  }, async ({ params, query }) => ({
+    status: 200, body: { sku: params.sku, entries: await stores.ledger.entries(params.sku, { warehouseId: query.warehouseId, limit: query.limit }) },
+  }));
 }

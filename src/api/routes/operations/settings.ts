@@ -1,12 +1,13 @@
 /** Operations: run-time settings (routing rules, warehouse network, order policy); every edit is a new version (OP-2). */
 import { zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { SettingsConflictError, type SettingsStore, type SettingsVersion } from '../../db/settingsStore';
-import { networkSchema, policySettingsSchema, type Network, type Stores } from '../../db/stores';
-import { policyOverrideSchema } from '../../domain/policy';
-import { conditionSchema, routingRuleSetSchema, type RoutingRuleSet } from '../../domain/routing/rules';
-import { HttpError } from '../errors';
-import type { Api } from '../route';
+import { SettingsConflictError, type SettingsStore, type SettingsVersion } from '../../../db/settingsStore';
+import type { Stores } from '../../../db/stores';
+import { policyOverrideSchema, policySettingsSchema } from '../../../domain/policy';
+import { networkSchema, type Network } from '../../../domain/routing/warehouses';
+import { conditionSchema, routingRuleSetSchema, type RoutingRuleSet } from '../../../domain/routing/rules';
+import { HttpError } from '../../errors';
+import type { Api } from '../../route';
 
 // OpenAPI hints for two domain schemas the generator cannot describe alone: the recursive condition tree becomes
 // a named component (a $ref instead of an endless expansion), and override settings (a custom check) an object.
@@ -33,7 +34,7 @@ const ruleSetInput = z.preprocess(
   routingRuleSetSchema,
 );
 
-const historyQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20) });
 
 function versionSchema(body: z.ZodType) {
   return z.object({ version: z.number().int(), body, actor: z.string(), at: z.string().describe('ISO instant') });
@@ -49,13 +50,13 @@ function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
   const response = versionSchema(kind.schema);
 
   api.endpoint({
-    method: 'get', path, tag: 'settings', access: 'operations',
+    method: 'get', path, tag: 'settings', access: ['operations'],
     summary: `The current ${kind.what}: version, body, who saved it and when (version 0 is the built-in default).`,
     responses: { 200: { description: 'the latest version', schema: response } },
   }, async () => ({ status: 200, body: present(await kind.store.latest()) }));
 
   api.endpoint({
-    method: 'put', path, tag: 'settings', access: 'operations',
+    method: 'put', path, tag: 'settings', access: ['operations'],
     summary: `Save new ${kind.what}, effective for the next order without a restart; pass expectedVersion to refuse a stale edit (409).`,
     body: z.object({ expectedVersion: z.number().int().nonnegative().optional().describe('the version this edit is based on'), body: kind.schema }),
     responses: { 200: { description: 'the saved version', schema: response } },
@@ -76,7 +77,7 @@ function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
   });
 
   api.endpoint({
-    method: 'get', path: `${path}/history`, tag: 'settings', access: 'operations',
+    method: 'get', path: `${path}/history`, tag: 'settings', access: ['operations'],
     summary: `Every saved version of the ${kind.what}, newest first; versions are never deleted (OP-2).`,
     query: historyQuery,
     responses: { 200: { description: 'versions, newest first', schema: z.object({ items: z.array(response) }) } },
