@@ -1,6 +1,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Layers that do I/O: nothing pure may import them. */
+const ioModules = ['**/activities', '**/activities/*', '**/db', '**/db/*', '**/api', '**/api/*', '**/worker/*', '**/config', '**/logging', '**/workflows', '**/workflows/*', '**/workflows/**'];
+const ioPackages = ['mongoose', 'express', 'node:*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/workflow', 'pino'];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'scripts/ferretdb/'] },
   js.configs.recommended,
@@ -12,12 +16,42 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code must stay deterministic: no clocks or randomness outside Temporal's.
+    // Only the owners in src/db talk to the database.
+    files: ['src/**/*.ts'],
+    ignores: ['src/db/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'mongoose', message: 'Only src/db imports mongoose: read and write through the collection\'s owner.' }] }],
+    },
+  },
+  {
+    // The API talks to workflows and to the owners in src/db, never to activity code.
+    files: ['src/api/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'mongoose', message: 'Only src/db imports mongoose: read and write through the collection\'s owner.' }],
+        patterns: [{ group: ['**/activities', '**/activities/*'], message: 'The API reaches side effects through workflows and src/db owners, not activities.' }],
+      }],
+    },
+  },
+  {
+    // The domain is pure business logic: no I/O of any kind.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ group: [...ioModules, ...ioPackages], message: 'src/domain is pure: no database, network, clock-driven or Temporal runtime code.' }],
+      }],
+    },
+  },
+  {
+    // Workflow code must stay deterministic: no clocks or randomness outside Temporal's, side effects only in activities.
     files: ['src/workflows/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }],
       '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/activities', '**/activities/*', '**/db/*', '**/api/*', 'mongoose', 'express', 'node:*'], allowTypeImports: true, message: 'Workflows are deterministic: side effects belong in activities.' }],
+        patterns: [
+          { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Workflows import only the types of activities; call them through proxies.' },
+          { group: ['**/db', '**/db/*', '**/api', '**/api/*', '**/worker/*', '**/config', '**/logging', 'mongoose', 'express', 'node:*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows are deterministic: side effects belong in activities.' },
+        ],
       }],
     },
   },
