@@ -10,9 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startStack } from './lib/stack';
+import { ensureTimeSkippingServer } from './lib/testServer';
 import { InstallError, root } from './lib/tools';
 
 async function main(): Promise<number> {
+  // Installed before anything starts, so a missing Java stops the run with one sentence and nothing to tear down.
+  const testServer = process.env.TEMPORAL_TEST_SERVER_PATH ?? ensureTimeSkippingServer();
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'orderhub-it-'));
   const stack = await startStack({ dataDir: scratch, persistent: false, database: 'orderhub-test', logDir: path.join(scratch, 'logs') });
   try {
@@ -28,7 +31,7 @@ async function main(): Promise<number> {
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, MONGODB_URI: stack.mongoUri, WORKFLOW_BUNDLE_PATH: bundlePath, IT_SCRATCH: scratch, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, MONGODB_URI: stack.mongoUri, WORKFLOW_BUNDLE_PATH: bundlePath, TEMPORAL_TEST_SERVER_PATH: testServer, IT_SCRATCH: scratch, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     });
     return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {

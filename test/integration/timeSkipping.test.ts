@@ -1,0 +1,104 @@
+/**
+ * The order workflow's long timers on the time-skipping test server: a 7-day return window and a 48-hour payment
+ * timeout run out in workflow time while the test awaits the result. Stub activities; no database.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { Activities } from '../../src/activities';
+import { orderIdOf, orderWorkflowId, type CanonicalOrder } from '../../src/domain/order';
+import type { OrderView } from '../../src/domain/orderView';
+import { defaultOrderPolicy, type OrderPolicy } from '../../src/domain/policy';
+import { OrderStatusKey, WarehouseIdKey } from '../../src/domain/searchAttributes';
+import type { OrderStatus } from '../../src/domain/status';
+import type { orderWorkflow } from '../../src/workflows';
+import { getOrder, receiveOrderEvent, reportShipmentProgress } from '../../src/workflows/order/messages';
+import { makeOrder, paid, toCanonical } from '../fixtures/orders';
+import { stubActivities } from '../fixtures/stubActivities';
+import { eventually } from './harness';
+import { createTimeSkippingEnv } from './timeSkipping';
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** When, in workflow time, the order first reached a status. */
+function reached(view: OrderView, status: OrderStatus): number {
+  const entry = view.timeline.find((t) => t.status === status);
+  assert.ok(entry, `the timeline has ${status}`);
+  return Date.parse(entry.at);
+}
+
+describe('order workflow in time-skipping time', () => {
+  let env: TestWorkflowEnvironment;
+  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
+
+  before(async () => {
+    // Core logs at ERROR only: it warns once per worker that the test server lacks a newer server capability.
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+    env = await createTimeSkippingEnv();
+  });
+  after(async () => {
+    for (const { worker } of workers) worker.shutdown();
+    await Promise.all(workers.map((w) => w.running));
+    await env?.teardown();
+  });
+
+  /** Starts a worker on a fresh task queue and submits the order as its channel would; returns the workflow handle. */
+  async function submit(order: CanonicalOrder, activities: Activities) {
+    const taskQueue = `ts-${order.channelOrderId}`;
+    // The bundle run-tests.ts built once; bundling here only when the file runs on its own.
+    const workflowCode = process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : { workflowsPath: require.resolve('../../src/workflows') };
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...workflowCode });
+    workers.push({ worker, running: worker.run() });
+    const orderId = orderIdOf(order.channel, order.channelOrderId);
+    const workflowId = orderWorkflowId(orderId);
+    await env.client.workflow.executeUpdateWithStart(receiveOrderEvent, {
+      args: [{ type: 'snapshot', eventId: 'e1', order }],
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', { workflowId, taskQueue, args: [{ orderId }], workflowIdConflictPolicy: 'USE_EXISTING' }),
+    });
+    return env.client.workflow.getHandle<typeof orderWorkflow>(workflowId);
+  }
+
+  test('a delivered order completes once its 7-day return window has passed', async () => {
+    const policy: OrderPolicy = { ...defaultOrderPolicy, returnWindowSeconds: 7 * DAY };
+    const handle = await submit(toCanonical(paid(makeOrder())), stubActivities(policy));
+    const fulfilling = await eventually(async () => {
+      const view = await handle.query(getOrder);
+      return view.status === 'FULFILLING' ? view : undefined;
+    }, 'fulfilment');
+    const shipmentId = fulfilling.shipments[0]!.shipmentId;
+    const report = (step: 'accepted' | 'picking' | 'packed' | 'shipped' | 'delivered', extra = {}) =>
+      handle.executeUpdate(reportShipmentProgress, { args: [{ shipmentId, step, at: new Date().toISOString(), ...extra }] });
+    for (const step of ['accepted', 'picking', 'packed'] as const) await report(step);
+    await report('shipped', { trackingNumber: 'SF1234567890', carrier: 'SF' });
+    await report('delivered');
+    await eventually(async () => ((await handle.query(getOrder)).status === 'DELIVERED' ? true : undefined), 'delivery');
+
+    // Awaiting the result lets the server skip ahead to the return-window timer.
+    const done = await handle.result();
+    assert.ok(done, 'the workflow returns the final order');
+    assert.equal(done.status, 'COMPLETED');
+    assert.ok(reached(done, 'COMPLETED') - reached(done, 'DELIVERED') >= 7 * DAY * 1000, 'the return window ran its full length in workflow time');
+
+    // The custom search attributes are registered by createTimeSkippingEnv, so the upserts reached the server.
+    const description = await handle.describe();
+    assert.equal(description.status.name, 'COMPLETED');
+    assert.equal(description.typedSearchAttributes.get(OrderStatusKey), 'COMPLETED');
+    assert.deepEqual(description.typedSearchAttributes.get(WarehouseIdKey), ['suzhou']);
+  });
+
+  test('an unpaid order is cancelled when its 48-hour payment timeout elapses', async () => {
+    const policy: OrderPolicy = { ...defaultOrderPolicy, paymentTimeoutSeconds: 48 * HOUR };
+    const handle = await submit(toCanonical(makeOrder()), stubActivities(policy));
+
+    const done = await handle.result();
+    assert.ok(done, 'the workflow returns the final order');
+    assert.equal(done.status, 'CANCELLED');
+    assert.equal(done.cancellation?.by, 'system');
+    assert.match(done.cancellation?.reason ?? '', /unpaid/);
+    assert.ok(reached(done, 'CANCELLED') - reached(done, 'AWAITING_PAYMENT') >= 48 * HOUR * 1000, 'the payment timeout ran its full length in workflow time');
+    assert.equal((await handle.describe()).typedSearchAttributes.get(OrderStatusKey), 'CANCELLED');
+  });
+});
