@@ -2,8 +2,30 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Layers that do I/O: nothing pure may import them. */
-const ioModules = ['**/activities', '**/activities/*', '**/db', '**/db/*', '**/api', '**/api/*', '**/worker/*', '**/config', '**/logging', '**/workflows', '**/workflows/*', '**/workflows/**'];
-const ioPackages = ['mongoose', 'express', 'node:*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/workflow', 'pino'];
+const ioModules = [
+  '**/activities',
+  '**/activities/*',
+  '**/db',
+  '**/db/*',
+  '**/api',
+  '**/api/*',
+  '**/worker/*',
+  '**/config',
+  '**/logging',
+  '**/workflows',
+  '**/workflows/*',
+  '**/workflows/**',
+];
+const ioPackages = [
+  'mongoose',
+  'express',
+  'node:*',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  '@temporalio/workflow',
+  'pino',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'scripts/ferretdb/'] },
@@ -20,26 +42,45 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/db/**'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'mongoose', message: 'Only src/db imports mongoose: read and write through the collection\'s owner.' }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'mongoose', message: "Only src/db imports mongoose: read and write through the collection's owner." }] },
+      ],
     },
   },
   {
     // The API talks to workflows and to the owners in src/db, never to activity code.
     files: ['src/api/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: [{ name: 'mongoose', message: 'Only src/db imports mongoose: read and write through the collection\'s owner.' }],
-        patterns: [{ group: ['**/activities', '**/activities/*'], message: 'The API reaches side effects through workflows and src/db owners, not activities.' }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'mongoose', message: "Only src/db imports mongoose: read and write through the collection's owner." }],
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/*'],
+              message: 'The API reaches side effects through workflows and src/db owners, not activities.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // The domain is pure business logic: no I/O of any kind.
     files: ['src/domain/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{ group: [...ioModules, ...ioPackages], message: 'src/domain is pure: no database, network, clock-driven or Temporal runtime code.' }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...ioModules, ...ioPackages],
+              message: 'src/domain is pure: no database, network, clock-driven or Temporal runtime code.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -47,12 +88,36 @@ export default tseslint.config(
     files: ['src/workflows/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }],
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Workflows import only the types of activities; call them through proxies.' },
-          { group: ['**/db', '**/db/*', '**/api', '**/api/*', '**/worker/*', '**/config', '**/logging', 'mongoose', 'express', 'node:*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows are deterministic: side effects belong in activities.' },
-        ],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/*'],
+              allowTypeImports: true,
+              message: 'Workflows import only the types of activities; call them through proxies.',
+            },
+            {
+              group: [
+                '**/db',
+                '**/db/*',
+                '**/api',
+                '**/api/*',
+                '**/worker/*',
+                '**/config',
+                '**/logging',
+                'mongoose',
+                'express',
+                'node:*',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+              ],
+              message: 'Workflows are deterministic: side effects belong in activities.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

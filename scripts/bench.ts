@@ -19,7 +19,18 @@ import type { CanonicalOrder } from '../src/domain/order';
 import { createLogger } from '../src/logging';
 import { seedHub } from '../test/fixtures/network';
 import { makeOrder, paid } from '../test/fixtures/orders';
-import { intFromEnv, inPool, ledgerFigures, percentile, startWorkerProcess, Teardown, waitForPollers, withTimeLimit, type LedgerFigures, type WorkerProcess } from './lib/benchSupport';
+import {
+  intFromEnv,
+  inPool,
+  ledgerFigures,
+  percentile,
+  startWorkerProcess,
+  Teardown,
+  waitForPollers,
+  withTimeLimit,
+  type LedgerFigures,
+  type WorkerProcess,
+} from './lib/benchSupport';
 import { startStack, type Stack } from './lib/stack';
 
 const ORDERS = intFromEnv('BENCH_ORDERS', 500);
@@ -74,8 +85,17 @@ async function startApi(config: Config, db: Database, teardown: Teardown): Promi
   teardown.defer('Temporal client', () => connection.close());
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({ config, temporal: client, db, logger: createLogger(config.LOG_LEVEL, 'bench-api') });
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-  teardown.defer('API server', () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  teardown.defer(
+    'API server',
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, client };
 }
 
@@ -86,8 +106,14 @@ async function submit(baseUrl: string, order: CanonicalOrder): Promise<{ status:
   const started = performance.now();
   try {
     const response = await fetch(`${baseUrl}/v1/channels/${order.channel}/events`, {
-      method: 'POST', body: raw, signal: AbortSignal.timeout(60_000),
-      headers: { 'content-type': 'application/json', 'x-orderhub-timestamp': timestamp, 'x-orderhub-signature': signWebhook(CHANNEL_SECRET, timestamp, raw) },
+      method: 'POST',
+      body: raw,
+      signal: AbortSignal.timeout(60_000),
+      headers: {
+        'content-type': 'application/json',
+        'x-orderhub-timestamp': timestamp,
+        'x-orderhub-signature': signWebhook(CHANNEL_SECRET, timestamp, raw),
+      },
     });
     await response.arrayBuffer();
     return { status: response.status, ms: performance.now() - started };
@@ -121,8 +147,10 @@ function printWorkerTrouble(workers: WorkerProcess[]): void {
   const logs = workers.map((w) => w.log()).join('\n');
   const failures = logs.split('Activity failed').slice(1);
   const lateCompletions = logs.split('Activity not found on completion').length - 1;
-  console.log(`  worker logs     ${failures.length} failed activity attempts (${failures.filter((f) => f.includes('SQLITE_BUSY')).length} of them SQLITE_BUSY), `
-    + `${lateCompletions} attempts finished after their timeout`);
+  console.log(
+    `  worker logs     ${failures.length} failed activity attempts (${failures.filter((f) => f.includes('SQLITE_BUSY')).length} of them SQLITE_BUSY), ` +
+      `${lateCompletions} attempts finished after their timeout`,
+  );
 }
 
 async function hotLedger(ledger: Stores['ledger'], sku: string): Promise<LedgerFigures> {
@@ -131,9 +159,13 @@ async function hotLedger(ledger: Stores['ledger'], sku: string): Promise<LedgerF
 
 function printLedger(figures: LedgerFigures, expected: number): void {
   const verdict = figures.reservedBalance === expected && figures.reservedBySum === expected ? 'OK' : 'MISMATCH';
-  console.log(`  reserved        ledger balance ${figures.reservedBalance}, reserves minus releases ${figures.reservedBySum}, expected ${expected}: ${verdict}`);
-  console.log(`  ledger          ${figures.entries} entries, seq gapless: ${figures.gaplessSeq ? 'yes' : 'NO'}, min available ${figures.minAvailable}, `
-    + `entries with reserved < 0 or > onHand: ${figures.negativeEntries}, entries not following from the one before: ${figures.brokenLinks}`);
+  console.log(
+    `  reserved        ledger balance ${figures.reservedBalance}, reserves minus releases ${figures.reservedBySum}, expected ${expected}: ${verdict}`,
+  );
+  console.log(
+    `  ledger          ${figures.entries} entries, seq gapless: ${figures.gaplessSeq ? 'yes' : 'NO'}, min available ${figures.minAvailable}, ` +
+      `entries with reserved < 0 or > onHand: ${figures.negativeEntries}, entries not following from the one before: ${figures.brokenLinks}`,
+  );
 }
 
 /** The order bench: the API in-process, two worker processes, ORDERS paid orders for UNITS units. */
@@ -153,35 +185,50 @@ async function orderBench(stack: Stack, bundlePath: string, scratch: string, tea
   try {
     await waitForPollers(client, TASK_QUEUE, WORKERS);
   } catch (error) {
-    for (const [i, worker] of workers.entries()) console.error(`[bench] worker ${i + 1} log, last lines:\n${worker.log().split('\n').slice(-20).join('\n')}`);
+    for (const [i, worker] of workers.entries())
+      console.error(`[bench] worker ${i + 1} log, last lines:\n${worker.log().split('\n').slice(-20).join('\n')}`);
     throw error;
   }
 
-  console.log(`\nOrder bench: ${ORDERS} paid orders for ${UNITS} units of ${HOT_SKU}@${WAREHOUSE}, ${WORKERS} worker processes, ${IN_FLIGHT} requests in flight`);
-  const orders = Array.from({ length: ORDERS }, () => paid(makeOrder({ lines: [{ lineId: 'L1', sku: HOT_SKU, category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 99 }] })));
+  console.log(
+    `\nOrder bench: ${ORDERS} paid orders for ${UNITS} units of ${HOT_SKU}@${WAREHOUSE}, ${WORKERS} worker processes, ${IN_FLIGHT} requests in flight`,
+  );
+  const orders = Array.from({ length: ORDERS }, () =>
+    paid(makeOrder({ lines: [{ lineId: 'L1', sku: HOT_SKU, category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 99 }] })),
+  );
   const started = Date.now();
   const answers = await inPool(ORDERS, IN_FLIGHT, (i) => submit(baseUrl, orders[i]!));
   const intakeMs = Date.now() - started;
   const accepted = answers.filter((a) => a.status === 202);
   const latencies = accepted.map((a) => a.ms);
   const refused = answers.length - accepted.length;
-  console.log(`  intake          ${accepted.length} accepted${refused ? ` (${refused} NOT accepted)` : ''} in ${seconds(intakeMs)} s: ${perSecond(accepted.length, intakeMs / 1000)} orders/s; `
-    + `latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`);
+  console.log(
+    `  intake          ${accepted.length} accepted${refused ? ` (${refused} NOT accepted)` : ''} in ${seconds(intakeMs)} s: ${perSecond(accepted.length, intakeMs / 1000)} orders/s; ` +
+      `latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms`,
+  );
 
   const settled = await waitUntilSettled(stores, accepted.length, started);
   const tally = await stores.orders.tally();
   // ISO instants sort as text: the last is when the final order settled.
-  const lastChange = SETTLED.flatMap((status) => tally[status]?.lastUpdatedAt ?? []).sort().at(-1);
+  const lastChange = SETTLED.flatMap((status) => tally[status]?.lastUpdatedAt ?? [])
+    .sort()
+    .at(-1);
   const counts = Object.fromEntries(Object.entries(tally).map(([status, { orders }]) => [status, orders]));
-  console.log(settled
-    ? `  settled         all ${accepted.length} FULFILLING or ON_HOLD ${seconds((lastChange ? Date.parse(lastChange) : Date.now()) - started)} s after the first request`
-    : `  settled         NOT within ${SETTLE_TIMEOUT_MS / 1000} s: ${JSON.stringify(counts)}`);
+  console.log(
+    settled
+      ? `  settled         all ${accepted.length} FULFILLING or ON_HOLD ${seconds((lastChange ? Date.parse(lastChange) : Date.now()) - started)} s after the first request`
+      : `  settled         NOT within ${SETTLE_TIMEOUT_MS / 1000} s: ${JSON.stringify(counts)}`,
+  );
 
   const expected = Math.min(accepted.length, UNITS);
   const ledger = await hotLedger(stores.ledger, HOT_SKU);
-  console.log(`  hot SKU         ${ledger.reserves} reservations in ${ledger.reserveSpanSeconds.toFixed(2)} s (first to last reserve entry): ${perSecond(ledger.reserves, ledger.reserveSpanSeconds)} reservations/s `
-    + `(first tenth ${ledger.firstTenthPerSecond.toFixed(1)}/s, last tenth ${ledger.lastTenthPerSecond.toFixed(1)}/s)`);
-  console.log(`  fulfilling      ${ordersIn(tally, 'FULFILLING')} orders (${ordersIn(tally, 'FULFILLING') === expected ? 'OK' : 'MISMATCH'})`);
+  console.log(
+    `  hot SKU         ${ledger.reserves} reservations in ${ledger.reserveSpanSeconds.toFixed(2)} s (first to last reserve entry): ${perSecond(ledger.reserves, ledger.reserveSpanSeconds)} reservations/s ` +
+      `(first tenth ${ledger.firstTenthPerSecond.toFixed(1)}/s, last tenth ${ledger.lastTenthPerSecond.toFixed(1)}/s)`,
+  );
+  console.log(
+    `  fulfilling      ${ordersIn(tally, 'FULFILLING')} orders (${ordersIn(tally, 'FULFILLING') === expected ? 'OK' : 'MISMATCH'})`,
+  );
   console.log(`  on hold         ${ordersIn(tally, 'ON_HOLD')} orders (${tally.ON_HOLD?.byHoldReason.OUT_OF_STOCK ?? 0} for OUT_OF_STOCK)`);
   printLedger(ledger, expected);
   console.log('  seq collisions  not measured here: they happen inside the worker processes (see the ledger bench)');
@@ -197,7 +244,9 @@ async function ledgerBench(stack: Stack, teardown: Teardown): Promise<void> {
   const ledgers = dbs.map((db) => createStores(db).ledger);
   await ledgers[0]!.adjust(sku, WAREHOUSE, 'bench-seed', 'receipt', LEDGER_UNITS, { actor: 'bench' });
 
-  console.log(`\nLedger bench: ${WORKERS} ledger instances (separate connections), ${LEDGER_CALLERS} callers, ${LEDGER_UNITS} units of ${sku}@${WAREHOUSE}`);
+  console.log(
+    `\nLedger bench: ${WORKERS} ledger instances (separate connections), ${LEDGER_CALLERS} callers, ${LEDGER_UNITS} units of ${sku}@${WAREHOUSE}`,
+  );
   let failures = 0;
   const started = Date.now();
   await inPool(LEDGER_CALLERS, LEDGER_CALLERS, async (caller) => {
@@ -215,8 +264,10 @@ async function ledgerBench(stack: Stack, teardown: Teardown): Promise<void> {
   });
   const elapsedMs = Date.now() - started;
   const ledger = await hotLedger(ledgers[0]!, sku);
-  console.log(`  reserve         ${ledger.reserves} reservations in ${seconds(elapsedMs)} s: ${perSecond(ledger.reserves, elapsedMs / 1000)} reservations/s `
-    + `(first tenth ${ledger.firstTenthPerSecond.toFixed(0)}/s, last tenth ${ledger.lastTenthPerSecond.toFixed(0)}/s)${failures ? `; ${failures} calls FAILED` : ''}`);
+  console.log(
+    `  reserve         ${ledger.reserves} reservations in ${seconds(elapsedMs)} s: ${perSecond(ledger.reserves, elapsedMs / 1000)} reservations/s ` +
+      `(first tenth ${ledger.firstTenthPerSecond.toFixed(0)}/s, last tenth ${ledger.lastTenthPerSecond.toFixed(0)}/s)${failures ? `; ${failures} calls FAILED` : ''}`,
+  );
   console.log(`  seq collisions  ${ledgers.reduce((sum, l) => sum + l.collisions(), 0)} inserts lost the race and were retried`);
   printLedger(ledger, LEDGER_UNITS);
 }
@@ -236,7 +287,10 @@ async function run(teardown: Teardown): Promise<void> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'orderhub-bench-'));
   teardown.defer('scratch folder', async () => rmSync(scratch, { recursive: true, force: true }));
   // Always its own servers: the bench must not write into a stack someone else runs.
-  const stack = await startStack({ dataDir: scratch, persistent: false, database: 'orderhub-bench', logDir: path.join(scratch, 'logs') }, {});
+  const stack = await startStack(
+    { dataDir: scratch, persistent: false, database: 'orderhub-bench', logDir: path.join(scratch, 'logs') },
+    {},
+  );
   teardown.defer('stack', () => stack.stop());
   const bundlePath = await bundle(scratch);
   await phase(teardown, 'order bench', (own) => orderBench(stack, bundlePath, scratch, own));

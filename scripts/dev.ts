@@ -17,10 +17,18 @@ let stack: Stack | undefined;
 
 function startService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const prefix = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).map((line) => `[${name}] ${line}`).join('\n');
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `[${name}] ${line}`)
+      .join('\n');
   child.stdout?.on('data', (chunk: Buffer) => console.log(prefix(chunk)));
   child.stderr?.on('data', (chunk: Buffer) => console.error(prefix(chunk)));
-  child.on('exit', (code, signal) => { if (!stopping) console.error(`[${name}] exited (${signal ?? code}); press Ctrl-C to stop the stack`); });
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`[${name}] exited (${signal ?? code}); press Ctrl-C to stop the stack`);
+  });
   children.push(child);
   return child;
 }
@@ -43,12 +51,17 @@ async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log('\n[dev] stopping…');
-  await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-  })));
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+        }),
+    ),
+  );
   await stack?.stop();
   console.log('[dev] stopped; data kept in .data/');
 }
@@ -56,7 +69,13 @@ async function stop(): Promise<void> {
 async function main(): Promise<void> {
   const dataDir = path.join(root, '.data');
   stack = await startStack({
-    dataDir, persistent: true, temporalPort: 7233, uiPort: 8233, mongoPort: 27017, database: 'orderhub', logDir: path.join(dataDir, 'logs'),
+    dataDir,
+    persistent: true,
+    temporalPort: 7233,
+    uiPort: 8233,
+    mongoPort: 27017,
+    database: 'orderhub',
+    logDir: path.join(dataDir, 'logs'),
   });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -76,18 +95,20 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   await waitForReady(baseUrl);
   const demo = await postDemoOrders(baseUrl);
-  console.log([
-    '',
-    'Order Hub is running.',
-    `  API            ${baseUrl}   (reference: ${baseUrl}/docs, spec: ${baseUrl}/openapi.json)`,
-    `  Temporal UI    ${stack.temporalUiUrl ?? env.TEMPORAL_UI_URL}   (try the filter: OrderStatus = "ON_HOLD")`,
-    `  Temporal gRPC  ${stack.temporalAddress}`,
-    `  Database       ${stack.mongoUri}   (FerretDB; files in .data/ferretdb)`,
-    `  Ops key        X-Api-Key: ${env.OPS_API_KEYS?.split(',')[0]?.split(':')[1]}`,
-    `  Demo orders    ${demo.join('; ')}`,
-    'Press Ctrl-C to stop; the next run resumes with the same data.',
-    '',
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      'Order Hub is running.',
+      `  API            ${baseUrl}   (reference: ${baseUrl}/docs, spec: ${baseUrl}/openapi.json)`,
+      `  Temporal UI    ${stack.temporalUiUrl ?? env.TEMPORAL_UI_URL}   (try the filter: OrderStatus = "ON_HOLD")`,
+      `  Temporal gRPC  ${stack.temporalAddress}`,
+      `  Database       ${stack.mongoUri}   (FerretDB; files in .data/ferretdb)`,
+      `  Ops key        X-Api-Key: ${env.OPS_API_KEYS?.split(',')[0]?.split(':')[1]}`,
+      `  Demo orders    ${demo.join('; ')}`,
+      'Press Ctrl-C to stop; the next run resumes with the same data.',
+      '',
+    ].join('\n'),
+  );
 }
 
 process.once('SIGINT', () => void stop().then(() => process.exit(0)));

@@ -31,7 +31,15 @@ async function main(): Promise<number> {
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...selected], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, MONGODB_URI: stack.mongoUri, WORKFLOW_BUNDLE_PATH: bundlePath, TEMPORAL_TEST_SERVER_PATH: testServer, IT_SCRATCH: scratch, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: stack.temporalAddress,
+        MONGODB_URI: stack.mongoUri,
+        WORKFLOW_BUNDLE_PATH: bundlePath,
+        TEMPORAL_TEST_SERVER_PATH: testServer,
+        IT_SCRATCH: scratch,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      },
     });
     return await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   } finally {
@@ -42,7 +50,10 @@ async function main(): Promise<number> {
 
 /** Every *.test.ts file under a folder, sorted. */
 function testFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join(dir, f));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };

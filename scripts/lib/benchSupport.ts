@@ -25,7 +25,9 @@ export class Teardown {
 /** Rejects when `work` has not finished after `ms`, so a hung phase still reaches the teardown. */
 export function withTimeLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms); });
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
   return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
@@ -70,7 +72,11 @@ export interface WorkerProcess {
 
 /** Starts `node --import tsx src/worker/main.ts` with the given environment; its output goes to `logFile`. */
 export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
@@ -93,12 +99,19 @@ export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): Wor
 export async function waitForPollers(client: Client, taskQueue: string, count: number, timeoutMs = 60_000): Promise<void> {
   const { TaskQueueType } = temporal.api.enums.v1;
   const pollers = async (taskQueueType: temporal.api.enums.v1.TaskQueueType) => {
-    const answer = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType });
+    const answer = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType,
+    });
     return new Set((answer.pollers ?? []).map((p) => p.identity)).size;
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const [workflows, activities] = await Promise.all([pollers(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), pollers(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)]);
+    const [workflows, activities] = await Promise.all([
+      pollers(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+      pollers(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+    ]);
     if (workflows >= count && activities >= count) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -137,7 +150,11 @@ export interface LedgerFigures {
 }
 
 const effect: Record<string, [onHand: number, reserved: number]> = {
-  receipt: [1, 0], adjust: [1, 0], reserve: [0, 1], release: [0, -1], commit: [-1, -1],
+  receipt: [1, 0],
+  adjust: [1, 0],
+  reserve: [0, 1],
+  release: [0, -1],
+  commit: [-1, -1],
 };
 
 /** Figures of one SKU's ledger entries, given oldest first. */

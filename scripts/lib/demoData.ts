@@ -11,32 +11,60 @@ export const DEV_CHANNEL_SECRET = 'dev-channel-secret';
 export const DEV_OPS_KEY = 'dev-ops-key';
 
 const stock: Array<[sku: string, warehouseId: string, units: number]> = [
-  ['TS-001-M', 'suzhou', 500], ['TS-001-M', 'hefei', 300], ['TS-001-M', 'guangzhou', 200],
-  ['ONESIE-01', 'hangzhou', 120], ['MUG-02', 'suzhou', 80], ['FJ-2026-RED', 'suzhou', 40],
+  ['TS-001-M', 'suzhou', 500],
+  ['TS-001-M', 'hefei', 300],
+  ['TS-001-M', 'guangzhou', 200],
+  ['ONESIE-01', 'hangzhou', 120],
+  ['MUG-02', 'suzhou', 80],
+  ['FJ-2026-RED', 'suzhou', 40],
 ];
 
 /** Saves settings on an empty database (edits made later through the API are kept) and receives stock once. */
 export async function seedSettingsAndStock(stores: Stores): Promise<void> {
   if ((await stores.network.latest()).version === 0) {
-    await stores.network.save(networkSchema.parse({ warehouses: exampleWarehouses, regionPriority: exampleRegionPriority, supplierDeliveryDays: { 'sup-hz-box': 2 } }), 'demo-seed');
+    await stores.network.save(
+      networkSchema.parse({
+        warehouses: exampleWarehouses,
+        regionPriority: exampleRegionPriority,
+        supplierDeliveryDays: { 'sup-hz-box': 2 },
+      }),
+      'demo-seed',
+    );
   }
   if ((await stores.routingRules.latest()).version === 0) {
-    await stores.routingRules.save({ id: 'demo-rules', version: 1, rules: [...rt2ExampleRuleSet.rules, ...dropShipExampleRuleSet.rules] }, 'demo-seed');
+    await stores.routingRules.save(
+      { id: 'demo-rules', version: 1, rules: [...rt2ExampleRuleSet.rules, ...dropShipExampleRuleSet.rules] },
+      'demo-seed',
+    );
   }
   for (const [sku, warehouseId, units] of stock) {
-    await stores.ledger.adjust(sku, warehouseId, `demo-seed:${sku}@${warehouseId}`, 'receipt', units, { actor: 'demo-seed', note: 'opening stock' });
+    await stores.ledger.adjust(sku, warehouseId, `demo-seed:${sku}@${warehouseId}`, 'receipt', units, {
+      actor: 'demo-seed',
+      note: 'opening stock',
+    });
   }
 }
 
 /** A demo order as a channel posts it (the wire form: decimal amounts); checked here so a broken demo fails at start. */
 function demoOrder(channelOrderId: string, overrides: Partial<CanonicalOrderWire>): CanonicalOrderWire {
   const order: CanonicalOrderWire = {
-    channel: 'tmall', channelOrderId, brand: 'acme',
+    channel: 'tmall',
+    channelOrderId,
+    brand: 'acme',
     buyer: { id: `buyer-${channelOrderId}`, phone: '13812345678' },
-    shippingAddress: { name: '张三', phone: '13812345678', province: '江苏', city: '苏州', district: '工业园区', line1: '星湖街 328 号 2 栋 1201' },
+    shippingAddress: {
+      name: '张三',
+      phone: '13812345678',
+      province: '江苏',
+      city: '苏州',
+      district: '工业园区',
+      line1: '星湖街 328 号 2 栋 1201',
+    },
     lines: [{ lineId: 'L1', sku: 'TS-001-M', category: 'tshirt', quantity: 2, unitPrice: 89.9, listPrice: 99.9 }],
     amounts: { goods: 179.8, shipping: 0, discount: 0, paid: 179.8 },
-    paymentStatus: 'paid', createdAt: '2026-11-24T08:00:00+08:00', paidAt: '2026-11-24T08:01:00+08:00',
+    paymentStatus: 'paid',
+    createdAt: '2026-11-24T08:00:00+08:00',
+    paidAt: '2026-11-24T08:01:00+08:00',
     ...overrides,
   };
   canonicalOrderWireSchema.parse(order);
@@ -61,8 +89,13 @@ export async function postDemoOrders(baseUrl: string): Promise<string[]> {
     const raw = JSON.stringify({ type: 'snapshot', eventId: `demo:${order.channelOrderId}`, order });
     const timestamp = new Date().toISOString();
     const response = await fetch(`${baseUrl}/v1/channels/${order.channel}/events`, {
-      method: 'POST', body: raw,
-      headers: { 'content-type': 'application/json', 'x-orderhub-timestamp': timestamp, 'x-orderhub-signature': signWebhook(DEV_CHANNEL_SECRET, timestamp, raw) },
+      method: 'POST',
+      body: raw,
+      headers: {
+        'content-type': 'application/json',
+        'x-orderhub-timestamp': timestamp,
+        'x-orderhub-signature': signWebhook(DEV_CHANNEL_SECRET, timestamp, raw),
+      },
     });
     const body = (await response.json()) as { orderId?: string; status?: string };
     answers.push(`${body.orderId ?? order.channelOrderId}: ${response.status} ${body.status ?? ''}`);

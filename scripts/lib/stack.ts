@@ -29,7 +29,13 @@ export interface StackOptions {
 }
 
 const cliTypeNames: Record<string, string> = {
-  KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', INT: 'Int', BOOL: 'Bool', DATETIME: 'Datetime', TEXT: 'Text', DOUBLE: 'Double',
+  KEYWORD: 'Keyword',
+  KEYWORD_LIST: 'KeywordList',
+  INT: 'Int',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  TEXT: 'Text',
+  DOUBLE: 'Double',
 };
 
 /** A free TCP port on the loopback interface. */
@@ -51,7 +57,10 @@ export async function waitForPort(port: number, what: string, child: ChildProces
     if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before it was ready; see its log`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
     });
     if (open) return;
@@ -62,7 +71,9 @@ export async function waitForPort(port: number, what: string, child: ChildProces
 
 const running = new Set<ChildProcess>();
 // Servers must not outlive the script that started them, even when it crashes.
-process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 function startProcess(binary: string, args: string[], logFile: string): ChildProcess {
   mkdirSync(path.dirname(logFile), { recursive: true });
@@ -142,7 +153,9 @@ export async function startStack(options: StackOptions, env: NodeJS.ProcessEnv =
   mkdirSync(options.dataDir, { recursive: true });
   mkdirSync(options.logDir, { recursive: true });
   const children: ChildProcess[] = [];
-  const stop = async () => { await Promise.all(children.map(stopProcess)); };
+  const stop = async () => {
+    await Promise.all(children.map(stopProcess));
+  };
   try {
     let temporalAddress = env.TEMPORAL_ADDRESS;
     let temporalUiUrl = env.TEMPORAL_UI_URL;

@@ -74,7 +74,10 @@ const stamp = `${temporalTestServerVersion} ${createHash('sha256').update(pom).u
 function installed(): boolean {
   if (!existsSync(wrapper) || !existsSync(stampFile) || !existsSync(classpathFile)) return false;
   if (readFileSync(stampFile, 'utf8') !== stamp) return false;
-  return readFileSync(classpathFile, 'utf8').trim().split(path.delimiter).every((jar) => existsSync(jar));
+  return readFileSync(classpathFile, 'utf8')
+    .trim()
+    .split(path.delimiter)
+    .every((jar) => existsSync(jar));
 }
 
 /**
@@ -92,13 +95,19 @@ export function ensureTimeSkippingServer(): string {
   const started = Date.now();
   console.log(`[stack] installing the Temporal test server ${temporalTestServerVersion} from Maven Central (first run only)…`);
   // Output is shown on failure only: Maven 3.8 prints stray colour codes even when quiet and in batch mode.
-  const result = spawnSync('mvn', ['-B', '-q', '-f', path.join(home, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`], {
-    cwd: home,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    'mvn',
+    ['-B', '-q', '-f', path.join(home, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${classpathFile}`],
+    {
+      cwd: home,
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0 || !existsSync(classpathFile)) {
     console.error(`${result.stdout ?? ''}${result.stderr ?? ''}`.trim());
-    throw new InstallError(`Maven failed (exit ${result.status}) while installing the Temporal test server ${temporalTestServerVersion}; see the output above.`);
+    throw new InstallError(
+      `Maven failed (exit ${result.status}) while installing the Temporal test server ${temporalTestServerVersion}; see the output above.`,
+    );
   }
   const classpath = readFileSync(classpathFile, 'utf8').trim();
   const script = [

@@ -29,7 +29,11 @@ function requireGo(what: string): void {
 function goRun(args: string[], cwd: string, what: string): void {
   const started = Date.now();
   console.log(`[stack] installing ${what} (first run only, a few minutes)…`);
-  const result = spawnSync('go', args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GOBIN: toolsBin, GOFLAGS: '-buildvcs=false' } });
+  const result = spawnSync('go', args, {
+    cwd,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, GOBIN: toolsBin, GOFLAGS: '-buildvcs=false' },
+  });
   if (result.status !== 0) {
     throw new InstallError(`"go ${args.join(' ')}" failed (exit ${result.status}) while installing ${what}; see the output above.`);
   }

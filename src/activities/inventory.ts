@@ -25,25 +25,49 @@ export function createInventoryActivities(deps: ActivityDeps) {
     const safetyThreshold = await ledger.safetyThreshold(sku, warehouseId);
     if (safetyThreshold <= 0 || after.available >= safetyThreshold || before < safetyThreshold) return;
     await send({
-      key: `notify:safety:${sku}@${warehouseId}:${after.seq}`, target: 'notification', kind: 'stockBelowSafety', orderId, recipient: 'operations',
+      key: `notify:safety:${sku}@${warehouseId}:${after.seq}`,
+      target: 'notification',
+      kind: 'stockBelowSafety',
+      orderId,
+      recipient: 'operations',
       payload: { sku, warehouseId, available: after.available, safetyThreshold },
     });
   };
   return {
     /** Pre-locks every allocation (INV-1), all or nothing: on a shortage what this call reserved is released. */
-    async reserveStock(input: { orderId: string; allocations: Allocation[] }): Promise<{ ok: true } | { ok: false; shortages: Shortage[] }> {
+    async reserveStock(input: {
+      orderId: string;
+      allocations: Allocation[];
+    }): Promise<{ ok: true } | { ok: false; shortages: Shortage[] }> {
       const done: Allocation[] = [];
       for (const allocation of input.allocations) {
-        const outcome = await ledger.reserve(allocation.sku, allocation.warehouseId, allocation.key, allocation.quantity, { orderId: input.orderId, actor: 'order-workflow' });
+        const outcome = await ledger.reserve(allocation.sku, allocation.warehouseId, allocation.key, allocation.quantity, {
+          orderId: input.orderId,
+          actor: 'order-workflow',
+        });
         if (outcome.status !== 'refused') {
           done.push(allocation);
-          if (outcome.status === 'applied') await alertIfBelowSafety(allocation.sku, allocation.warehouseId, input.orderId, outcome.balance.available + allocation.quantity, outcome.balance);
+          if (outcome.status === 'applied')
+            await alertIfBelowSafety(
+              allocation.sku,
+              allocation.warehouseId,
+              input.orderId,
+              outcome.balance.available + allocation.quantity,
+              outcome.balance,
+            );
           continue;
         }
         // The refused key is released too (a tombstone): a late duplicate of this attempt can then never take it.
-        for (const reserved of [...done, allocation]) await ledger.release(reserved.sku, reserved.warehouseId, reserved.key, { orderId: input.orderId, note: 'all-or-nothing reservation undone' });
+        for (const reserved of [...done, allocation])
+          await ledger.release(reserved.sku, reserved.warehouseId, reserved.key, {
+            orderId: input.orderId,
+            note: 'all-or-nothing reservation undone',
+          });
         const { sku, warehouseId, quantity, lineId } = allocation;
-        return { ok: false, shortages: [{ lineId, sku, warehouseId, requested: quantity, available: Math.max(0, outcome.balance.available) }] };
+        return {
+          ok: false,
+          shortages: [{ lineId, sku, warehouseId, requested: quantity, available: Math.max(0, outcome.balance.available) }],
+        };
       }
       return { ok: true };
     },
@@ -59,12 +83,23 @@ export function createInventoryActivities(deps: ActivityDeps) {
     async commitReservations(input: { orderId: string; keys: string[] }): Promise<void> {
       const held = await ledger.reservationsOf(input.orderId, input.keys);
       if (held.length !== input.keys.length) {
-        throw ApplicationFailure.create({ type: 'UNKNOWN_RESERVATION', message: `reservations not found: ${input.keys.filter((k) => !held.some((h) => h.key === k)).join(', ')}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'UNKNOWN_RESERVATION',
+          message: `reservations not found: ${input.keys.filter((k) => !held.some((h) => h.key === k)).join(', ')}`,
+          nonRetryable: true,
+        });
       }
       for (const reservation of held) {
-        const outcome = await ledger.commit(reservation.sku, reservation.warehouseId, reservation.key, { orderId: input.orderId, note: 'shipped' });
+        const outcome = await ledger.commit(reservation.sku, reservation.warehouseId, reservation.key, {
+          orderId: input.orderId,
+          note: 'shipped',
+        });
         if (outcome.status === 'refused') {
-          throw ApplicationFailure.create({ type: outcome.reason, message: `cannot commit ${reservation.key}: ${outcome.reason}`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: outcome.reason,
+            message: `cannot commit ${reservation.key}: ${outcome.reason}`,
+            nonRetryable: true,
+          });
         }
       }
     },

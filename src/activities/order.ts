@@ -14,11 +14,21 @@ export function createOrderActivities(deps: ActivityDeps) {
   return {
     /** Tells the supervisor on duty that an order waits for review, with its named holds (MR-3). */
     async notifySupervisor(input: { orderId: string; holds: Hold[]; since: string }): Promise<void> {
-      await send({ key: `notify:held:${input.orderId}:${input.since}`, target: 'notification', kind: 'orderHeld', orderId: input.orderId, recipient: 'supervisor', payload: { holds: input.holds, since: input.since } });
+      await send({
+        key: `notify:held:${input.orderId}:${input.since}`,
+        target: 'notification',
+        kind: 'orderHeld',
+        orderId: input.orderId,
+        recipient: 'supervisor',
+        payload: { holds: input.holds, since: input.since },
+      });
     },
 
     /** The policy in force for the order's brand and channel, read at run time and recorded in history. */
-    async loadOrderPolicy(input: { brand: string; channel: CanonicalOrder['channel'] }): Promise<{ policy: OrderPolicy; appliedOverrides: string[] }> {
+    async loadOrderPolicy(input: {
+      brand: string;
+      channel: CanonicalOrder['channel'];
+    }): Promise<{ policy: OrderPolicy; appliedOverrides: string[] }> {
       const { body, version } = await stores.policy.latest();
       const resolved = resolvePolicy(body.base, body.overrides, input);
       return { policy: resolved.policy, appliedOverrides: [`policy v${version}`, ...resolved.appliedOverrideIds] };

@@ -6,7 +6,10 @@ import type { ActivityDeps } from './deps';
 export function createSender({ stores, logger }: ActivityDeps) {
   return async function send(message: OutgoingMessage): Promise<'sent' | 'already-sent'> {
     if ((await stores.outbox.enqueue(message)) === 'already-queued') return 'already-sent';
-    logger.info({ target: message.target, kind: message.kind, orderId: message.orderId, recipient: message.recipient }, 'outbox message queued');
+    logger.info(
+      { target: message.target, kind: message.kind, orderId: message.orderId, recipient: message.recipient },
+      'outbox message queued',
+    );
     return 'sent';
   };
 }

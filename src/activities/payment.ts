@@ -10,7 +10,14 @@ export function createPaymentActivities(deps: ActivityDeps) {
     /** Refunds an amount through the order's channel, once per cause: a later refund of the same order for another cause is its own. */
     async refundPayment(input: { orderId: string; channel: Channel; amount: number; reason: string; cause: string }): Promise<void> {
       const { orderId, channel, amount, reason, cause } = input;
-      await send({ key: `payment:refund:${orderId}:${cause}`, target: 'payment', kind: 'refund', orderId, recipient: channel, payload: { amount, reason } });
+      await send({
+        key: `payment:refund:${orderId}:${cause}`,
+        target: 'payment',
+        kind: 'refund',
+        orderId,
+        recipient: channel,
+        payload: { amount, reason },
+      });
     },
   };
 }

@@ -39,7 +39,9 @@ export function createRoutingActivities({ stores }: ActivityDeps) {
       if (!region) return { deliverable: false, reason: `province ${input.address.province} is not in the delivery area` };
       const network = (await stores.network.latest()).body;
       const enabled = new Set(network.warehouses.filter((w) => w.enabled).map((w) => w.id));
-      const serving = [...(network.regionPriority.byRegion[region] ?? []), ...network.regionPriority.fallback].some((id) => enabled.has(id));
+      const serving = [...(network.regionPriority.byRegion[region] ?? []), ...network.regionPriority.fallback].some((id) =>
+        enabled.has(id),
+      );
       return serving ? { deliverable: true } : { deliverable: false, reason: `no enabled warehouse delivers to ${region}` };
     },
   };

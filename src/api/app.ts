@@ -37,12 +37,24 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   app.disable('x-powered-by');
   app.set('trust proxy', 1);
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.use(rateLimit({
-    windowMs: 60_000, limit: config.RATE_LIMIT_PER_MINUTE, standardHeaders: 'draft-8', legacyHeaders: false,
-    handler: (_req, _res, next) => next(new HttpError(429, 'RATE_LIMITED', 'too many requests; slow down')),
-  }));
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.RATE_LIMIT_PER_MINUTE,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: (_req, _res, next) => next(new HttpError(429, 'RATE_LIMITED', 'too many requests; slow down')),
+    }),
+  );
   // The raw body is kept: webhook signatures are computed over the exact bytes received.
-  app.use(express.json({ limit: '1mb', verify: (req, _res, buf) => { (req as AuthedRequest).rawBody = buf; } }));
+  app.use(
+    express.json({
+      limit: '1mb',
+      verify: (req, _res, buf) => {
+        (req as AuthedRequest).rawBody = buf;
+      },
+    }),
+  );
 
   const router = express.Router();
   const api = new Api(router, guardFor(config));
@@ -63,13 +75,17 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   channelRoutes(api, orders);
   orderRoutes(api, orders, stores.orders);
   // Disabling or pausing a warehouse moves its unpicked orders elsewhere (RT-4).
-  settingsRoutes(api, stores, (previous, saved) => workflows.startWarehouseOutages(stoppedWarehouses(previous.body, saved.body, saved.version), saved.version, saved.actor));
+  settingsRoutes(api, stores, (previous, saved) =>
+    workflows.startWarehouseOutages(stoppedWarehouses(previous.body, saved.body, saved.version), saved.version, saved.actor),
+  );
   inventoryRoutes(api, stores);
   routingRoutes(api, stores);
   fulfilmentRoutes(api, orders);
 
   const openApi = buildOpenApi(api.registry, config.PUBLIC_BASE_URL);
-  app.get('/openapi.json', (_req, res) => { res.json(openApi); });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openApi, { customSiteTitle: 'Order Hub API' }));
   app.use(router);
   app.use(notFound);
@@ -79,7 +95,12 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
 
 /** The middleware that admits an endpoint's callers: channels by signature, every other party by its own key. */
 function guardFor(config: Config): (access: Access) => express.RequestHandler[] {
-  const keys: PartyKeys = { operations: config.OPS_API_KEYS, warehouse: config.WAREHOUSE_API_KEYS, supplier: config.SUPPLIER_API_KEYS, carrier: config.CARRIER_API_KEYS };
+  const keys: PartyKeys = {
+    operations: config.OPS_API_KEYS,
+    warehouse: config.WAREHOUSE_API_KEYS,
+    supplier: config.SUPPLIER_API_KEYS,
+    carrier: config.CARRIER_API_KEYS,
+  };
   const channel = requireChannelSignature(config.CHANNEL_SECRETS);
   return (access) => (access === 'public' ? [] : access.includes('channel') ? [channel] : [requireKey(keys, access)]);
 }

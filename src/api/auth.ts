@@ -92,7 +92,8 @@ export function requireChannelSignature(secrets: Record<string, string>, now: ()
     if (Number.isNaN(sentAt) || Math.abs(now() - sentAt) > SIGNATURE_TOLERANCE_MS) {
       return next(new HttpError(401, 'STALE_SIGNATURE', 'X-OrderHub-Timestamp must be an ISO instant within 5 minutes of now'));
     }
-    if (!safeEqual(signWebhook(secret, timestamp, req.rawBody ?? ''), signature)) return next(new HttpError(401, 'BAD_SIGNATURE', 'the signature does not match the body'));
+    if (!safeEqual(signWebhook(secret, timestamp, req.rawBody ?? ''), signature))
+      return next(new HttpError(401, 'BAD_SIGNATURE', 'the signature does not match the body'));
     req.caller = { kind: 'channel', id: channel.data };
     next();
   };

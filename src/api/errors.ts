@@ -49,7 +49,8 @@ function fromWorkflowFailure(error: unknown): HttpError | undefined {
   if (!(cause instanceof ApplicationFailure) || !cause.type) return undefined;
   if (!isOrderFailureCode(cause.type)) return undefined;
   const status = statusOfKind[orderFailures[cause.type]];
-  const details = cause.type === 'VALIDATION' && Array.isArray(cause.details?.[0]) ? (cause.details[0] as ErrorBody['error']['details']) : undefined;
+  const details =
+    cause.type === 'VALIDATION' && Array.isArray(cause.details?.[0]) ? (cause.details[0] as ErrorBody['error']['details']) : undefined;
   return new HttpError(status, cause.type, cause.message, details);
 }
 
@@ -58,10 +59,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     let http: HttpError | undefined = error instanceof HttpError ? error : fromWorkflowFailure(error);
     if (!http && error instanceof WorkflowNotFoundError) http = new HttpError(404, 'NOT_FOUND', 'no such order');
-    if (!http && error instanceof WorkflowExecutionAlreadyStartedError) http = new HttpError(409, 'CONFLICT', 'the order workflow already exists');
+    if (!http && error instanceof WorkflowExecutionAlreadyStartedError)
+      http = new HttpError(409, 'CONFLICT', 'the order workflow already exists');
     if (!http && typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
       // body-parser errors: malformed JSON, payload too large, unsupported encoding.
-      http = new HttpError(error.status, error.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : String(error.type ?? 'BAD_REQUEST').toUpperCase().replace(/\W/g, '_'), error.expose ? error.message : 'bad request');
+      http = new HttpError(
+        error.status,
+        error.type === 'entity.parse.failed'
+          ? 'MALFORMED_JSON'
+          : String(error.type ?? 'BAD_REQUEST')
+              .toUpperCase()
+              .replace(/\W/g, '_'),
+        error.expose ? error.message : 'bad request',
+      );
     }
     if (!http) {
       logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');

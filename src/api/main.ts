@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({ config, temporal, db, logger });
-  const server = app.listen(config.API_PORT, config.API_HOST, () => logger.info({ host: config.API_HOST, port: config.API_PORT }, 'api listening'));
+  const server = app.listen(config.API_PORT, config.API_HOST, () =>
+    logger.info({ host: config.API_HOST, port: config.API_PORT }, 'api listening'),
+  );
   const stop = () => {
     logger.info('api stopping');
     server.close(() => void Promise.all([connection.close(), db.close()]).then(() => process.exit(0)));

@@ -8,7 +8,8 @@ export function buildOpenApi(registry: OpenAPIRegistry, serverUrl?: string) {
     info: {
       title: 'Order Hub API',
       version: '0.1.0',
-      description: 'Every order is a durable Temporal workflow. Channels push signed order events; operations review, cancel and inspect; warehouses, suppliers and carriers report shipments. Errors always have the shape {"error":{"code","message","details?"}}.',
+      description:
+        'Every order is a durable Temporal workflow. Channels push signed order events; operations review, cancel and inspect; warehouses, suppliers and carriers report shipments. Errors always have the shape {"error":{"code","message","details?"}}.',
     },
     servers: serverUrl ? [{ url: serverUrl }] : [],
   });

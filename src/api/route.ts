@@ -5,7 +5,10 @@ import { z } from 'zod';
 import type { Access, AuthedRequest } from './auth';
 import { errorBodySchema, parseOr400 } from './errors';
 
-const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, '1-128 letters, digits, _ . : -').optional();
+const idempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, '1-128 letters, digits, _ . : -')
+  .optional();
 
 /** An endpoint's contract. */
 export interface Endpoint<P, Q, B> {
@@ -42,21 +45,32 @@ export class Api {
     private readonly guard: (access: Access) => RequestHandler[],
   ) {
     this.registry.registerComponent('securitySchemes', 'partyKey', {
-      type: 'apiKey', in: 'header', name: 'X-Api-Key',
-      description: 'the key of an operations user, a warehouse (WMS), a drop-ship supplier or a carrier; each endpoint names the roles it admits',
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-Api-Key',
+      description:
+        'the key of an operations user, a warehouse (WMS), a drop-ship supplier or a carrier; each endpoint names the roles it admits',
     });
     this.registry.registerComponent('securitySchemes', 'channelSignature', {
-      type: 'apiKey', in: 'header', name: 'X-OrderHub-Signature',
-      description: 'sha256=hex(HMAC-SHA256(channel secret, X-OrderHub-Timestamp + "." + raw body)); X-OrderHub-Timestamp is an ISO instant within 5 minutes.',
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-OrderHub-Signature',
+      description:
+        'sha256=hex(HMAC-SHA256(channel secret, X-OrderHub-Timestamp + "." + raw body)); X-OrderHub-Timestamp is an ISO instant within 5 minutes.',
     });
   }
 
   /** Declares an endpoint. */
-  endpoint<P = unknown, Q = unknown, B = unknown>(spec: Endpoint<P, Q, B>, handler: (input: EndpointInput<P, Q, B>) => Promise<{ status: number; body: unknown }>): void {
+  endpoint<P = unknown, Q = unknown, B = unknown>(
+    spec: Endpoint<P, Q, B>,
+    handler: (input: EndpointInput<P, Q, B>) => Promise<{ status: number; body: unknown }>,
+  ): void {
     const errors = { description: 'error', content: { 'application/json': { schema: errorBodySchema } } };
     const responses: RouteConfig['responses'] = {};
     for (const [status, response] of Object.entries(spec.responses)) {
-      responses[status] = response.schema ? { description: response.description, content: { 'application/json': { schema: response.schema } } } : { description: response.description };
+      responses[status] = response.schema
+        ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
+        : { description: response.description };
     }
     responses['4XX'] = errors;
     this.registry.registerPath({

@@ -49,7 +49,11 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
         ],
       });
       try {
-        const result = await client.workflow.executeUpdateWithStart(receiveOrderEvent, { args: [event], updateId: `event:${event.eventId}`, startWorkflowOperation: start });
+        const result = await client.workflow.executeUpdateWithStart(receiveOrderEvent, {
+          args: [event],
+          updateId: `event:${event.eventId}`,
+          startWorkflowOperation: start,
+        });
         return { orderId, closed: false, view: result.view };
       } catch (error) {
         // The order's workflow has already finished: it takes no more events.
@@ -64,7 +68,12 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
       try {
         const description = await handle.describe();
         const order = await handle.query(getOrder).catch(() => undefined);
-        const workflow = { workflowId: description.workflowId, runId: description.runId, status: description.status.name, historyLength: description.historyLength };
+        const workflow = {
+          workflowId: description.workflowId,
+          runId: description.runId,
+          status: description.status.name,
+          historyLength: description.historyLength,
+        };
         return { found: true, order, workflow };
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return { found: false };
@@ -73,9 +82,16 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
     },
 
     /** Sends an update to an order; the idempotency key, when given, is the update id. The workflow's refusals are thrown. */
-    async update<Arg>(orderId: string, update: UpdateDefinition<OrderView, [Arg]>, arg: Arg, idempotencyKey?: string): Promise<UpdateOutcome> {
+    async update<Arg>(
+      orderId: string,
+      update: UpdateDefinition<OrderView, [Arg]>,
+      arg: Arg,
+      idempotencyKey?: string,
+    ): Promise<UpdateOutcome> {
       try {
-        const view = await client.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(update, { args: [arg], ...(idempotencyKey ? { updateId: idempotencyKey } : {}) });
+        const view = await client.workflow
+          .getHandle(orderWorkflowId(orderId))
+          .executeUpdate(update, { args: [arg], ...(idempotencyKey ? { updateId: idempotencyKey } : {}) });
         return { applied: true, view };
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return { applied: false };

@@ -1,59 +1,68 @@
 /** Process configuration: every setting comes from the environment and is validated once at start. */
 import { z } from 'zod';
 
-const keyList = z
-  .string()
-  .transform((value, ctx) => {
-    const pairs = value.split(',').map((part) => part.trim()).filter(Boolean);
-    const map: Record<string, string> = {};
-    for (const pair of pairs) {
-      const at = pair.indexOf(':');
-      if (at <= 0 || at === pair.length - 1) {
-        ctx.addIssue({ code: 'custom', message: `expected name:secret pairs separated by commas, got "${pair.slice(0, 20)}"` });
-        return z.NEVER;
-      }
-      map[pair.slice(0, at)] = pair.slice(at + 1);
+const keyList = z.string().transform((value, ctx) => {
+  const pairs = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const map: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf(':');
+    if (at <= 0 || at === pair.length - 1) {
+      ctx.addIssue({ code: 'custom', message: `expected name:secret pairs separated by commas, got "${pair.slice(0, 20)}"` });
+      return z.NEVER;
     }
-    return map;
-  });
+    map[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return map;
+});
 
 const DEV_OPS_KEY = 'dev-ops-key';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
 /** The environment variables Order Hub reads, with their defaults. */
-export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  API_HOST: z.string().min(1).default('127.0.0.1'),
-  API_PORT: port.default(3000),
-  PUBLIC_BASE_URL: z.url().optional(),
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('order-hub'),
-  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI').default('mongodb://127.0.0.1:27017/orderhub'),
-  /** Operations credentials: `name:key` pairs; the name is recorded in the audit trail. */
-  OPS_API_KEYS: keyList.default({ ops: DEV_OPS_KEY }),
-  /** Channel webhook secrets: `channel:secret` pairs used to verify intake signatures. */
-  CHANNEL_SECRETS: keyList.default({}),
-  /** Warehouse (WMS) keys: `warehouseId:key` pairs; a key reports only for its own warehouse's shipments. */
-  WAREHOUSE_API_KEYS: keyList.default({}),
-  /** Drop-ship supplier keys: `supplierId:key` pairs; a key sees and reports only its own supplier's shipments. */
-  SUPPLIER_API_KEYS: keyList.default({}),
-  /** Carrier keys: `carrierId:key` pairs (the id is the carrier name reported at shipment); a key reports only its parcels. */
-  CARRIER_API_KEYS: keyList.default({}),
-  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(40),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(20),
-  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(2000),
-  RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
-  /** A prebuilt workflow bundle (faster worker start); without it the worker bundles from source. */
-  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
-}).superRefine((config, ctx) => {
-  if (config.NODE_ENV === 'production' && Object.values(config.OPS_API_KEYS).includes(DEV_OPS_KEY)) {
-    ctx.addIssue({ code: 'custom', path: ['OPS_API_KEYS'], message: 'must be set to real keys in production' });
-  }
-});
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    API_HOST: z.string().min(1).default('127.0.0.1'),
+    API_PORT: port.default(3000),
+    PUBLIC_BASE_URL: z.url().optional(),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^\s:]+:\d+$/, 'expected host:port')
+      .default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('order-hub'),
+    TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI')
+      .default('mongodb://127.0.0.1:27017/orderhub'),
+    /** Operations credentials: `name:key` pairs; the name is recorded in the audit trail. */
+    OPS_API_KEYS: keyList.default({ ops: DEV_OPS_KEY }),
+    /** Channel webhook secrets: `channel:secret` pairs used to verify intake signatures. */
+    CHANNEL_SECRETS: keyList.default({}),
+    /** Warehouse (WMS) keys: `warehouseId:key` pairs; a key reports only for its own warehouse's shipments. */
+    WAREHOUSE_API_KEYS: keyList.default({}),
+    /** Drop-ship supplier keys: `supplierId:key` pairs; a key sees and reports only its own supplier's shipments. */
+    SUPPLIER_API_KEYS: keyList.default({}),
+    /** Carrier keys: `carrierId:key` pairs (the id is the carrier name reported at shipment); a key reports only its parcels. */
+    CARRIER_API_KEYS: keyList.default({}),
+    WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(40),
+    WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(20),
+    WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(2000),
+    RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+    /** A prebuilt workflow bundle (faster worker start); without it the worker bundles from source. */
+    WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production' && Object.values(config.OPS_API_KEYS).includes(DEV_OPS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['OPS_API_KEYS'], message: 'must be set to real keys in production' });
+    }
+  });
 
 /** Validated configuration of one process. */
 export type Config = z.infer<typeof configSchema>;

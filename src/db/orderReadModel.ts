@@ -100,14 +100,25 @@ export function createOrderReadModel(models: Models) {
       if (filter.channel) query.channel = filter.channel;
       if (filter.brand) query.brand = filter.brand;
       if (filter.warehouseId) query.warehouseIds = filter.warehouseId;
-      if (filter.from || filter.to) query.orderedAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+      if (filter.from || filter.to)
+        query.orderedAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
       const [records, total] = await Promise.all([
-        Order.find(query, { view: 0 }).sort({ orderedAt: -1, _id: 1 }).skip((page - 1) * pageSize).limit(pageSize).lean(),
+        Order.find(query, { view: 0 })
+          .sort({ orderedAt: -1, _id: 1 })
+          .skip((page - 1) * pageSize)
+          .limit(pageSize)
+          .lean(),
         Order.countDocuments(query),
       ]);
       const items = records.map((r) => ({
-        orderId: r._id, channel: r.channel, brand: r.brand, status: r.status, holdReasons: r.holdReasons, warehouseIds: r.warehouseIds,
-        orderedAt: r.orderedAt.toISOString(), updatedAt: r.updatedAt.toISOString(),
+        orderId: r._id,
+        channel: r.channel,
+        brand: r.brand,
+        status: r.status,
+        holdReasons: r.holdReasons,
+        warehouseIds: r.warehouseIds,
+        orderedAt: r.orderedAt.toISOString(),
+        updatedAt: r.updatedAt.toISOString(),
       }));
       return { items, total };
     },
@@ -116,7 +127,13 @@ export function createOrderReadModel(models: Models) {
     async audit(orderId: string): Promise<AuditEntry[]> {
       const entries = await AuditEvent.find({ orderId }).sort({ seq: 1 }).lean();
       return entries.map(({ seq, at, actor, action, before, after, detail }) => ({
-        seq, at: at.toISOString(), actor: actor as AuditEntry['actor'], action, before, after, ...(detail ? { detail } : {}),
+        seq,
+        at: at.toISOString(),
+        actor: actor as AuditEntry['actor'],
+        action,
+        before,
+        after,
+        ...(detail ? { detail } : {}),
       }));
     },
 

@@ -43,7 +43,10 @@ export function createRoutingContextLoader({ routingRules, network, ledger }: Ro
       const skus = [...new Set(order.lines.map((l) => l.sku))];
       const warehouseIds = net.body.warehouses.map((w) => w.id);
       const now = new Date();
-      const [stock, used] = await Promise.all([stockFor(skus, warehouseIds), ledger.ordersReservedSince(warehouseIds, businessDayStart(now, net.body.timeZone))]);
+      const [stock, used] = await Promise.all([
+        stockFor(skus, warehouseIds),
+        ledger.ordersReservedSince(warehouseIds, businessDayStart(now, net.body.timeZone)),
+      ]);
       return routingContextSchema.parse({
         ruleSet: { ...rules.body, version: rules.version },
         warehouses: net.body.warehouses,

@@ -76,9 +76,14 @@ export function createStockLedger(models: Models) {
   const serialised = <T>(sku: string, warehouseId: string, step: () => Promise<T>): Promise<T> => {
     const id = stockItemId(sku, warehouseId);
     const result = (chains.get(id) ?? Promise.resolve()).then(step);
-    const tail = result.then(() => undefined, () => undefined);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     chains.set(id, tail);
-    void tail.then(() => { if (chains.get(id) === tail) chains.delete(id); });
+    void tail.then(() => {
+      if (chains.get(id) === tail) chains.delete(id);
+    });
     return result;
   };
 
@@ -89,7 +94,13 @@ export function createStockLedger(models: Models) {
     return { sku, warehouseId, seq: head?.seq ?? 0, onHand, reserved, available: onHand - reserved };
   };
 
-  const append = (sku: string, warehouseId: string, opKey: string, context: EntryContext & { reservationKey?: string }, decide: (head: StockBalance) => Promise<Change | Refusal>) =>
+  const append = (
+    sku: string,
+    warehouseId: string,
+    opKey: string,
+    context: EntryContext & { reservationKey?: string },
+    decide: (head: StockBalance) => Promise<Change | Refusal>,
+  ) =>
     serialised(sku, warehouseId, async (): Promise<LedgerOutcome> => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         if (await StockEntry.exists({ _id: opKey })) return { status: 'already-applied', balance: await balance(sku, warehouseId) };
@@ -98,7 +109,16 @@ export function createStockLedger(models: Models) {
         if (typeof change === 'string') return { status: 'refused', reason: change, balance: head };
         try {
           await StockEntry.create({ _id: opKey, sku, warehouseId, seq: head.seq + 1, ...change, ...context, at: new Date() });
-          return { status: 'applied', balance: { ...head, seq: head.seq + 1, onHand: change.onHand, reserved: change.reserved, available: change.onHand - change.reserved } };
+          return {
+            status: 'applied',
+            balance: {
+              ...head,
+              seq: head.seq + 1,
+              onHand: change.onHand,
+              reserved: change.reserved,
+              available: change.onHand - change.reserved,
+            },
+          };
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
           collisions += 1;
@@ -112,7 +132,9 @@ export function createStockLedger(models: Models) {
   /** What happened to a reservation key so far: its reserved quantity, and whether it was released or committed. */
   const keyState = async (reservationKey: string) => {
     const kinds: EntryKind[] = ['reserve', 'release', 'commit'];
-    const [reserve, release, commit] = await Promise.all(kinds.map((kind) => StockEntry.findById(opKeyOf(kind, reservationKey), { quantity: 1 }).lean()));
+    const [reserve, release, commit] = await Promise.all(
+      kinds.map((kind) => StockEntry.findById(opKeyOf(kind, reservationKey), { quantity: 1 }).lean()),
+    );
     return { reservedQuantity: reserve?.quantity, settled: Boolean(release || commit) };
   };
 
@@ -120,11 +142,19 @@ export function createStockLedger(models: Models) {
     /** Balances of a SKU in a warehouse after its latest entry. */
     balance,
     /** Reserves `quantity` under a reservation key, if that much is available; idempotent per key. */
-    async reserve(sku: string, warehouseId: string, reservationKey: string, quantity: number, context: EntryContext): Promise<LedgerOutcome> {
+    async reserve(
+      sku: string,
+      warehouseId: string,
+      reservationKey: string,
+      quantity: number,
+      context: EntryContext,
+    ): Promise<LedgerOutcome> {
       const outcome = await append(sku, warehouseId, opKeyOf('reserve', reservationKey), { ...context, reservationKey }, async (head) => {
         // A key released earlier (even one never reserved: a tombstone) can never be taken again.
         if ((await keyState(reservationKey)).settled) return 'ALREADY_SETTLED';
-        return head.available < quantity ? 'INSUFFICIENT_STOCK' : { kind: 'reserve', quantity, onHand: head.onHand, reserved: head.reserved + quantity };
+        return head.available < quantity
+          ? 'INSUFFICIENT_STOCK'
+          : { kind: 'reserve', quantity, onHand: head.onHand, reserved: head.reserved + quantity };
       });
       // A key released or committed earlier is settled: repeating its reservation must not count as holding stock.
       if (outcome.status === 'already-applied' && (await keyState(reservationKey)).settled) {
@@ -150,22 +180,40 @@ export function createStockLedger(models: Models) {
         const state = await keyState(reservationKey);
         if (state.reservedQuantity === undefined) return 'NOT_RESERVED';
         if (state.settled) return 'ALREADY_SETTLED';
-        return { kind: 'commit', quantity: state.reservedQuantity, onHand: head.onHand - state.reservedQuantity, reserved: head.reserved - state.reservedQuantity };
+        return {
+          kind: 'commit',
+          quantity: state.reservedQuantity,
+          onHand: head.onHand - state.reservedQuantity,
+          reserved: head.reserved - state.reservedQuantity,
+        };
       });
     },
     /** Adds received units or corrects a count (negative delta); the id makes a repeated request harmless. */
-    adjust(sku: string, warehouseId: string, id: string, kind: 'receipt' | 'adjust', delta: number, context: EntryContext): Promise<LedgerOutcome> {
+    adjust(
+      sku: string,
+      warehouseId: string,
+      id: string,
+      kind: 'receipt' | 'adjust',
+      delta: number,
+      context: EntryContext,
+    ): Promise<LedgerOutcome> {
       return append(sku, warehouseId, opKeyOf(kind, id), context, async (head) =>
-        head.onHand + delta < 0 ? 'NEGATIVE_STOCK' : { kind, quantity: delta, onHand: head.onHand + delta, reserved: head.reserved });
+        head.onHand + delta < 0 ? 'NEGATIVE_STOCK' : { kind, quantity: delta, onHand: head.onHand + delta, reserved: head.reserved },
+      );
     },
     /** What a receipt or adjustment id was applied as, so a reused id for a different change can be told from a repeat. */
-    async appliedAdjustment(kind: 'receipt' | 'adjust', id: string): Promise<{ sku: string; warehouseId: string; quantity: number } | undefined> {
+    async appliedAdjustment(
+      kind: 'receipt' | 'adjust',
+      id: string,
+    ): Promise<{ sku: string; warehouseId: string; quantity: number } | undefined> {
       const entry = await StockEntry.findById(opKeyOf(kind, id), { sku: 1, warehouseId: 1, quantity: 1 }).lean();
       return entry ? { sku: entry.sku, warehouseId: entry.warehouseId, quantity: entry.quantity } : undefined;
     },
     /** Where the order's reservation keys were reserved; keys unknown or reserved for another order are left out. */
     async reservationsOf(orderId: string, keys: string[]): Promise<Array<{ key: string; sku: string; warehouseId: string }>> {
-      const entries = await Promise.all(keys.map((key) => StockEntry.findById(opKeyOf('reserve', key), { sku: 1, warehouseId: 1, orderId: 1 }).lean()));
+      const entries = await Promise.all(
+        keys.map((key) => StockEntry.findById(opKeyOf('reserve', key), { sku: 1, warehouseId: 1, orderId: 1 }).lean()),
+      );
       return keys.flatMap((key, i) => {
         const entry = entries[i];
         return entry && entry.orderId === orderId ? [{ key, sku: entry.sku, warehouseId: entry.warehouseId }] : [];
@@ -177,14 +225,24 @@ export function createStockLedger(models: Models) {
     },
     /** Sets the safety threshold of a SKU in a warehouse, in units. */
     async setSafetyThreshold(sku: string, warehouseId: string, units: number): Promise<void> {
-      await StockItem.updateOne({ _id: stockItemId(sku, warehouseId) }, { $set: { sku, warehouseId, safetyThreshold: units } }, { upsert: true });
+      await StockItem.updateOne(
+        { _id: stockItemId(sku, warehouseId) },
+        { $set: { sku, warehouseId, safetyThreshold: units } },
+        { upsert: true },
+      );
     },
     /** Balances and thresholds of every SKU in every warehouse listed, read fresh from the ledger (INV-5). */
     async availability(skus: string[], warehouseIds: string[]): Promise<StockAvailability[]> {
       const items = await StockItem.find({ sku: { $in: skus } }).lean();
       const threshold = new Map(items.map((i) => [stockItemId(i.sku, i.warehouseId), i.safetyThreshold]));
-      return Promise.all(skus.flatMap((sku) => warehouseIds.map(async (warehouseId) =>
-        ({ ...(await balance(sku, warehouseId)), safetyThreshold: threshold.get(stockItemId(sku, warehouseId)) ?? 0 }))));
+      return Promise.all(
+        skus.flatMap((sku) =>
+          warehouseIds.map(async (warehouseId) => ({
+            ...(await balance(sku, warehouseId)),
+            safetyThreshold: threshold.get(stockItemId(sku, warehouseId)) ?? 0,
+          })),
+        ),
+      );
     },
     /**
      * Entries of a SKU, newest first unless `oldestFirst`. Within one warehouse `seq` is the true order; across
@@ -192,18 +250,33 @@ export function createStockLedger(models: Models) {
      */
     async entries(sku: string, options: { warehouseId?: string; limit?: number; oldestFirst?: boolean } = {}): Promise<LedgerEntry[]> {
       const direction = options.oldestFirst ? 1 : -1;
-      const query = StockEntry.find({ sku, ...(options.warehouseId ? { warehouseId: options.warehouseId } : {}) })
-        .sort(options.warehouseId ? { seq: direction } : { at: direction, _id: direction });
+      const query = StockEntry.find({ sku, ...(options.warehouseId ? { warehouseId: options.warehouseId } : {}) }).sort(
+        options.warehouseId ? { seq: direction } : { at: direction, _id: direction },
+      );
       const entries = await (options.limit ? query.limit(options.limit) : query).lean();
       return entries.map((e) => ({
-        warehouseId: e.warehouseId, seq: e.seq, kind: e.kind as EntryKind, quantity: e.quantity, onHand: e.onHand, reserved: e.reserved, available: e.onHand - e.reserved,
-        opKey: e._id, ...(e.orderId ? { orderId: e.orderId } : {}), ...(e.actor ? { actor: e.actor } : {}), ...(e.note ? { note: e.note } : {}), at: e.at.toISOString(),
+        warehouseId: e.warehouseId,
+        seq: e.seq,
+        kind: e.kind as EntryKind,
+        quantity: e.quantity,
+        onHand: e.onHand,
+        reserved: e.reserved,
+        available: e.onHand - e.reserved,
+        opKey: e._id,
+        ...(e.orderId ? { orderId: e.orderId } : {}),
+        ...(e.actor ? { actor: e.actor } : {}),
+        ...(e.note ? { note: e.note } : {}),
+        at: e.at.toISOString(),
       }));
     },
     /** How many distinct orders reserved stock in each warehouse since an instant (RT-4 daily capacity). */
     async ordersReservedSince(warehouseIds: string[], since: Date): Promise<Record<string, number>> {
-      const counts = await Promise.all(warehouseIds.map(async (warehouseId) =>
-        [warehouseId, (await StockEntry.distinct('orderId', { warehouseId, kind: 'reserve', at: { $gte: since } })).length] as const));
+      const counts = await Promise.all(
+        warehouseIds.map(
+          async (warehouseId) =>
+            [warehouseId, (await StockEntry.distinct('orderId', { warehouseId, kind: 'reserve', at: { $gte: since } })).length] as const,
+        ),
+      );
       return Object.fromEntries(counts);
     },
     /** Inserts that lost a race on a unique index and were retried, since this ledger was created (the bench reports it). */

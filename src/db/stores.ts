@@ -11,8 +11,18 @@ import { createStockLedger } from './stockLedger';
 
 /** Builds the owners of one database connection; nothing outside src/db sees its models. */
 export function createStores(db: Database) {
-  const routingRules = createSettingsStore(db.models, 'routingRules', routingRuleSetSchema, routingRuleSetSchema.parse({ id: 'rules', version: 0, rules: [] }));
-  const network = createSettingsStore(db.models, 'network', networkSchema, { warehouses: [], regionPriority: { byRegion: {}, fallback: [] }, supplierDeliveryDays: {}, timeZone: '+08:00' });
+  const routingRules = createSettingsStore(
+    db.models,
+    'routingRules',
+    routingRuleSetSchema,
+    routingRuleSetSchema.parse({ id: 'rules', version: 0, rules: [] }),
+  );
+  const network = createSettingsStore(db.models, 'network', networkSchema, {
+    warehouses: [],
+    regionPriority: { byRegion: {}, fallback: [] },
+    supplierDeliveryDays: {},
+    timeZone: '+08:00',
+  });
   const ledger = createStockLedger(db.models);
   return {
     policy: createSettingsStore(db.models, 'orderPolicy', policySettingsSchema, { base: defaultOrderPolicy, overrides: [] }),

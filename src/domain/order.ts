@@ -8,7 +8,12 @@ export const channelSchema = z.enum(['tmall', 'jd', 'pinduoduo', 'douyin', 'youz
 export type Channel = z.infer<typeof channelSchema>;
 
 /** A channel-side identifier: order ids, SKUs, brands. */
-export const codeSchema = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only');
+export const codeSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only');
 /** A money amount inside the hub: integer minor units (fen) of the order's currency; channels send decimals, see `decimalMoneySchema`. */
 export const moneySchema = minorUnitsSchema;
 /** An instant with an explicit offset (IN-3): "2026-02-03T12:00:00+08:00" or "...Z". */
@@ -36,7 +41,10 @@ export type OrderLine = z.infer<typeof orderLineSchema>;
 /** A delivery address in mainland-China form; `region` is the routing region (e.g. east). */
 export const addressSchema = z.object({
   name: z.string().trim().min(1).max(64),
-  phone: z.string().trim().regex(/^\+?[0-9 -]{6,20}$/, 'a phone number'),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 -]{6,20}$/, 'a phone number'),
   province: z.string().trim().min(1).max(32),
   city: z.string().trim().min(1).max(32),
   district: z.string().trim().max(32).optional(),
@@ -64,7 +72,10 @@ function canonicalOrderWith<M extends z.ZodType<number, number>>(money: M) {
       shippingAddress: addressSchema,
       lines: z.array(orderLineWith(money)).min(1).max(200),
       amounts: z.object({ goods: money, shipping: money.default(zero), discount: money.default(zero), paid: money }),
-      currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code').default('CNY'),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/, 'ISO 4217 code')
+        .default('CNY'),
       paymentStatus: paymentStatusSchema,
       tags: z.array(z.string().trim().min(1).max(32)).max(20).default([]),
       createdAt: instantSchema,

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { decimalMoneySchema } from './money';
 import { addressSchema, canonicalOrderSchema, canonicalOrderWireSchema, codeSchema, instantSchema, moneySchema } from './order';
 
-const eventId = z.string().trim().min(1).max(128).regex(/^[A-Za-z0-9_.:@-]+$/, 'letters, digits and _ . : @ - only');
+const eventId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:@-]+$/, 'letters, digits and _ . : @ - only');
 const actorId = z.string().trim().min(1).max(64);
 
 /**
@@ -13,7 +18,13 @@ const actorId = z.string().trim().min(1).max(64);
 export const orderEventSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('snapshot'), eventId, order: canonicalOrderSchema }),
-    z.object({ type: z.literal('paid'), eventId, channelOrderId: codeSchema, paidAt: instantSchema, amount: moneySchema.describe('the amount paid, in minor units (fen)') }),
+    z.object({
+      type: z.literal('paid'),
+      eventId,
+      channelOrderId: codeSchema,
+      paidAt: instantSchema,
+      amount: moneySchema.describe('the amount paid, in minor units (fen)'),
+    }),
   ])
   .describe('a channel event; every amount is integer minor units (fen)');
 /** A channel event as the workflow receives it (minor units). */
@@ -72,16 +83,26 @@ export const shipmentStepSchema = z.enum(['accepted', 'picking', 'progress', 'pa
 export type ShipmentStep = z.infer<typeof shipmentStepSchema>;
 
 /** A shipment's id within its order. */
-export const shipmentIdSchema = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only');
+export const shipmentIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only');
 
 const shippedNeedsTracking = {
-  check: (p: { step: ShipmentStep; trackingNumber?: string; carrier?: string }) => p.step !== 'shipped' || Boolean(p.trackingNumber && p.carrier),
+  check: (p: { step: ShipmentStep; trackingNumber?: string; carrier?: string }) =>
+    p.step !== 'shipped' || Boolean(p.trackingNumber && p.carrier),
   params: { message: 'trackingNumber and carrier are required when step is shipped', path: ['trackingNumber'] },
 };
 const shipmentReportFields = z.object({
   step: shipmentStepSchema,
   at: instantSchema,
-  trackingNumber: z.string().trim().regex(/^[A-Za-z0-9-]{6,40}$/, 'a tracking number').optional(),
+  trackingNumber: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{6,40}$/, 'a tracking number')
+    .optional(),
   carrier: z.string().trim().min(1).max(32).optional(),
   note: z.string().trim().max(500).optional(),
 });

@@ -21,7 +21,10 @@ export type OutOfStockAction = z.infer<typeof outOfStockActionSchema>;
 export const orderPolicySchema = z.strictObject({
   paymentTimeoutSeconds: z.int().positive().default(1800),
   lockStrategy: lockStrategySchema.default('onPayment'),
-  returnWindowSeconds: z.int().positive().default(7 * 24 * 3600),
+  returnWindowSeconds: z
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
   outOfStockAction: outOfStockActionSchema.default('hold'),
   risk: riskRulesSchema.prefault({}).describe('risk rules (MR-3); amount thresholds are minor units (fen): 500000 = 5000.00'),
   priceGuard: priceGuardSchema.prefault({}),
@@ -66,10 +69,12 @@ export interface ResolvedPolicy {
 }
 
 /** Applies the overrides matching the order on top of the base: brand+channel beats brand beats channel; ties go to the later override. */
-export function resolvePolicy(base: OrderPolicy, overrides: readonly PolicyOverride[], order: Pick<CanonicalOrder, 'brand' | 'channel'>): ResolvedPolicy {
-  const applicable = overrides
-    .filter((override) => matches(override, order))
-    .sort((a, b) => specificity(a) - specificity(b));
+export function resolvePolicy(
+  base: OrderPolicy,
+  overrides: readonly PolicyOverride[],
+  order: Pick<CanonicalOrder, 'brand' | 'channel'>,
+): ResolvedPolicy {
+  const applicable = overrides.filter((override) => matches(override, order)).sort((a, b) => specificity(a) - specificity(b));
   const policy = applicable.reduce((current, override) => mergeSettings(current, override.settings), base);
   return { policy, appliedOverrideIds: applicable.map((override) => override.id) };
 }

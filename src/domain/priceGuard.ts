@@ -71,7 +71,14 @@ function floorOf(listPrice: number, maxDiscount: number): number {
   return Math.ceil((listPrice * (10_000 - toBasisPoints(maxDiscount))) / 10_000);
 }
 
-function belowFloorDetail(lineId: string, unitPrice: number, floor: number, listPrice: number, maxDiscount: number, channel: Channel): string {
+function belowFloorDetail(
+  lineId: string,
+  unitPrice: number,
+  floor: number,
+  listPrice: number,
+  maxDiscount: number,
+  channel: Channel,
+): string {
   const percent = toBasisPoints(maxDiscount) / 100;
   return `line ${lineId} at ${formatMinorUnits(unitPrice)} is below the floor ${formatMinorUnits(floor)} (list ${formatMinorUnits(listPrice)}, max discount ${percent}% on ${channel})`;
 }

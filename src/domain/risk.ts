@@ -8,7 +8,9 @@ import type { HoldReason } from './status';
 /** Hold an order above this amount when it is the buyer's first; the threshold is minor units (500000 fen = 5000 CNY). */
 export const highValueFirstOrderRuleSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  firstOrderAmountThreshold: minorUnitsSchema.default(500_000).describe('paid amount in minor units (fen) above which a first order is held; 500000 = 5000.00'),
+  firstOrderAmountThreshold: minorUnitsSchema
+    .default(500_000)
+    .describe('paid amount in minor units (fen) above which a first order is held; 500000 = 5000.00'),
 });
 
 /** Hold an order whose paid amount is implausible: too large, or far from what its lines add up to; amounts in minor units. */

@@ -28,10 +28,21 @@ async function startSecondWorker(hub: Harness): Promise<{ reserveCalls(): number
   const stores: Stores = createStores(db);
   const { ledger } = stores;
   // Counted so the test can tell the second worker really reserved, i.e. that the two ledgers contended.
-  stores.ledger = { ...ledger, reserve: (...args) => { reserveCalls += 1; return ledger.reserve(...args); } };
+  stores.ledger = {
+    ...ledger,
+    reserve: (...args) => {
+      reserveCalls += 1;
+      return ledger.reserve(...args);
+    },
+  };
   const connection = await NativeConnection.connect({ address: hub.config.TEMPORAL_ADDRESS });
   const logger = createLogger(hub.config.LOG_LEVEL, 'it-contention-second-worker');
-  const worker = await createOrderWorker(hub.config, connection, { stores, logger }, { workflowBundle: { codePath: hub.config.WORKFLOW_BUNDLE_PATH! } });
+  const worker = await createOrderWorker(
+    hub.config,
+    connection,
+    { stores, logger },
+    { workflowBundle: { codePath: hub.config.WORKFLOW_BUNDLE_PATH! } },
+  );
   const running = worker.run();
   return {
     reserveCalls: () => reserveCalls,
@@ -52,7 +63,11 @@ function hotEntries(hub: Harness) {
 /** Asserts the whole ledger history is sound and returns the reserved units its entries add up to. */
 async function assertSoundLedger(hub: Harness): Promise<number> {
   const entries = await hotEntries(hub);
-  assert.deepEqual(entries.map((e) => e.seq), entries.map((_, i) => i + 1), 'seq runs 1..n without gaps');
+  assert.deepEqual(
+    entries.map((e) => e.seq),
+    entries.map((_, i) => i + 1),
+    'seq runs 1..n without gaps',
+  );
   const unsound = entries.filter((e) => e.reserved < 0 || e.reserved > e.onHand);
   assert.deepEqual(unsound, [], 'every entry keeps 0 ≤ reserved ≤ onHand');
   // Each entry must follow from the one before: a lost update would show as a jump here.
@@ -60,8 +75,16 @@ async function assertSoundLedger(hub: Harness): Promise<number> {
   entries.slice(1).forEach((entry, i) => {
     const previous = entries[i]!;
     const [onHandSign, reservedSign] = deltas[entry.kind as keyof typeof deltas];
-    assert.equal(entry.onHand, previous.onHand + onHandSign * entry.quantity, `onHand of seq ${entry.seq} follows from seq ${previous.seq}`);
-    assert.equal(entry.reserved, previous.reserved + reservedSign * entry.quantity, `reserved of seq ${entry.seq} follows from seq ${previous.seq}`);
+    assert.equal(
+      entry.onHand,
+      previous.onHand + onHandSign * entry.quantity,
+      `onHand of seq ${entry.seq} follows from seq ${previous.seq}`,
+    );
+    assert.equal(
+      entry.reserved,
+      previous.reserved + reservedSign * entry.quantity,
+      `reserved of seq ${entry.seq} follows from seq ${previous.seq}`,
+    );
   });
   const sum = (kind: string) => entries.filter((e) => e.kind === kind).reduce((total, e) => total + e.quantity, 0);
   const reserved = sum('reserve') - sum('release');
@@ -82,12 +105,18 @@ describe('hot SKU contention', () => {
     steps = lifecycle(hub);
     second = await startSecondWorker(hub);
     await seedHub(hub.stores, { stock: { [`${SKU}@${WAREHOUSE}`]: UNITS } });
-    const orders = Array.from({ length: ORDERS }, () => paid(makeOrder({ lines: [{ lineId: 'L1', sku: SKU, category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 99 }] })));
+    const orders = Array.from({ length: ORDERS }, () =>
+      paid(makeOrder({ lines: [{ lineId: 'L1', sku: SKU, category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 99 }] })),
+    );
     const ids = await Promise.all(orders.map((order) => steps.submit(order)));
-    await eventually(async () => {
-      const settled = await hub.db.models.Order.countDocuments({ _id: { $in: ids }, status: { $in: ['FULFILLING', 'ON_HOLD'] } });
-      return settled === ORDERS ? settled : undefined;
-    }, 'every order to be fulfilling or on hold', 45_000);
+    await eventually(
+      async () => {
+        const settled = await hub.db.models.Order.countDocuments({ _id: { $in: ids }, status: { $in: ['FULFILLING', 'ON_HOLD'] } });
+        return settled === ORDERS ? settled : undefined;
+      },
+      'every order to be fulfilling or on hold',
+      45_000,
+    );
     views = await Promise.all(ids.map((id) => steps.read(id)));
   });
   after(async () => {
@@ -99,7 +128,11 @@ describe('hot SKU contention', () => {
     const fulfilling = withStatus('FULFILLING');
     assert.equal(fulfilling.length, UNITS);
     for (const view of fulfilling) {
-      assert.deepEqual(held(view).map((r) => `${r.sku}@${r.warehouseId}×${r.quantity}`), [`${SKU}@${WAREHOUSE}×1`], view.orderId);
+      assert.deepEqual(
+        held(view).map((r) => `${r.sku}@${r.warehouseId}×${r.quantity}`),
+        [`${SKU}@${WAREHOUSE}×1`],
+        view.orderId,
+      );
     }
     assert.ok(second!.reserveCalls() > 0, 'the second worker reserved too, so the two ledgers contended');
   });
@@ -108,7 +141,11 @@ describe('hot SKU contention', () => {
     const onHold = withStatus('ON_HOLD');
     assert.equal(onHold.length, ORDERS - UNITS);
     for (const view of onHold) {
-      assert.deepEqual(view.holds.map((h) => h.reason), ['OUT_OF_STOCK'], view.orderId);
+      assert.deepEqual(
+        view.holds.map((h) => h.reason),
+        ['OUT_OF_STOCK'],
+        view.orderId,
+      );
       assert.deepEqual(held(view), [], view.orderId);
     }
   });
@@ -120,8 +157,16 @@ describe('hot SKU contention', () => {
     // Besides the receipt and the reservations, only zero-quantity tombstones of refused attempts were appended.
     const tombstones = (await hotEntries(hub)).filter((e) => e.kind === 'release' && e.quantity === 0).length;
     assert.equal(seq, 1 + UNITS + tombstones);
-    const reservers = (await hotEntries(hub)).filter((e) => e.kind === 'reserve').map((e) => e.orderId).sort();
-    assert.deepEqual(reservers, withStatus('FULFILLING').map((v) => v.orderId).sort());
+    const reservers = (await hotEntries(hub))
+      .filter((e) => e.kind === 'reserve')
+      .map((e) => e.orderId)
+      .sort();
+    assert.deepEqual(
+      reservers,
+      withStatus('FULFILLING')
+        .map((v) => v.orderId)
+        .sort(),
+    );
   });
 
   test(`cancelling ${CANCELLED} fulfilling orders through the ops API releases exactly their units and leaks no reservation`, async () => {
@@ -130,10 +175,16 @@ describe('hot SKU contention', () => {
     for (const answer of answers) {
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       assert.equal(answer.body.status, 'CANCELLED');
-      assert.deepEqual(answer.body.reservations.map((r: { state: string }) => r.state), ['released']);
+      assert.deepEqual(
+        answer.body.reservations.map((r: { state: string }) => r.state),
+        ['released'],
+      );
     }
     assert.equal(await assertSoundLedger(hub), UNITS - CANCELLED);
     const balance = await steps.balance(SKU, WAREHOUSE);
-    assert.deepEqual({ onHand: balance.onHand, reserved: balance.reserved, available: balance.available }, { onHand: UNITS, reserved: UNITS - CANCELLED, available: CANCELLED });
+    assert.deepEqual(
+      { onHand: balance.onHand, reserved: balance.reserved, available: balance.available },
+      { onHand: UNITS, reserved: UNITS - CANCELLED, available: CANCELLED },
+    );
   });
 });

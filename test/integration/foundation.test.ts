@@ -8,8 +8,12 @@ import { makeOrder } from '../fixtures/orders';
 
 describe('foundation', () => {
   let hub: Harness;
-  before(async () => { hub = await startHarness('foundation'); });
-  after(async () => { await hub?.stop(); });
+  before(async () => {
+    hub = await startHarness('foundation');
+  });
+  after(async () => {
+    await hub?.stop();
+  });
 
   test('a posted order starts its workflow, is written to the database, and reads back with its workflow status', async () => {
     const order = makeOrder();
@@ -40,13 +44,19 @@ describe('foundation', () => {
     assert.equal(second.body.orderId, first.body.orderId);
     assert.equal(third.body.order.orderId, first.body.order.orderId);
     const runs: string[] = [];
-    for await (const execution of hub.client.workflow.list({ query: `WorkflowId = '${orderWorkflowId(orderId)}'` })) runs.push(execution.runId);
+    for await (const execution of hub.client.workflow.list({ query: `WorkflowId = '${orderWorkflowId(orderId)}'` }))
+      runs.push(execution.runId);
     assert.equal(runs.length, 1);
   });
 
   test('a malformed order gets a 400 naming every wrong field path', async () => {
     const order = makeOrder();
-    const broken = { ...order, lines: [{ ...order.lines[0], quantity: -2 }], shippingAddress: { ...order.shippingAddress, phone: 'x' }, createdAt: 'yesterday' };
+    const broken = {
+      ...order,
+      lines: [{ ...order.lines[0], quantity: -2 }],
+      shippingAddress: { ...order.shippingAddress, phone: 'x' },
+      createdAt: 'yesterday',
+    };
     const answer = await hub.channel('tmall', '/events', { type: 'snapshot', eventId: 'bad-1', order: broken });
     assert.equal(answer.status, 400);
     assert.equal(answer.body.error.code, 'VALIDATION');
@@ -67,15 +77,31 @@ describe('foundation', () => {
     const posted = await hub.channel(order.channel, '/events', { type: 'snapshot', eventId: `${orderId}:created`, order });
     assert.equal(posted.status, 202, JSON.stringify(posted.body));
     assert.deepEqual(posted.body.order.order.amounts, { goods: 3333, shipping: 995, discount: 115, paid: 4213 });
-    assert.deepEqual(posted.body.order.order.lines.map((line: { unitPrice: number }) => line.unitPrice), [1999, 435, 29]);
-    const notice = { type: 'paid', eventId: `${orderId}:paid`, channelOrderId: order.channelOrderId, paidAt: '2026-11-24T08:01:00Z', amount: 42.13 };
+    assert.deepEqual(
+      posted.body.order.order.lines.map((line: { unitPrice: number }) => line.unitPrice),
+      [1999, 435, 29],
+    );
+    const notice = {
+      type: 'paid',
+      eventId: `${orderId}:paid`,
+      channelOrderId: order.channelOrderId,
+      paidAt: '2026-11-24T08:01:00Z',
+      amount: 42.13,
+    };
     assert.equal((await hub.channel(order.channel, '/events', notice)).status, 202);
     const read = await hub.ops('GET', `/v1/orders/${orderId}`);
     assert.equal(read.body.order.order.amounts.paid, 4213);
 
-    const tooPrecise = await hub.channel('tmall', '/events', { type: 'snapshot', eventId: 'bad-money', order: { ...makeOrder(), amounts: { goods: 99, paid: 99.001 } } });
+    const tooPrecise = await hub.channel('tmall', '/events', {
+      type: 'snapshot',
+      eventId: 'bad-money',
+      order: { ...makeOrder(), amounts: { goods: 99, paid: 99.001 } },
+    });
     assert.equal(tooPrecise.status, 400);
-    assert.deepEqual(tooPrecise.body.error.details.map((d: { path: string; message: string }) => [d.path, d.message]), [['order.amounts.paid', 'at most two decimals']]);
+    assert.deepEqual(
+      tooPrecise.body.error.details.map((d: { path: string; message: string }) => [d.path, d.message]),
+      [['order.amounts.paid', 'at most two decimals']],
+    );
   });
 
   test('bad input of every kind gets a 4xx in the one error shape, never a 5xx', async () => {
@@ -100,14 +126,20 @@ describe('foundation', () => {
       assert.equal(typeof answer.body.error.code, 'string');
       assert.equal(typeof answer.body.error.message, 'string');
     }
-    assert.deepEqual(answers.map((a) => a.status), [400, 401, 400, 400, 400, 404, 400, 404, 400, 404, 401, 403, 404, 413]);
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [400, 401, 400, 400, 400, 404, 400, 404, 400, 404, 401, 403, 404, 413],
+    );
   });
 
   test('a webhook timestamp that is not an ISO instant is refused, even when it names the right moment and is signed', async () => {
     const raw = JSON.stringify({ type: 'snapshot', eventId: 'not-iso-1', order: makeOrder() });
     // An RFC 2822 date of now: Date.parse understands it, the documented contract (an ISO instant) does not.
     const timestamp = new Date().toUTCString();
-    const answer = await hub.request('POST', '/v1/channels/tmall/events', raw, { 'x-orderhub-timestamp': timestamp, 'x-orderhub-signature': signWebhook(CHANNEL_SECRET, timestamp, raw) });
+    const answer = await hub.request('POST', '/v1/channels/tmall/events', raw, {
+      'x-orderhub-timestamp': timestamp,
+      'x-orderhub-signature': signWebhook(CHANNEL_SECRET, timestamp, raw),
+    });
     assert.equal(answer.status, 401);
     assert.equal(answer.body.error.code, 'STALE_SIGNATURE');
   });

@@ -52,7 +52,8 @@ function databaseUri(base: string, name: string): string {
 export async function startHarness(name: string, env: Record<string, string> = {}): Promise<Harness> {
   const required = ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'WORKFLOW_BUNDLE_PATH'];
   const missing = required.filter((key) => !process.env[key]);
-  if (missing.length > 0) throw new Error(`integration tests run through "npm test" or "npm run test:integration" (missing ${missing.join(', ')})`);
+  if (missing.length > 0)
+    throw new Error(`integration tests run through "npm test" or "npm run test:integration" (missing ${missing.join(', ')})`);
   const unique = `${name}-${process.pid}-${Date.now().toString(36)}`;
   const config = loadConfig({
     ...process.env,
@@ -61,7 +62,9 @@ export async function startHarness(name: string, env: Record<string, string> = {
     TEMPORAL_TASK_QUEUE: `it-${unique}`,
     API_PORT: '0',
     OPS_API_KEYS: `ops-tester:${OPS_KEY}`,
-    CHANNEL_SECRETS: ['tmall', 'jd', 'douyin', 'pinduoduo', 'youzan', 'miniprogram', 'website'].map((c) => `${c}:${CHANNEL_SECRET}`).join(','),
+    CHANNEL_SECRETS: ['tmall', 'jd', 'douyin', 'pinduoduo', 'youzan', 'miniprogram', 'website']
+      .map((c) => `${c}:${CHANNEL_SECRET}`)
+      .join(','),
     WORKER_MAX_CONCURRENT_ACTIVITIES: '20',
     ...env,
   });
@@ -70,27 +73,47 @@ export async function startHarness(name: string, env: Record<string, string> = {
   const db = await connectDatabase(config.MONGODB_URI);
   const stores = createStores(db);
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker: Worker = await createOrderWorker(config, nativeConnection, { stores, logger }, { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH! } });
+  const worker: Worker = await createOrderWorker(
+    config,
+    nativeConnection,
+    { stores, logger },
+    { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH! } },
+  );
   const running = worker.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({ config, temporal: client, db, logger });
-  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const request = async (method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> => {
-    const response = await fetch(`${baseUrl}${path}`, { method, body, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } });
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      body,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
 
   return {
-    config, db, stores, client, baseUrl, request,
-    ops: (method, path, body, headers = {}) => request(method, path, body === undefined ? undefined : JSON.stringify(body), { 'x-api-key': OPS_KEY, ...headers }),
+    config,
+    db,
+    stores,
+    client,
+    baseUrl,
+    request,
+    ops: (method, path, body, headers = {}) =>
+      request(method, path, body === undefined ? undefined : JSON.stringify(body), { 'x-api-key': OPS_KEY, ...headers }),
     channel: (channel, path, body) => {
       const raw = JSON.stringify(body);
       const timestamp = new Date().toISOString();
-      return request('POST', `/v1/channels/${channel}${path}`, raw, { 'x-orderhub-timestamp': timestamp, 'x-orderhub-signature': signWebhook(CHANNEL_SECRET, timestamp, raw) });
+      return request('POST', `/v1/channels/${channel}${path}`, raw, {
+        'x-orderhub-timestamp': timestamp,
+        'x-orderhub-signature': signWebhook(CHANNEL_SECRET, timestamp, raw),
+      });
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -22,11 +22,15 @@ describe('order lifecycle', () => {
       ],
     });
   });
-  after(async () => { await hub?.stop(); });
+  after(async () => {
+    await hub?.stop();
+  });
 
   test('a paid order is reserved, fulfilled, written back, delivered and completed after its return window', async () => {
     const before = await steps.balance('TEE-001', 'suzhou');
-    const orderId = await steps.submit(paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 3, unitPrice: 33, listPrice: 33 }] })));
+    const orderId = await steps.submit(
+      paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 3, unitPrice: 33, listPrice: 33 }] })),
+    );
     const fulfilling = await steps.waitFor(orderId, 'FULFILLING');
     assert.equal(fulfilling.shipments.length, 1);
     assert.equal(fulfilling.shipments[0]!.locationId, 'suzhou');
@@ -44,9 +48,19 @@ describe('order lifecycle', () => {
     assert.equal(after.reserved, before.reserved);
     assert.deepEqual(await steps.outbox(orderId), ['wms:pickList', 'channel:shipmentWriteBack']);
     assert.deepEqual(await steps.auditActions(orderId), [
-      'ORDER_RECEIVED', 'PAYMENT_RECEIVED', 'STOCK_RESERVED', 'FULFILMENT_STARTED',
-      'SHIPMENT_ACCEPTED', 'SHIPMENT_PICKING', 'SHIPMENT_PACKED', 'SHIPMENT_SHIPPED', 'SHIPMENT_WRITTEN_BACK',
-      'ORDER_SHIPPED', 'SHIPMENT_DELIVERED', 'ORDER_DELIVERED', 'ORDER_COMPLETED',
+      'ORDER_RECEIVED',
+      'PAYMENT_RECEIVED',
+      'STOCK_RESERVED',
+      'FULFILMENT_STARTED',
+      'SHIPMENT_ACCEPTED',
+      'SHIPMENT_PICKING',
+      'SHIPMENT_PACKED',
+      'SHIPMENT_SHIPPED',
+      'SHIPMENT_WRITTEN_BACK',
+      'ORDER_SHIPPED',
+      'SHIPMENT_DELIVERED',
+      'ORDER_DELIVERED',
+      'ORDER_COMPLETED',
     ]);
     const closed = await eventually(async () => {
       const read = await hub.ops('GET', `/v1/orders/${orderId}`);
@@ -80,7 +94,10 @@ describe('order lifecycle', () => {
     const answer = await hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'customer called' });
     assert.equal(answer.status, 200);
     assert.equal(answer.body.status, 'CANCELLED');
-    assert.deepEqual(answer.body.reservations.map((r: { state: string }) => r.state), ['released']);
+    assert.deepEqual(
+      answer.body.reservations.map((r: { state: string }) => r.state),
+      ['released'],
+    );
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
     assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'STOCK_RELEASED', 'ORDER_CANCELLED']);
     assert.deepEqual(await steps.outbox(orderId), [], 'nothing was paid or dispatched, so nothing is refunded or recalled');
@@ -90,14 +107,28 @@ describe('order lifecycle', () => {
   test('a first order over 5000 waits for review without reserving stock, and ships once approved', async () => {
     const before = await steps.balance('TEE-001', 'suzhou');
     // 5000.02 posted is 500002 fen inside the hub, just over the 500000-fen (5000.00) threshold.
-    const order = paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 2, unitPrice: 2500.01, listPrice: 2500.01 }], amounts: { goods: 5000.02, shipping: 0, discount: 0, paid: 5000.02 } }));
+    const order = paid(
+      makeOrder({
+        lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 2, unitPrice: 2500.01, listPrice: 2500.01 }],
+        amounts: { goods: 5000.02, shipping: 0, discount: 0, paid: 5000.02 },
+      }),
+    );
     const orderId = await steps.submit(order);
     const held = await steps.waitFor(orderId, 'ON_HOLD');
-    assert.deepEqual(held.holds.map((h) => [h.reason, h.detail]), [['HIGH_VALUE_FIRST_ORDER', "paid 5000.02 > 5000.00 on the buyer's first order"]]);
+    assert.deepEqual(
+      held.holds.map((h) => [h.reason, h.detail]),
+      [['HIGH_VALUE_FIRST_ORDER', "paid 5000.02 > 5000.00 on the buyer's first order"]],
+    );
     assert.equal(held.order.amounts.paid, 500_002);
-    const notice = await eventually(async () => (await hub.db.models.OutboxMessage.findOne({ orderId, kind: 'orderHeld' }).lean()) ?? undefined, 'the supervisor notice');
+    const notice = await eventually(
+      async () => (await hub.db.models.OutboxMessage.findOne({ orderId, kind: 'orderHeld' }).lean()) ?? undefined,
+      'the supervisor notice',
+    );
     assert.equal(notice?.recipient, 'supervisor');
-    assert.deepEqual((notice?.payload as { holds: Array<{ reason: string }> }).holds.map((h) => h.reason), ['HIGH_VALUE_FIRST_ORDER']);
+    assert.deepEqual(
+      (notice?.payload as { holds: Array<{ reason: string }> }).holds.map((h) => h.reason),
+      ['HIGH_VALUE_FIRST_ORDER'],
+    );
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
 
     const approved = await hub.ops('POST', `/v1/orders/${orderId}/review`, { decision: 'approve', note: 'called the buyer' });
@@ -109,25 +140,40 @@ describe('order lifecycle', () => {
     const review = trail.find((e: { action: string }) => e.action === 'HOLD_APPROVED');
     assert.deepEqual(review.actor, { kind: 'operations', id: 'ops-tester' });
     assert.equal(review.detail, 'called the buyer');
-    assert.deepEqual(trail.map((e: { action: string }) => e.action).slice(0, 5), ['ORDER_RECEIVED', 'PAYMENT_RECEIVED', 'ORDER_HELD', 'HOLD_APPROVED', 'STOCK_RESERVED']);
+    assert.deepEqual(trail.map((e: { action: string }) => e.action).slice(0, 5), [
+      'ORDER_RECEIVED',
+      'PAYMENT_RECEIVED',
+      'ORDER_HELD',
+      'HOLD_APPROVED',
+      'STOCK_RESERVED',
+    ]);
     const again = await hub.ops('POST', `/v1/orders/${orderId}/review`, { decision: 'approve' });
     assert.equal(again.status, 409);
     assert.equal(again.body.error.code, 'NOT_ON_HOLD');
     await steps.recordHistory('hold-approved', orderId);
   });
 
-  test('the same buyer\'s next large order is not a first order: buyer history comes from earlier orders', async () => {
+  test("the same buyer's next large order is not a first order: buyer history comes from earlier orders", async () => {
     const buyer = { id: `buyer-repeat-${Date.now()}`, phone: '13812345678' };
-    const large = { lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 2, unitPrice: 3000, listPrice: 3000 }], amounts: { goods: 6000, shipping: 0, discount: 0, paid: 6000 }, buyer };
+    const large = {
+      lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 2, unitPrice: 3000, listPrice: 3000 }],
+      amounts: { goods: 6000, shipping: 0, discount: 0, paid: 6000 },
+      buyer,
+    };
     const first = await steps.submit(paid(makeOrder({ ...large, brand: 'slowco' })));
-    assert.deepEqual((await steps.waitFor(first, 'ON_HOLD')).holds.map((h) => h.reason), ['HIGH_VALUE_FIRST_ORDER']);
+    assert.deepEqual(
+      (await steps.waitFor(first, 'ON_HOLD')).holds.map((h) => h.reason),
+      ['HIGH_VALUE_FIRST_ORDER'],
+    );
     const second = await steps.submit(paid(makeOrder({ ...large, brand: 'slowco' })));
     assert.deepEqual((await steps.waitFor(second, 'FULFILLING')).holds, []);
   });
 
   test('a rejected held order is cancelled cleanly: refunded, nothing reserved', async () => {
     const before = await steps.balance('TEE-001', 'suzhou');
-    const order = paid(makeOrder({ shippingAddress: { name: '李四', phone: '13900000000', province: '江苏', city: '苏州', line1: '附近' } }));
+    const order = paid(
+      makeOrder({ shippingAddress: { name: '李四', phone: '13900000000', province: '江苏', city: '苏州', line1: '附近' } }),
+    );
     const orderId = await steps.submit(order);
     const held = await steps.waitFor(orderId, 'ON_HOLD');
     assert.ok(held.holds.some((h) => h.reason === 'VAGUE_ADDRESS'));
@@ -135,15 +181,29 @@ describe('order lifecycle', () => {
     assert.equal(rejected.status, 200);
     assert.equal(rejected.body.status, 'CANCELLED');
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
-    assert.deepEqual(await steps.outbox(orderId), ['notification:orderHeld', 'payment:refund'], 'the supervisor was told, then the payment refunded');
-    assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'PAYMENT_RECEIVED', 'ORDER_HELD', 'HOLD_REJECTED', 'ORDER_CANCELLED']);
+    assert.deepEqual(
+      await steps.outbox(orderId),
+      ['notification:orderHeld', 'payment:refund'],
+      'the supervisor was told, then the payment refunded',
+    );
+    assert.deepEqual(await steps.auditActions(orderId), [
+      'ORDER_RECEIVED',
+      'PAYMENT_RECEIVED',
+      'ORDER_HELD',
+      'HOLD_REJECTED',
+      'ORDER_CANCELLED',
+    ]);
     await steps.recordHistory('hold-rejected', orderId);
   });
 
   test('cancelling before routing releases nothing and refunds nothing that was not taken', async () => {
     const orderId = await steps.submit(makeOrder({ brand: 'slowco' }));
     await steps.waitFor(orderId, 'AWAITING_PAYMENT');
-    const answer = await hub.channel('tmall', `/orders/${orderId.slice('tmall-'.length)}/cancel`, { by: 'buyer', actor: 'buyer-1', reason: 'changed my mind' });
+    const answer = await hub.channel('tmall', `/orders/${orderId.slice('tmall-'.length)}/cancel`, {
+      by: 'buyer',
+      actor: 'buyer-1',
+      reason: 'changed my mind',
+    });
     assert.equal(answer.status, 200);
     assert.equal(answer.body.status, 'CANCELLED');
     assert.deepEqual(answer.body.cancellation.by, 'buyer');
@@ -156,13 +216,15 @@ describe('order lifecycle', () => {
 
   test('cancelling after the supplier push recalls it, releases warehouse stock and refunds', async () => {
     const before = await steps.balance('TEE-001', 'suzhou');
-    const order = paid(makeOrder({
-      lines: [
-        { lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 99 },
-        { lineId: 'L2', sku: 'SOFA-9', category: 'sofa', quantity: 1, unitPrice: 1999, listPrice: 1999 },
-      ],
-      amounts: { goods: 2098, shipping: 0, discount: 0, paid: 2098 },
-    }));
+    const order = paid(
+      makeOrder({
+        lines: [
+          { lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 99 },
+          { lineId: 'L2', sku: 'SOFA-9', category: 'sofa', quantity: 1, unitPrice: 1999, listPrice: 1999 },
+        ],
+        amounts: { goods: 2098, shipping: 0, discount: 0, paid: 2098 },
+      }),
+    );
     const orderId = await steps.submit(order);
     const fulfilling = await steps.waitFor(orderId, 'FULFILLING');
     assert.deepEqual(fulfilling.shipments.map((s) => `${s.kind}:${s.locationId}`).sort(), ['supplier:sofa-maker', 'warehouse:suzhou']);
@@ -171,7 +233,13 @@ describe('order lifecycle', () => {
     assert.equal(answer.body.status, 'CANCELLED');
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
     const outbox = await steps.outbox(orderId);
-    assert.deepEqual(outbox.filter((m) => !m.startsWith('notification')).sort(), ['payment:refund', 'supplier:dropShipOrder', 'supplier:recallDropShipOrder', 'wms:cancelPickList', 'wms:pickList']);
+    assert.deepEqual(outbox.filter((m) => !m.startsWith('notification')).sort(), [
+      'payment:refund',
+      'supplier:dropShipOrder',
+      'supplier:recallDropShipOrder',
+      'wms:cancelPickList',
+      'wms:pickList',
+    ]);
     assert.equal(outbox.at(-1), 'payment:refund', 'the refund comes last, after the recalls');
     await steps.recordHistory('cancel-after-supplier-push', orderId);
   });
@@ -186,7 +254,10 @@ describe('order lifecycle', () => {
     const answer = await hub.ops('POST', `/v1/orders/${orderId}/address`, { address });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(answer.body.order.shippingAddress.province, '广东');
-    assert.deepEqual(answer.body.shipments.map((s: { locationId: string }) => s.locationId), ['guangzhou']);
+    assert.deepEqual(
+      answer.body.shipments.map((s: { locationId: string }) => s.locationId),
+      ['guangzhou'],
+    );
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, suzhou.reserved - 1);
     assert.equal((await steps.balance('TEE-001', 'guangzhou')).reserved, guangzhou.reserved + 1);
     assert.deepEqual(await steps.outbox(orderId), ['wms:pickList', 'wms:cancelPickList', 'wms:pickList']);
@@ -201,12 +272,16 @@ describe('order lifecycle', () => {
   test('an address outside the delivery area is refused with 422, and any change is refused once shipped', async () => {
     const orderId = await steps.submit(paid(makeOrder({ brand: 'slowco' })));
     await steps.waitFor(orderId, 'FULFILLING');
-    const nowhere = await hub.ops('POST', `/v1/orders/${orderId}/address`, { address: { name: 'X', phone: '13700000000', province: 'Atlantis', city: 'A', line1: 'Somewhere 1' } });
+    const nowhere = await hub.ops('POST', `/v1/orders/${orderId}/address`, {
+      address: { name: 'X', phone: '13700000000', province: 'Atlantis', city: 'A', line1: 'Somewhere 1' },
+    });
     assert.equal(nowhere.status, 422);
     assert.equal(nowhere.body.error.code, 'UNDELIVERABLE_ADDRESS');
     await steps.shipAll(orderId);
     await steps.waitFor(orderId, 'SHIPPED');
-    const late = await hub.ops('POST', `/v1/orders/${orderId}/address`, { address: { name: '王五', phone: '13700000000', province: '广东', city: '广州', line1: '天河路 385 号 10 楼' } });
+    const late = await hub.ops('POST', `/v1/orders/${orderId}/address`, {
+      address: { name: '王五', phone: '13700000000', province: '广东', city: '广州', line1: '天河路 385 号 10 楼' },
+    });
     assert.equal(late.status, 409);
     assert.equal(late.body.error.code, 'ALREADY_SHIPPED');
     const cancel = await hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'too late' });
@@ -218,7 +293,13 @@ describe('order lifecycle', () => {
   test('a payment notice before the order, and repeated events, converge on one paid order', async () => {
     const order = makeOrder({ brand: 'slowco' });
     const orderId = `tmall-${order.channelOrderId}`;
-    const notice = { type: 'paid', eventId: `${order.channelOrderId}:paid`, channelOrderId: order.channelOrderId, paidAt: '2026-11-24T08:01:00Z', amount: 99 };
+    const notice = {
+      type: 'paid',
+      eventId: `${order.channelOrderId}:paid`,
+      channelOrderId: order.channelOrderId,
+      paidAt: '2026-11-24T08:01:00Z',
+      amount: 99,
+    };
     const early = await hub.channel('tmall', '/events', notice);
     assert.equal(early.status, 202);
     assert.equal(early.body.status, 'AWAITING_ORDER');
@@ -234,13 +315,22 @@ describe('order lifecycle', () => {
     await steps.recordHistory('out-of-order-intake', orderId);
   });
 
-  test('a payment notice whose amount is not the order\'s holds the order for review instead of shipping it', async () => {
+  test("a payment notice whose amount is not the order's holds the order for review instead of shipping it", async () => {
     const order = makeOrder({ brand: 'slowco' });
     const orderId = await steps.submit(order);
-    const notice = { type: 'paid', eventId: `${order.channelOrderId}:paid-cheap`, channelOrderId: order.channelOrderId, paidAt: new Date().toISOString(), amount: 0.01 };
+    const notice = {
+      type: 'paid',
+      eventId: `${order.channelOrderId}:paid-cheap`,
+      channelOrderId: order.channelOrderId,
+      paidAt: new Date().toISOString(),
+      amount: 0.01,
+    };
     assert.equal((await hub.channel('tmall', '/events', notice)).status, 202);
     const held = await steps.waitFor(orderId, 'ON_HOLD');
-    assert.deepEqual(held.holds.map((h) => h.reason), ['PAYMENT_AMOUNT_MISMATCH']);
+    assert.deepEqual(
+      held.holds.map((h) => h.reason),
+      ['PAYMENT_AMOUNT_MISMATCH'],
+    );
     assert.match(held.holds[0]!.detail, /reports 1, the order says 9900/);
     assert.deepEqual(held.reservations, [], 'nothing is reserved while the payment is in doubt');
     assert.deepEqual(await steps.outbox(orderId), ['notification:orderHeld']);
@@ -257,7 +347,11 @@ describe('order lifecycle', () => {
     await steps.shipAll(orderId);
     await steps.progress(orderId, view.shipments[0]!.shipmentId, 'delivered');
     await steps.waitFor(orderId, 'DELIVERED');
-    const accepted = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, { returnId: 'R1', lineIds: ['L1'], reason: 'too small' });
+    const accepted = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, {
+      returnId: 'R1',
+      lineIds: ['L1'],
+      reason: 'too small',
+    });
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
     assert.equal(accepted.body.returns.length, 1);
     const unknownLine = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, { returnId: 'R2', lineIds: ['L9'], reason: 'x' });
@@ -266,7 +360,12 @@ describe('order lifecycle', () => {
   });
 
   test('held orders are listed through Temporal visibility with OrderStatus and NeedsAttention filters', async () => {
-    const order = paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 299 }], channel: 'douyin' }));
+    const order = paid(
+      makeOrder({
+        lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 299 }],
+        channel: 'douyin',
+      }),
+    );
     const orderId = await steps.submit(order);
     await steps.waitFor(orderId, 'ON_HOLD');
     const query = `OrderStatus = "ON_HOLD" AND NeedsAttention = true AND HoldReason = "PRICE_BELOW_GUARD" AND TaskQueue = "${hub.config.TEMPORAL_TASK_QUEUE}"`;
@@ -278,14 +377,23 @@ describe('order lifecycle', () => {
     assert.ok(listed.every((id) => id.startsWith('Order:')));
     const description = await hub.client.workflow.getHandle(`Order:${orderId}`).describe();
     assert.match((await description.staticSummary()) ?? '', new RegExp(orderId));
-    const metadata = await hub.client.workflow.getHandle(`Order:${orderId}`).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    const metadata = await hub.client.workflow
+      .getHandle(`Order:${orderId}`)
+      .query<{ currentDetails: string }>('__temporal_workflow_metadata');
     assert.match(metadata.currentDetails, /waiting for \*\*review\*\* since/);
     await steps.recordHistory('price-guard-hold', orderId);
   });
 
   test('a reservation that takes stock under its safety threshold alerts operations (INV-4)', async () => {
     await hub.stores.ledger.setSafetyThreshold('MUG-002', 'suzhou', 48);
-    const orderId = await steps.submit(paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'MUG-002', category: 'mug', quantity: 3, unitPrice: 20, listPrice: 20 }], amounts: { goods: 60, shipping: 0, discount: 0, paid: 60 } })));
+    const orderId = await steps.submit(
+      paid(
+        makeOrder({
+          lines: [{ lineId: 'L1', sku: 'MUG-002', category: 'mug', quantity: 3, unitPrice: 20, listPrice: 20 }],
+          amounts: { goods: 60, shipping: 0, discount: 0, paid: 60 },
+        }),
+      ),
+    );
     await steps.waitFor(orderId, 'FULFILLING');
     const alert = await hub.db.models.OutboxMessage.findOne({ orderId, kind: 'stockBelowSafety' }).lean();
     assert.deepEqual(alert?.payload, { sku: 'MUG-002', warehouseId: 'suzhou', available: 47, safetyThreshold: 48 });
@@ -322,9 +430,20 @@ describe('order lifecycle', () => {
       hub.ops('POST', `/v1/orders/${orderId}/shipments/NOPE/progress`, { step: 'accepted', at: new Date().toISOString() }),
       hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'x' }, { 'idempotency-key': 'has spaces' }),
     ]);
-    assert.deepEqual(answers.map((a) => `${a.status} ${a.body.error?.code}`), [
-      '400 VALIDATION', '409 NOT_ON_HOLD', '400 VALIDATION', '400 VALIDATION', '400 VALIDATION', '400 VALIDATION', '409 INVALID_TRANSITION', '404 UNKNOWN_SHIPMENT', '400 VALIDATION',
-    ]);
+    assert.deepEqual(
+      answers.map((a) => `${a.status} ${a.body.error?.code}`),
+      [
+        '400 VALIDATION',
+        '409 NOT_ON_HOLD',
+        '400 VALIDATION',
+        '400 VALIDATION',
+        '400 VALIDATION',
+        '400 VALIDATION',
+        '409 INVALID_TRANSITION',
+        '404 UNKNOWN_SHIPMENT',
+        '400 VALIDATION',
+      ],
+    );
     assert.equal((await steps.read(orderId)).status, 'FULFILLING', 'nothing changed');
   });
 
@@ -335,7 +454,11 @@ describe('order lifecycle', () => {
       const entries = await hub.db.models.StockEntry.find({ orderId }).lean();
       const reserved = entries.filter((e) => e.kind === 'reserve').map((e) => e.reservationKey);
       const settled = new Set(entries.filter((e) => e.kind === 'release' || e.kind === 'commit').map((e) => e.reservationKey));
-      assert.deepEqual(reserved.filter((key) => !settled.has(key)), [], `${orderId} still holds stock`);
+      assert.deepEqual(
+        reserved.filter((key) => !settled.has(key)),
+        [],
+        `${orderId} still holds stock`,
+      );
     }
   });
 });

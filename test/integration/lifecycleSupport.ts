@@ -24,22 +24,35 @@ export function lifecycle(hub: Harness) {
     },
     /** Waits until the order reaches a status and has written it down (the read model follows the audit trail). */
     waitFor(orderId: string, status: OrderView['status'], timeoutMs = 20_000): Promise<OrderView> {
-      return eventually(async () => {
-        if ((await hub.stores.orders.find(orderId))?.status !== status) return undefined;
-        const view = await steps.read(orderId);
-        return view.status === status ? view : undefined;
-      }, `${orderId} to be ${status}`, timeoutMs);
+      return eventually(
+        async () => {
+          if ((await hub.stores.orders.find(orderId))?.status !== status) return undefined;
+          const view = await steps.read(orderId);
+          return view.status === status ? view : undefined;
+        },
+        `${orderId} to be ${status}`,
+        timeoutMs,
+      );
     },
     /** Reports a shipment step as the warehouse, supplier or carrier would. */
     progress(orderId: string, shipmentId: string, step: string, extra: Record<string, unknown> = {}) {
-      return hub.ops('POST', `/v1/orders/${orderId}/shipments/${shipmentId}/progress`, { step, at: new Date().toISOString(), ...extra }, { 'idempotency-key': `${shipmentId}-${step}-${orderId}` });
+      return hub.ops(
+        'POST',
+        `/v1/orders/${orderId}/shipments/${shipmentId}/progress`,
+        { step, at: new Date().toISOString(), ...extra },
+        { 'idempotency-key': `${shipmentId}-${step}-${orderId}` },
+      );
     },
     /** Walks every shipment of the order from accepted to shipped. */
     async shipAll(orderId: string): Promise<void> {
       const view = await steps.read(orderId);
       for (const shipment of view.shipments) {
-        for (const step of ['accepted', 'picking', 'packed']) assert.equal((await steps.progress(orderId, shipment.shipmentId, step)).status, 200);
-        const shipped = await steps.progress(orderId, shipment.shipmentId, 'shipped', { trackingNumber: `SF${shipment.shipmentId.replace(/\W/g, '')}0001`, carrier: 'SF' });
+        for (const step of ['accepted', 'picking', 'packed'])
+          assert.equal((await steps.progress(orderId, shipment.shipmentId, step)).status, 200);
+        const shipped = await steps.progress(orderId, shipment.shipmentId, 'shipped', {
+          trackingNumber: `SF${shipment.shipmentId.replace(/\W/g, '')}0001`,
+          carrier: 'SF',
+        });
         assert.equal(shipped.status, 200, JSON.stringify(shipped.body));
       }
     },

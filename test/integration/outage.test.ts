@@ -14,12 +14,15 @@ describe('warehouse outage', () => {
     steps = lifecycle(hub);
     await seedHub(hub.stores, { stock: { 'TEE-001@suzhou': 50, 'TEE-001@hefei': 50 } });
   });
-  after(async () => { await hub?.stop(); });
+  after(async () => {
+    await hub?.stop();
+  });
 
   test('disabling Suzhou re-routes its unpicked orders to Hefei with their reservations, and leaves a picking order alone', async () => {
     const waiting = [await steps.submit(paid(makeOrder())), await steps.submit(paid(makeOrder()))];
     const picking = await steps.submit(paid(makeOrder()));
-    for (const orderId of [...waiting, picking]) assert.equal((await steps.waitFor(orderId, 'FULFILLING')).shipments[0]!.locationId, 'suzhou');
+    for (const orderId of [...waiting, picking])
+      assert.equal((await steps.waitFor(orderId, 'FULFILLING')).shipments[0]!.locationId, 'suzhou');
     const pickingShipment = (await steps.read(picking)).shipments[0]!.shipmentId;
     assert.equal((await steps.progress(picking, pickingShipment, 'picking')).status, 200);
     assert.deepEqual([(await steps.balance('TEE-001', 'suzhou')).reserved, (await steps.balance('TEE-001', 'hefei')).reserved], [3, 0]);
@@ -34,13 +37,24 @@ describe('warehouse outage', () => {
         const view = await steps.read(orderId);
         return view.shipments[0]?.locationId === 'hefei' ? view : undefined;
       }, `${orderId} to move to Hefei`);
-      assert.deepEqual(moved.reservations.map((r) => `${r.warehouseId}:${r.state}`), ['suzhou:released', 'hefei:reserved']);
-      await eventually(async () => ((await steps.auditActions(orderId)).includes('ORDER_REROUTED') ? true : undefined), `${orderId}'s re-route in the audit trail`);
-      const rerouted = (await hub.ops('GET', `/v1/orders/${orderId}/audit`)).body.entries.find((e: { action: string }) => e.action === 'ORDER_REROUTED');
+      assert.deepEqual(
+        moved.reservations.map((r) => `${r.warehouseId}:${r.state}`),
+        ['suzhou:released', 'hefei:reserved'],
+      );
+      await eventually(
+        async () => ((await steps.auditActions(orderId)).includes('ORDER_REROUTED') ? true : undefined),
+        `${orderId}'s re-route in the audit trail`,
+      );
+      const rerouted = (await hub.ops('GET', `/v1/orders/${orderId}/audit`)).body.entries.find(
+        (e: { action: string }) => e.action === 'ORDER_REROUTED',
+      );
       assert.match(rerouted.detail, /warehouse suzhou disabled in network v2/);
       assert.deepEqual(await steps.outbox(orderId), ['wms:pickList', 'wms:cancelPickList', 'wms:pickList']);
     }
-    await eventually(async () => ((await steps.auditActions(picking)).includes('REROUTE_SKIPPED') ? true : undefined), 'the picking order to decline the move');
+    await eventually(
+      async () => ((await steps.auditActions(picking)).includes('REROUTE_SKIPPED') ? true : undefined),
+      'the picking order to decline the move',
+    );
     assert.equal((await steps.read(picking)).shipments[0]!.locationId, 'suzhou');
     assert.deepEqual([(await steps.balance('TEE-001', 'suzhou')).reserved, (await steps.balance('TEE-001', 'hefei')).reserved], [1, 2]);
   });

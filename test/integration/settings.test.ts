@@ -9,16 +9,26 @@ import { lifecycle } from './lifecycleSupport';
 
 /** Douyin onesies ship from Hefei (the RT-2 example, adapted to the test network). */
 const douyinOnesiesFromHefei = {
-  id: 'douyin-onesies-hefei', name: 'Douyin onesies ship from Hefei', priority: 5,
-  when: { all: [{ field: 'channel', op: 'eq', value: 'douyin' }, { field: 'category', op: 'eq', value: 'onesie' }] },
+  id: 'douyin-onesies-hefei',
+  name: 'Douyin onesies ship from Hefei',
+  priority: 5,
+  when: {
+    all: [
+      { field: 'channel', op: 'eq', value: 'douyin' },
+      { field: 'category', op: 'eq', value: 'onesie' },
+    ],
+  },
   then: [{ type: 'requireWarehouse', warehouseId: 'hefei' }],
 };
 
-const onesieOrder = () => paid(makeOrder({
-  channel: 'douyin',
-  lines: [{ lineId: 'L1', sku: 'ONESIE-1', category: 'onesie', quantity: 1, unitPrice: 129, listPrice: 129 }],
-  amounts: { goods: 129, shipping: 0, discount: 0, paid: 129 },
-}));
+const onesieOrder = () =>
+  paid(
+    makeOrder({
+      channel: 'douyin',
+      lines: [{ lineId: 'L1', sku: 'ONESIE-1', category: 'onesie', quantity: 1, unitPrice: 129, listPrice: 129 }],
+      amounts: { goods: 129, shipping: 0, discount: 0, paid: 129 },
+    }),
+  );
 
 describe('run-time settings', () => {
   let hub: Harness;
@@ -28,7 +38,9 @@ describe('run-time settings', () => {
     steps = lifecycle(hub);
     await seedHub(hub.stores, { stock: { 'ONESIE-1@suzhou': 50, 'ONESIE-1@hefei': 50, 'TEE-7@suzhou': 50, 'TEE-7@hefei': 50 } });
   });
-  after(async () => { await hub?.stop(); });
+  after(async () => {
+    await hub?.stop();
+  });
 
   test('a routing rule saved through the API routes the next order, without a restart, and the decision names it', async () => {
     const before = await steps.waitFor(await steps.submit(onesieOrder()), 'FULFILLING');
@@ -36,7 +48,10 @@ describe('run-time settings', () => {
 
     const current = await hub.ops('GET', '/v1/settings/routing-rules');
     assert.equal(current.status, 200);
-    const saved = await hub.ops('PUT', '/v1/settings/routing-rules', { expectedVersion: current.body.version, body: { id: 'test-rules', rules: [douyinOnesiesFromHefei] } });
+    const saved = await hub.ops('PUT', '/v1/settings/routing-rules', {
+      expectedVersion: current.body.version,
+      body: { id: 'test-rules', rules: [douyinOnesiesFromHefei] },
+    });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     assert.equal(saved.body.version, current.body.version + 1);
     assert.equal(saved.body.body.version, saved.body.version, 'the rule set carries its settings version');
@@ -45,12 +60,20 @@ describe('run-time settings', () => {
     const after = await steps.waitFor(await steps.submit(onesieOrder()), 'FULFILLING');
     assert.equal(after.shipments[0]!.locationId, 'hefei');
     const decision = after.routing!.decision as RoutingDecision;
-    assert.deepEqual(decision.explanation.matchedRules.map((r) => r.id), ['douyin-onesies-hefei']);
+    assert.deepEqual(
+      decision.explanation.matchedRules.map((r) => r.id),
+      ['douyin-onesies-hefei'],
+    );
     assert.deepEqual(decision.explanation.ruleSet, { id: 'test-rules', version: saved.body.version });
   });
 
   test('what-if returns the warehouse and the explanation, and reserves nothing', async () => {
-    const order = paid(makeOrder({ lines: [{ lineId: 'L1', sku: 'TEE-7', category: 'tshirt', quantity: 2, unitPrice: 59, listPrice: 59 }], amounts: { goods: 118, shipping: 0, discount: 0, paid: 118 } }));
+    const order = paid(
+      makeOrder({
+        lines: [{ lineId: 'L1', sku: 'TEE-7', category: 'tshirt', quantity: 2, unitPrice: 59, listPrice: 59 }],
+        amounts: { goods: 118, shipping: 0, discount: 0, paid: 118 },
+      }),
+    );
     const before = await Promise.all([steps.balance('TEE-7', 'suzhou'), steps.balance('TEE-7', 'hefei')]);
 
     // What-if is an operations endpoint: it takes the canonical order, amounts in minor units.
@@ -60,7 +83,10 @@ describe('run-time settings', () => {
     assert.deepEqual(decision.shipments, [{ kind: 'warehouse', locationId: 'suzhou', lineIds: ['L1'], promisedDeliveryDays: 1 }]);
     assert.equal(decision.explanation.region, 'east');
     assert.equal(decision.explanation.candidates[0]!.warehouseId, 'suzhou');
-    assert.deepEqual(decision.explanation.candidates[0]!.stock.map((s) => [s.sku, s.available, s.verdict]), [['TEE-7', 50, 'OK']]);
+    assert.deepEqual(
+      decision.explanation.candidates[0]!.stock.map((s) => [s.sku, s.available, s.verdict]),
+      [['TEE-7', 50, 'OK']],
+    );
     assert.match(decision.explanation.summary, /→ Suzhou DC; promised 1 day/);
 
     assert.deepEqual(await Promise.all([steps.balance('TEE-7', 'suzhou'), steps.balance('TEE-7', 'hefei')]), before);
@@ -68,7 +94,11 @@ describe('run-time settings', () => {
   });
 
   test('what-if for a received order reads it from the read model; an unknown order is 404', async () => {
-    const order = makeOrder({ channel: 'douyin', lines: [{ lineId: 'L1', sku: 'ONESIE-1', category: 'onesie', quantity: 1, unitPrice: 129, listPrice: 129 }], amounts: { goods: 129, shipping: 0, discount: 0, paid: 129 } });
+    const order = makeOrder({
+      channel: 'douyin',
+      lines: [{ lineId: 'L1', sku: 'ONESIE-1', category: 'onesie', quantity: 1, unitPrice: 129, listPrice: 129 }],
+      amounts: { goods: 129, shipping: 0, discount: 0, paid: 129 },
+    });
     const orderId = await steps.submit(order);
     const answer = await eventually(async () => {
       const found = await hub.ops('POST', '/v1/routing/what-if', { orderId });
@@ -87,10 +117,15 @@ describe('run-time settings', () => {
   test('settings with a bad body are refused with 400 naming the field paths, and no version is saved', async () => {
     const before = (await hub.ops('GET', '/v1/settings/network/history')).body.items.length;
     const badWarehouse = { ...testNetwork.warehouses[0], dailyCapacity: -1 };
-    const network = await hub.ops('PUT', '/v1/settings/network', { body: { ...testNetwork, warehouses: [badWarehouse, ...testNetwork.warehouses.slice(1)] } });
+    const network = await hub.ops('PUT', '/v1/settings/network', {
+      body: { ...testNetwork, warehouses: [badWarehouse, ...testNetwork.warehouses.slice(1)] },
+    });
     assert.equal(network.status, 400);
     assert.equal(network.body.error.code, 'VALIDATION');
-    assert.deepEqual(network.body.error.details.map((d: { path: string }) => d.path), ['body.warehouses.0.dailyCapacity']);
+    assert.deepEqual(
+      network.body.error.details.map((d: { path: string }) => d.path),
+      ['body.warehouses.0.dailyCapacity'],
+    );
 
     const badRule = { ...douyinOnesiesFromHefei, then: [{ type: 'requireWarehouse' }] };
     const rules = await hub.ops('PUT', '/v1/settings/routing-rules', { body: { id: 'test-rules', rules: [badRule, badRule] } });
@@ -100,7 +135,10 @@ describe('run-time settings', () => {
 
     const policy = await hub.ops('PUT', '/v1/settings/order-policy', { body: { base: { lockStrategy: 'whenever' } } });
     assert.equal(policy.status, 400);
-    assert.deepEqual(policy.body.error.details.map((d: { path: string }) => d.path), ['body.base.lockStrategy']);
+    assert.deepEqual(
+      policy.body.error.details.map((d: { path: string }) => d.path),
+      ['body.base.lockStrategy'],
+    );
 
     assert.equal((await hub.ops('GET', '/v1/settings/network/history')).body.items.length, before);
   });
@@ -112,11 +150,18 @@ describe('run-time settings', () => {
     const chain = (levels: number) => `${'{"not":'.repeat(levels - 1)}${leaf}${'}'.repeat(levels - 1)}`;
     const wide = `{"all":[${Array.from({ length: 5_000 }, () => leaf).join(',')}]}`;
     const ruleText = (when: string) => JSON.stringify({ ...douyinOnesiesFromHefei, when: '$WHEN' }).replace('"$WHEN"', () => when);
-    for (const [when, limit] of [[chain(2_000), /at most 32 levels/], [chain(100_000), /at most 32 levels/], [wide, /at most 2000 conditions/]] as const) {
+    for (const [when, limit] of [
+      [chain(2_000), /at most 32 levels/],
+      [chain(100_000), /at most 32 levels/],
+      [wide, /at most 2000 conditions/],
+    ] as const) {
       const raw = `{"body":{"id":"test-rules","rules":[${ruleText(when)}]}}`;
       const answer = await hub.request('PUT', '/v1/settings/routing-rules', raw, { 'x-api-key': OPS_KEY });
       assert.equal(answer.status, 400, JSON.stringify(answer.body).slice(0, 300));
-      assert.deepEqual(answer.body.error.details.map((d: { path: string }) => d.path), ['body.rules.0.when']);
+      assert.deepEqual(
+        answer.body.error.details.map((d: { path: string }) => d.path),
+        ['body.rules.0.when'],
+      );
       assert.match(answer.body.error.details[0].message, limit);
     }
     assert.equal((await hub.ops('GET', '/v1/settings/routing-rules')).body.version, before);
@@ -129,7 +174,10 @@ describe('run-time settings', () => {
     assert.equal(first.status, 200, JSON.stringify(first.body));
     assert.equal(first.body.version, current.body.version + 1);
 
-    const stale = await hub.ops('PUT', '/v1/settings/order-policy', { expectedVersion: current.body.version, body: { ...body, base: { ...body.base, paymentTimeoutSeconds: 60 } } });
+    const stale = await hub.ops('PUT', '/v1/settings/order-policy', {
+      expectedVersion: current.body.version,
+      body: { ...body, base: { ...body.base, paymentTimeoutSeconds: 60 } },
+    });
     assert.equal(stale.status, 409);
     assert.equal(stale.body.error.code, 'SETTINGS_CONFLICT');
     const latest = await hub.ops('GET', '/v1/settings/order-policy');
@@ -146,9 +194,18 @@ describe('run-time settings', () => {
     const history = await hub.ops('GET', '/v1/settings/network/history?limit=10');
     assert.equal(history.status, 200);
     const items = history.body.items as Array<{ version: number; actor: string; at: string; body: typeof testNetwork }>;
-    assert.deepEqual(items.map((i) => i.version), [seeded.body.version + 2, seeded.body.version + 1, seeded.body.version]);
-    assert.deepEqual(items.map((i) => i.actor), ['ops-tester', 'ops-tester', 'test']);
-    assert.deepEqual(items.map((i) => i.body.warehouses.find((w) => w.id === 'guangzhou')!.dailyCapacity), [9_000, 8_000, 10_000]);
+    assert.deepEqual(
+      items.map((i) => i.version),
+      [seeded.body.version + 2, seeded.body.version + 1, seeded.body.version],
+    );
+    assert.deepEqual(
+      items.map((i) => i.actor),
+      ['ops-tester', 'ops-tester', 'test'],
+    );
+    assert.deepEqual(
+      items.map((i) => i.body.warehouses.find((w) => w.id === 'guangzhou')!.dailyCapacity),
+      [9_000, 8_000, 10_000],
+    );
     assert.ok(items.every((i) => !Number.isNaN(Date.parse(i.at))));
     assert.equal((await hub.ops('GET', '/v1/settings/network/history?limit=1')).body.items.length, 1);
   });

@@ -21,7 +21,13 @@ describe('local stack', () => {
     let mongoPort: number;
     let baseUrl: string;
     let close: () => Promise<void>;
-    const options = () => ({ dataDir: path.join(scratch, 'ready'), persistent: true, database: 'ready', logDir: path.join(scratch, 'logs'), mongoPort });
+    const options = () => ({
+      dataDir: path.join(scratch, 'ready'),
+      persistent: true,
+      database: 'ready',
+      logDir: path.join(scratch, 'logs'),
+      mongoPort,
+    });
 
     before(async () => {
       mongoPort = await freePort();
@@ -31,7 +37,9 @@ describe('local stack', () => {
       const database = await connectDatabase(config.MONGODB_URI);
       const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
       const app = createApp({ config, temporal: new Client({ connection }), db: database, logger: createLogger('silent', 'stack-test') });
-      const server = await new Promise<import('node:http').Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+      const server = await new Promise<import('node:http').Server>((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
       baseUrl = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
       close = async () => {
         server.close();
@@ -40,10 +48,15 @@ describe('local stack', () => {
         await stopDb();
       };
     });
-    after(async () => { await close?.(); });
+    after(async () => {
+      await close?.();
+    });
 
     test('/readyz answers 503 naming the database while it is down, and 200 again once it is back', async () => {
-      const ready = async () => { const r = await fetch(`${baseUrl}/readyz`); return { status: r.status, body: await r.json() }; };
+      const ready = async () => {
+        const r = await fetch(`${baseUrl}/readyz`);
+        return { status: r.status, body: await r.json() };
+      };
       assert.equal((await ready()).status, 200);
       await stopDb();
       const down = await ready();
@@ -56,7 +69,13 @@ describe('local stack', () => {
 
   test('a stopped and restarted stack keeps its workflows and its data', { timeout: 120_000 }, async () => {
     const ports = { temporalPort: await freePort(), mongoPort: await freePort() };
-    const options = { dataDir: path.join(scratch, 'persist'), persistent: true, database: 'persist', logDir: path.join(scratch, 'logs'), ...ports };
+    const options = {
+      dataDir: path.join(scratch, 'persist'),
+      persistent: true,
+      database: 'persist',
+      logDir: path.join(scratch, 'logs'),
+      ...ports,
+    };
     const workflowId = `persist-${Date.now()}`;
     const first = await startStack(options, {});
     try {
@@ -64,7 +83,14 @@ describe('local stack', () => {
       await new Client({ connection }).workflow.start('nothingRunsThis', { taskQueue: 'nobody', workflowId });
       await connection.close();
       const db = await connectDatabase(first.mongoUri);
-      await db.models.AuditEvent.create({ _id: 'persist:1', orderId: 'persist', seq: 1, at: new Date(), actor: { kind: 'system', id: 'test' }, action: 'KEPT' });
+      await db.models.AuditEvent.create({
+        _id: 'persist:1',
+        orderId: 'persist',
+        seq: 1,
+        at: new Date(),
+        actor: { kind: 'system', id: 'test' },
+        action: 'KEPT',
+      });
       await db.close();
     } finally {
       await first.stop();

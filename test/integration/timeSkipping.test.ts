@@ -49,14 +49,21 @@ describe('order workflow in time-skipping time', () => {
   async function submit(order: CanonicalOrder, activities: Activities) {
     const taskQueue = `ts-${order.channelOrderId}`;
     // The bundle run-tests.ts built once; bundling here only when the file runs on its own.
-    const workflowCode = process.env.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } } : { workflowsPath: require.resolve('../../src/workflows') };
+    const workflowCode = process.env.WORKFLOW_BUNDLE_PATH
+      ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } }
+      : { workflowsPath: require.resolve('../../src/workflows') };
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...workflowCode });
     workers.push({ worker, running: worker.run() });
     const orderId = orderIdOf(order.channel, order.channelOrderId);
     const workflowId = orderWorkflowId(orderId);
     await env.client.workflow.executeUpdateWithStart(receiveOrderEvent, {
       args: [{ type: 'snapshot', eventId: 'e1', order }],
-      startWorkflowOperation: new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', { workflowId, taskQueue, args: [{ orderId }], workflowIdConflictPolicy: 'USE_EXISTING' }),
+      startWorkflowOperation: new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
+        workflowId,
+        taskQueue,
+        args: [{ orderId }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      }),
     });
     return env.client.workflow.getHandle<typeof orderWorkflow>(workflowId);
   }
@@ -80,7 +87,10 @@ describe('order workflow in time-skipping time', () => {
     const done = await handle.result();
     assert.ok(done, 'the workflow returns the final order');
     assert.equal(done.status, 'COMPLETED');
-    assert.ok(reached(done, 'COMPLETED') - reached(done, 'DELIVERED') >= 7 * DAY * 1000, 'the return window ran its full length in workflow time');
+    assert.ok(
+      reached(done, 'COMPLETED') - reached(done, 'DELIVERED') >= 7 * DAY * 1000,
+      'the return window ran its full length in workflow time',
+    );
 
     // The custom search attributes are registered by createTimeSkippingEnv, so the upserts reached the server.
     const description = await handle.describe();
@@ -98,7 +108,10 @@ describe('order workflow in time-skipping time', () => {
     assert.equal(done.status, 'CANCELLED');
     assert.equal(done.cancellation?.by, 'system');
     assert.match(done.cancellation?.reason ?? '', /unpaid/);
-    assert.ok(reached(done, 'CANCELLED') - reached(done, 'AWAITING_PAYMENT') >= 48 * HOUR * 1000, 'the payment timeout ran its full length in workflow time');
+    assert.ok(
+      reached(done, 'CANCELLED') - reached(done, 'AWAITING_PAYMENT') >= 48 * HOUR * 1000,
+      'the payment timeout ran its full length in workflow time',
+    );
     assert.equal((await handle.describe()).typedSearchAttributes.get(OrderStatusKey), 'CANCELLED');
   });
 });

@@ -14,10 +14,13 @@ import { orderSearchAttributes } from '../../src/domain/searchAttributes';
  */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const path = process.env.TEMPORAL_TEST_SERVER_PATH;
-  if (!path) throw new Error('time-skipping tests run through "npm test" or "npm run test:integration" (missing TEMPORAL_TEST_SERVER_PATH)');
+  if (!path)
+    throw new Error('time-skipping tests run through "npm test" or "npm run test:integration" (missing TEMPORAL_TEST_SERVER_PATH)');
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
   try {
-    const searchAttributes = Object.fromEntries(orderSearchAttributes.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]));
+    const searchAttributes = Object.fromEntries(
+      orderSearchAttributes.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!]),
+    );
     await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
   } catch (error) {
     await env.teardown();

@@ -15,9 +15,23 @@ async function crossings(file: string, code: string): Promise<string[]> {
 
 describe('layer boundaries', () => {
   test('the API may not import activity code or mongoose', async () => {
-    assert.equal((await crossings('src/api/routes/sample.ts', "import { createActivities } from '../../activities';\nexport const a = createActivities;\n")).length, 1);
+    assert.equal(
+      (
+        await crossings(
+          'src/api/routes/sample.ts',
+          "import { createActivities } from '../../activities';\nexport const a = createActivities;\n",
+        )
+      ).length,
+      1,
+    );
     assert.equal((await crossings('src/api/routes/sample.ts', "import mongoose from 'mongoose';\nexport const m = mongoose;\n")).length, 1);
-    assert.deepEqual(await crossings('src/api/routes/sample.ts', "import { routeOrder } from '../../domain/routing/route';\nexport const r = routeOrder;\n"), []);
+    assert.deepEqual(
+      await crossings(
+        'src/api/routes/sample.ts',
+        "import { routeOrder } from '../../domain/routing/route';\nexport const r = routeOrder;\n",
+      ),
+      [],
+    );
   });
 
   test('nothing outside src/db imports mongoose', async () => {
@@ -34,8 +48,30 @@ describe('layer boundaries', () => {
   });
 
   test('workflows import only the types of activities, and nothing from the database', async () => {
-    assert.equal((await crossings('src/workflows/order/sample.ts', "import { createActivities } from '../../activities';\nexport const a = createActivities;\n")).length, 1);
-    assert.deepEqual(await crossings('src/workflows/order/sample.ts', "import type { Activities } from '../../activities';\nexport type A = Activities;\n"), []);
-    assert.equal((await crossings('src/workflows/order/sample.ts', "import { createStores } from '../../db/stores';\nexport const s = createStores;\n")).length, 1);
+    assert.equal(
+      (
+        await crossings(
+          'src/workflows/order/sample.ts',
+          "import { createActivities } from '../../activities';\nexport const a = createActivities;\n",
+        )
+      ).length,
+      1,
+    );
+    assert.deepEqual(
+      await crossings(
+        'src/workflows/order/sample.ts',
+        "import type { Activities } from '../../activities';\nexport type A = Activities;\n",
+      ),
+      [],
+    );
+    assert.equal(
+      (
+        await crossings(
+          'src/workflows/order/sample.ts',
+          "import { createStores } from '../../db/stores';\nexport const s = createStores;\n",
+        )
+      ).length,
+      1,
+    );
   });
 });

@@ -22,7 +22,13 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 const { services } = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const appServices = ['api', 'worker'];
 const cliTypeNames: Record<string, string> = {
-  KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', INT: 'Int', BOOL: 'Bool', DATETIME: 'Datetime', TEXT: 'Text', DOUBLE: 'Double',
+  KEYWORD: 'Keyword',
+  KEYWORD_LIST: 'KeywordList',
+  INT: 'Int',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  TEXT: 'Text',
+  DOUBLE: 'Double',
 };
 // What an operator sets in production; everything else must come from the compose defaults.
 const hostEnv: Record<string, string> = { OPS_API_KEYS: 'ops:secret-key', CHANNEL_SECRETS: 'shop:secret' };
@@ -139,7 +145,10 @@ test('the Dockerfile builds one non-root production image that starts the files 
   assert.equal(scriptFile(service('api').command), scriptFile(scripts['start:api']));
   assert.equal(scriptFile(service('worker').command), scriptFile(scripts['start:worker']));
   const cmd = JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
-  assert.ok(appServices.some((name) => scriptFile(service(name).command) === scriptFile(cmd)), 'Dockerfile CMD runs the api or the worker');
+  assert.ok(
+    appServices.some((name) => scriptFile(service(name).command) === scriptFile(cmd)),
+    'Dockerfile CMD runs the api or the worker',
+  );
   assert.match(dockerfile, /npm run build/);
   assert.match(dockerfile, /npm ci --omit=dev/);
   assert.match(dockerfile, /NODE_ENV=production/);

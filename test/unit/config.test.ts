@@ -11,10 +11,16 @@ test('defaults give a working local configuration', () => {
 });
 
 test('a bad value stops start-up with a message naming the variable', () => {
-  assert.throws(() => loadConfig({ API_PORT: 'eighty' }), (error: unknown) => error instanceof ConfigError && /API_PORT/.test(error.message));
+  assert.throws(
+    () => loadConfig({ API_PORT: 'eighty' }),
+    (error: unknown) => error instanceof ConfigError && /API_PORT/.test(error.message),
+  );
   assert.throws(() => loadConfig({ MONGODB_URI: 'postgres://x' }), /MONGODB_URI/);
   assert.throws(() => loadConfig({ TEMPORAL_ADDRESS: 'localhost' }), /TEMPORAL_ADDRESS: expected host:port/);
-  assert.throws(() => loadConfig({ LOG_LEVEL: 'loud', WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }), /LOG_LEVEL.*WORKER_MAX_CONCURRENT_ACTIVITIES/);
+  assert.throws(
+    () => loadConfig({ LOG_LEVEL: 'loud', WORKER_MAX_CONCURRENT_ACTIVITIES: '0' }),
+    /LOG_LEVEL.*WORKER_MAX_CONCURRENT_ACTIVITIES/,
+  );
 });
 
 test('key lists are parsed into name → secret maps, and malformed pairs are refused', () => {

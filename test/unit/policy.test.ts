@@ -15,7 +15,13 @@ function pathsOf(result: { error?: { issues: Array<{ path: PropertyKey[] }> } })
 test('an empty policy document gets every default from the requirements', () => {
   const policy = orderPolicySchema.parse({});
   assert.deepEqual(
-    [policy.paymentTimeoutSeconds, policy.lockStrategy, policy.returnWindowSeconds, policy.outOfStockAction, policy.risk.highValueFirstOrder.firstOrderAmountThreshold],
+    [
+      policy.paymentTimeoutSeconds,
+      policy.lockStrategy,
+      policy.returnWindowSeconds,
+      policy.outOfStockAction,
+      policy.risk.highValueFirstOrder.firstOrderAmountThreshold,
+    ],
     [1800, 'onPayment', 604800, 'hold', 500_000],
   );
 });
@@ -35,17 +41,29 @@ test('a policy with a misspelt setting is rejected rather than ignored', () => {
 });
 
 test('an order no override matches gets the base policy', () => {
-  const resolved = resolvePolicy(defaultOrderPolicy, [override({ id: 'jd', channel: 'jd', settings: { paymentTimeoutSeconds: 600 } })], order);
+  const resolved = resolvePolicy(
+    defaultOrderPolicy,
+    [override({ id: 'jd', channel: 'jd', settings: { paymentTimeoutSeconds: 600 } })],
+    order,
+  );
   assert.deepEqual(resolved, { policy: defaultOrderPolicy, appliedOverrideIds: [] });
 });
 
 test("a channel override applies to that channel's orders", () => {
-  const resolved = resolvePolicy(defaultOrderPolicy, [override({ id: 'douyin', channel: 'douyin', settings: { paymentTimeoutSeconds: 900 } })], order);
+  const resolved = resolvePolicy(
+    defaultOrderPolicy,
+    [override({ id: 'douyin', channel: 'douyin', settings: { paymentTimeoutSeconds: 900 } })],
+    order,
+  );
   assert.equal(resolved.policy.paymentTimeoutSeconds, 900);
 });
 
-test("an override for another brand does not apply", () => {
-  const resolved = resolvePolicy(defaultOrderPolicy, [override({ id: 'other', brand: 'other', settings: { paymentTimeoutSeconds: 900 } })], order);
+test('an override for another brand does not apply', () => {
+  const resolved = resolvePolicy(
+    defaultOrderPolicy,
+    [override({ id: 'other', brand: 'other', settings: { paymentTimeoutSeconds: 900 } })],
+    order,
+  );
   assert.deepEqual(resolved.appliedOverrideIds, []);
 });
 

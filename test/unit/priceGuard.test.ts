@@ -18,7 +18,13 @@ function orderOf(channel: Channel, lines: LineInput[]): CanonicalOrder {
     brand: 'acme',
     buyer: { id: 'buyer-1' },
     shippingAddress: { name: '张三', phone: '13800138000', province: '浙江省', city: '杭州市', line1: '西湖区文三路 90 号 3 幢 501' },
-    lines: lines.map((line, index) => ({ lineId: line.lineId ?? `L${index + 1}`, sku: `SKU-${index + 1}`, category: 'onesie', quantity: 1, ...line })),
+    lines: lines.map((line, index) => ({
+      lineId: line.lineId ?? `L${index + 1}`,
+      sku: `SKU-${index + 1}`,
+      category: 'onesie',
+      quantity: 1,
+      ...line,
+    })),
     amounts: { goods, paid: goods },
     paymentStatus: 'paid',
     createdAt: '2026-02-03T12:00:00+08:00',
@@ -58,7 +64,10 @@ test('a price exactly at the floor passes the price guard', () => {
 
 test('a price one cent below the floor needs approval', () => {
   const holds = checkPriceGuard(orderOf('douyin', [{ unitPrice: 209.29, listPrice: 299 }]), defaultPriceGuard);
-  assert.deepEqual(holds.map((hold) => hold.floorPrice), [20930]);
+  assert.deepEqual(
+    holds.map((hold) => hold.floorPrice),
+    [20930],
+  );
 });
 
 test('a price at a floor that floating point overshoots (299 × 0.8 = 239.20000000000002) still passes', () => {
@@ -69,7 +78,10 @@ test('a price at a floor that floating point overshoots (299 × 0.8 = 239.200000
 test("a channel's own maximum discount replaces the default", () => {
   const guard = priceGuardSchema.parse({ perChannel: { douyin: 0.1 } });
   const holds = checkPriceGuard(orderOf('douyin', [{ unitPrice: 259, listPrice: 299 }]), guard);
-  assert.deepEqual(holds.map((hold) => [hold.ruleId, hold.floorPrice]), [['priceGuard.douyin', 26910]]);
+  assert.deepEqual(
+    holds.map((hold) => [hold.ruleId, hold.floorPrice]),
+    [['priceGuard.douyin', 26910]],
+  );
 });
 
 test('every line below its floor is held on its own', () => {
@@ -78,7 +90,10 @@ test('every line below its floor is held on its own', () => {
     { lineId: 'B', unitPrice: 259, listPrice: 299 },
     { lineId: 'C', unitPrice: 10, listPrice: 100 },
   ]);
-  assert.deepEqual(checkPriceGuard(order, defaultPriceGuard).map((hold) => hold.lineId), ['A', 'C']);
+  assert.deepEqual(
+    checkPriceGuard(order, defaultPriceGuard).map((hold) => hold.lineId),
+    ['A', 'C'],
+  );
 });
 
 test('a disabled price guard holds nothing', () => {
@@ -88,15 +103,24 @@ test('a disabled price guard holds nothing', () => {
 
 test('a maximum discount above 100% is rejected at its channel', () => {
   const result = priceGuardSchema.safeParse({ perChannel: { douyin: 1.5 } });
-  assert.deepEqual(result.error?.issues.map((issue) => issue.path), [['perChannel', 'douyin']]);
+  assert.deepEqual(
+    result.error?.issues.map((issue) => issue.path),
+    [['perChannel', 'douyin']],
+  );
 });
 
 test('a maximum discount for an unknown channel is rejected', () => {
   const result = priceGuardSchema.safeParse({ perChannel: { taobao: 0.2 } });
-  assert.deepEqual(result.error?.issues.map((issue) => [issue.code, issue.path]), [['unrecognized_keys', ['perChannel']]]);
+  assert.deepEqual(
+    result.error?.issues.map((issue) => [issue.code, issue.path]),
+    [['unrecognized_keys', ['perChannel']]],
+  );
 });
 
 test('holds report prices in minor units (fen), the unit of every amount in the hub', () => {
   const [hold] = checkPriceGuard(orderOf('douyin', [{ unitPrice: 19.99, listPrice: 29.99 }]), defaultPriceGuard);
-  assert.deepEqual([hold?.unitPrice, hold?.floorPrice, hold?.detail], [1999, 2100, 'line L1 at 19.99 is below the floor 21.00 (list 29.99, max discount 30% on douyin)']);
+  assert.deepEqual(
+    [hold?.unitPrice, hold?.floorPrice, hold?.detail],
+    [1999, 2100, 'line L1 at 19.99 is below the floor 21.00 (list 29.99, max discount 30% on douyin)'],
+  );
 });

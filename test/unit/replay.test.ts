@@ -13,10 +13,13 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const dir = path.join(__dirname, '..', 'fixtures', 'histories');
-const histories = readdirSync(dir).filter((f) => f.endsWith('.history.pb')).sort().map((file) => ({
-  workflowId: file.replace('.history.pb', ''),
-  history: temporal.api.history.v1.History.decode(readFileSync(path.join(dir, file))),
-}));
+const histories = readdirSync(dir)
+  .filter((f) => f.endsWith('.history.pb'))
+  .sort()
+  .map((file) => ({
+    workflowId: file.replace('.history.pb', ''),
+    history: temporal.api.history.v1.History.decode(readFileSync(path.join(dir, file))),
+  }));
 
 async function replay(workflowsPath: string) {
   const results: Array<{ workflowId: string; error?: unknown }> = [];
@@ -27,7 +30,10 @@ async function replay(workflowsPath: string) {
 test('every recorded lifecycle path replays against the current workflow code', { timeout: 120_000 }, async () => {
   assert.ok(histories.length >= 10, `expected the recorded lifecycle histories, found ${histories.length}`);
   const results = await replay(require.resolve('../../src/workflows'));
-  assert.deepEqual(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`), []);
+  assert.deepEqual(
+    results.filter((r) => r.error).map((r) => `${r.workflowId}: ${String(r.error)}`),
+    [],
+  );
   assert.equal(results.length, histories.length);
 });
 

@@ -10,7 +10,9 @@ const firstTimeBuyer: BuyerHistory = { previousOrderCount: 0, ordersInWindow: 0 
  * A paid one-line order whose lines add up to what was paid, unless the test says otherwise. Amounts are given as a
  * channel sends them (decimals) and parsed as the intake does, so the rules see minor units.
  */
-function orderOf(changes: { paid?: number; linePrice?: number; shipping?: number; discount?: number; line1?: string } = {}): CanonicalOrder {
+function orderOf(
+  changes: { paid?: number; linePrice?: number; shipping?: number; discount?: number; line1?: string } = {},
+): CanonicalOrder {
   const paid = changes.paid ?? 199;
   const linePrice = changes.linePrice ?? paid;
   return canonicalOrderWireSchema.parse({
@@ -18,7 +20,13 @@ function orderOf(changes: { paid?: number; linePrice?: number; shipping?: number
     channelOrderId: 'T1001',
     brand: 'acme',
     buyer: { id: 'buyer-1' },
-    shippingAddress: { name: '张三', phone: '13800138000', province: '浙江省', city: '杭州市', line1: changes.line1 ?? '西湖区文三路 90 号 3 幢 501' },
+    shippingAddress: {
+      name: '张三',
+      phone: '13800138000',
+      province: '浙江省',
+      city: '杭州市',
+      line1: changes.line1 ?? '西湖区文三路 90 号 3 幢 501',
+    },
     lines: [{ lineId: 'L1', sku: 'SKU-1', category: 'onesie', quantity: 1, unitPrice: linePrice }],
     amounts: { goods: linePrice, shipping: changes.shipping ?? 0, discount: changes.discount ?? 0, paid },
     paymentStatus: 'paid',
@@ -53,7 +61,11 @@ test('an order over 5000 from a returning buyer is not held', () => {
 
 test('a first-order hold says what was paid against which threshold', () => {
   const [hold] = assessRisk(orderOf({ paid: 6200 }), firstTimeBuyer, defaultRiskRules).holds;
-  assert.deepEqual(hold, { reason: 'HIGH_VALUE_FIRST_ORDER', ruleId: 'risk.highValueFirstOrder', detail: "paid 6200.00 > 5000.00 on the buyer's first order" });
+  assert.deepEqual(hold, {
+    reason: 'HIGH_VALUE_FIRST_ORDER',
+    ruleId: 'risk.highValueFirstOrder',
+    detail: "paid 6200.00 > 5000.00 on the buyer's first order",
+  });
 });
 
 test('a disabled first-order rule does not hold a large first order', () => {
@@ -132,14 +144,22 @@ test('a disabled burst rule does not hold a burst of orders', () => {
 test('risk rules default to the numbers in the requirements, amounts in minor units (5000 CNY = 500000 fen)', () => {
   const rules = riskRulesSchema.parse({});
   assert.deepEqual(
-    [rules.highValueFirstOrder.firstOrderAmountThreshold, rules.abnormalAmount.maxPaid, rules.buyerOrderBurst.maxOrders, rules.buyerOrderBurst.windowSeconds],
+    [
+      rules.highValueFirstOrder.firstOrderAmountThreshold,
+      rules.abnormalAmount.maxPaid,
+      rules.buyerOrderBurst.maxOrders,
+      rules.buyerOrderBurst.windowSeconds,
+    ],
     [500_000, 5_000_000, 5, 600],
   );
 });
 
 test('a risk threshold that is not a whole number of minor units is rejected at that threshold', () => {
   const result = riskRulesSchema.safeParse({ highValueFirstOrder: { firstOrderAmountThreshold: 5000.5 } });
-  assert.deepEqual(result.error?.issues.map((issue) => issue.path), [['highValueFirstOrder', 'firstOrderAmountThreshold']]);
+  assert.deepEqual(
+    result.error?.issues.map((issue) => issue.path),
+    [['highValueFirstOrder', 'firstOrderAmountThreshold']],
+  );
 });
 
 test('a threshold set in minor units applies to the paid amount in minor units', () => {
@@ -151,7 +171,9 @@ test('a threshold set in minor units applies to the paid amount in minor units',
 test('line prices floating point cannot add up exactly still add up to the payment', () => {
   // 0.29 × 3 is 0.8699999999999999 in floating point; in fen it is 87.
   const order = canonicalOrderWireSchema.parse({
-    ...orderOf(), lines: [{ lineId: 'L1', sku: 'SKU-1', category: 'onesie', quantity: 3, unitPrice: 0.29 }], amounts: { goods: 0.87, paid: 0.87 },
+    ...orderOf(),
+    lines: [{ lineId: 'L1', sku: 'SKU-1', category: 'onesie', quantity: 3, unitPrice: 0.29 }],
+    amounts: { goods: 0.87, paid: 0.87 },
   });
   const rules = withRules({ abnormalAmount: { maxDeviationRatio: 0 } });
   assert.deepEqual(reasonsOf(order, returningBuyer, rules), []);
@@ -159,5 +181,8 @@ test('line prices floating point cannot add up exactly still add up to the payme
 
 test('a risk rule document with a negative threshold is rejected at that threshold', () => {
   const result = riskRulesSchema.safeParse({ highValueFirstOrder: { firstOrderAmountThreshold: -1 } });
-  assert.deepEqual(result.error?.issues.map((issue) => issue.path), [['highValueFirstOrder', 'firstOrderAmountThreshold']]);
+  assert.deepEqual(
+    result.error?.issues.map((issue) => issue.path),
+    [['highValueFirstOrder', 'firstOrderAmountThreshold']],
+  );
 });

@@ -14,45 +14,86 @@ const intakeAnswer = z.object({ orderId: z.string(), status: z.string(), order: 
 
 /** Declares the channel endpoints. */
 export function channelRoutes(api: Api, orders: OrderAccess): void {
-  api.endpoint({
-    method: 'post', path: '/v1/channels/{channel}/events', tag: 'channels', access: ['channel'],
-    summary: 'Push an order event (a full order snapshot, or a payment notice). Repeats and out-of-order events converge on one order.',
-    params: channelParams, body: orderEventWireSchema,
-    responses: { 202: { description: 'accepted; the order as it stands', schema: intakeAnswer } },
-  }, async ({ params, body }) => {
-    if (body.type === 'snapshot' && body.order.channel !== params.channel) {
-      throw new HttpError(400, 'VALIDATION', 'invalid body', [{ path: 'order.channel', message: `must be ${params.channel}, the channel of this webhook` }]);
-    }
-    const result = await orders.submitEvent(params.channel, body);
-    const status = result.view?.status ?? 'AWAITING_ORDER';
-    return { status: 202, body: { orderId: result.orderId, status, order: result.view } };
-  });
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/channels/{channel}/events',
+      tag: 'channels',
+      access: ['channel'],
+      summary: 'Push an order event (a full order snapshot, or a payment notice). Repeats and out-of-order events converge on one order.',
+      params: channelParams,
+      body: orderEventWireSchema,
+      responses: { 202: { description: 'accepted; the order as it stands', schema: intakeAnswer } },
+    },
+    async ({ params, body }) => {
+      if (body.type === 'snapshot' && body.order.channel !== params.channel) {
+        throw new HttpError(400, 'VALIDATION', 'invalid body', [
+          { path: 'order.channel', message: `must be ${params.channel}, the channel of this webhook` },
+        ]);
+      }
+      const result = await orders.submitEvent(params.channel, body);
+      const status = result.view?.status ?? 'AWAITING_ORDER';
+      return { status: 202, body: { orderId: result.orderId, status, order: result.view } };
+    },
+  );
 
-  api.endpoint({
-    method: 'post', path: '/v1/channels/{channel}/orders/{channelOrderId}/cancel', tag: 'channels', access: ['channel'],
-    summary: 'The channel or the buyer cancels an order before it ships; compensations run.',
-    params: orderParams, body: z.object({ by: z.enum(['channel', 'buyer']), actor: z.string().trim().min(1).max(64), reason: z.string().trim().min(1).max(500) }),
-    responses: { 200: { description: 'cancelled', schema: orderViewSchema } },
-  }, async ({ params, body, idempotencyKey }) => ({
-    status: 200, body: await orders.update(orderIdOf(params.channel, params.channelOrderId), cancelOrder, body, idempotencyKey),
-  }));
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/channels/{channel}/orders/{channelOrderId}/cancel',
+      tag: 'channels',
+      access: ['channel'],
+      summary: 'The channel or the buyer cancels an order before it ships; compensations run.',
+      params: orderParams,
+      body: z.object({
+        by: z.enum(['channel', 'buyer']),
+        actor: z.string().trim().min(1).max(64),
+        reason: z.string().trim().min(1).max(500),
+      }),
+      responses: { 200: { description: 'cancelled', schema: orderViewSchema } },
+    },
+    async ({ params, body, idempotencyKey }) => ({
+      status: 200,
+      body: await orders.update(orderIdOf(params.channel, params.channelOrderId), cancelOrder, body, idempotencyKey),
+    }),
+  );
 
-  api.endpoint({
-    method: 'post', path: '/v1/channels/{channel}/orders/{channelOrderId}/address', tag: 'channels', access: ['channel'],
-    summary: 'The buyer changes the delivery address after payment (FS-4); refused once shipped.',
-    params: orderParams, body: addressChangeSchema.omit({ requestedBy: true }),
-    responses: { 200: { description: 'changed', schema: orderViewSchema } },
-  }, async ({ params, body, idempotencyKey }) => ({
-    status: 200, body: await orders.update(orderIdOf(params.channel, params.channelOrderId), changeAddress, { ...body, requestedBy: 'buyer' }, idempotencyKey),
-  }));
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/channels/{channel}/orders/{channelOrderId}/address',
+      tag: 'channels',
+      access: ['channel'],
+      summary: 'The buyer changes the delivery address after payment (FS-4); refused once shipped.',
+      params: orderParams,
+      body: addressChangeSchema.omit({ requestedBy: true }),
+      responses: { 200: { description: 'changed', schema: orderViewSchema } },
+    },
+    async ({ params, body, idempotencyKey }) => ({
+      status: 200,
+      body: await orders.update(
+        orderIdOf(params.channel, params.channelOrderId),
+        changeAddress,
+        { ...body, requestedBy: 'buyer' },
+        idempotencyKey,
+      ),
+    }),
+  );
 
-  api.endpoint({
-    method: 'post', path: '/v1/channels/{channel}/orders/{channelOrderId}/returns', tag: 'channels', access: ['channel'],
-    summary: 'The buyer requests a return inside the return window (RF-1).',
-    params: orderParams, body: returnRequestSchema,
-    responses: { 200: { description: 'return recorded', schema: orderViewSchema } },
-  }, async ({ params, body }) => ({
-    status: 200, body: await orders.update(orderIdOf(params.channel, params.channelOrderId), requestReturn, body, `return:${body.returnId}`),
-  }));
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/channels/{channel}/orders/{channelOrderId}/returns',
+      tag: 'channels',
+      access: ['channel'],
+      summary: 'The buyer requests a return inside the return window (RF-1).',
+      params: orderParams,
+      body: returnRequestSchema,
+      responses: { 200: { description: 'return recorded', schema: orderViewSchema } },
+    },
+    async ({ params, body }) => ({
+      status: 200,
+      body: await orders.update(orderIdOf(params.channel, params.channelOrderId), requestReturn, body, `return:${body.returnId}`),
+    }),
+  );
 }
-

@@ -10,15 +10,26 @@ import type { Api } from '../route';
 
 /** Declares the shipment progress endpoint. */
 export function fulfilmentRoutes(api: Api, orders: OrderAccess): void {
-  api.endpoint({
-    method: 'post', path: '/v1/orders/{orderId}/shipments/{shipmentId}/progress', tag: 'fulfilment', access: ['warehouse', 'supplier', 'carrier', 'operations'],
-    summary:
-      'Report a shipment step (WMS progress, tracking number on "shipped", carrier delivery). A warehouse or supplier key reports only its own shipments, a carrier key only the parcels it carries; any other shipment answers 404. Send an Idempotency-Key to make retries safe.',
-    params: z.object({ orderId: orderIdSchema, shipmentId: shipmentIdSchema }),
-    body: shipmentReportSchema,
-    responses: { 200: { description: 'the order after the report', schema: orderViewSchema } },
-  }, async ({ params, body, caller, idempotencyKey }) => ({
-    status: 200,
-    body: await orders.update(params.orderId, reportShipmentProgress, { ...body, shipmentId: params.shipmentId, reporter: actorOf(caller!) }, idempotencyKey),
-  }));
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/orders/{orderId}/shipments/{shipmentId}/progress',
+      tag: 'fulfilment',
+      access: ['warehouse', 'supplier', 'carrier', 'operations'],
+      summary:
+        'Report a shipment step (WMS progress, tracking number on "shipped", carrier delivery). A warehouse or supplier key reports only its own shipments, a carrier key only the parcels it carries; any other shipment answers 404. Send an Idempotency-Key to make retries safe.',
+      params: z.object({ orderId: orderIdSchema, shipmentId: shipmentIdSchema }),
+      body: shipmentReportSchema,
+      responses: { 200: { description: 'the order after the report', schema: orderViewSchema } },
+    },
+    async ({ params, body, caller, idempotencyKey }) => ({
+      status: 200,
+      body: await orders.update(
+        params.orderId,
+        reportShipmentProgress,
+        { ...body, shipmentId: params.shipmentId, reporter: actorOf(caller!) },
+        idempotencyKey,
+      ),
+    }),
+  );
 }

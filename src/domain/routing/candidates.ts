@@ -80,7 +80,12 @@ function stockSeen(stock: StockIndex, warehouseId: string, demand: Demand): Stoc
  * Candidates in their natural order: the required warehouse alone, or rule-preferred, then the region's
  * row of the matrix (the fallback row when it has none), then temporary warehouses serving the region.
  */
-export function candidatesFor(plan: RoutingPlan, region: Region | undefined, demands: readonly Demand[], context: RoutingContext): Candidate[] {
+export function candidatesFor(
+  plan: RoutingPlan,
+  region: Region | undefined,
+  demands: readonly Demand[],
+  context: RoutingContext,
+): Candidate[] {
   const byId = new Map(context.warehouses.map((w) => [w.id, w]));
   const stock = new StockIndex(context.stock);
   return rankedIds(plan, region, context, byId).map(({ warehouseId, source, ruleId }) => {

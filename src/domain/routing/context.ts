@@ -13,7 +13,8 @@ export const routingContextSchema = z.strictObject({
     .superRefine((warehouses, ctx) => {
       const seen = new Set<string>();
       warehouses.forEach((warehouse, index) => {
-        if (seen.has(warehouse.id)) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate warehouse id ${warehouse.id}` });
+        if (seen.has(warehouse.id))
+          ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate warehouse id ${warehouse.id}` });
         seen.add(warehouse.id);
       });
     }),

@@ -56,7 +56,6 @@ export const fallbackSchema = z.object({
 /** A fallback taken. */
 export type Fallback = z.infer<typeof fallbackSchema>;
 
-
 /** Why a line could not be routed; the order is then held (NO_ROUTE / OUT_OF_STOCK), not dropped. */
 export const unroutableReasonSchema = z.enum(['NO_CANDIDATE_WAREHOUSE', 'OUT_OF_STOCK', 'REQUIRED_WAREHOUSE_UNAVAILABLE']);
 /** A line routing could not place. */

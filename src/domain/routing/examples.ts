@@ -12,7 +12,12 @@ export const rt2ExampleRuleSet: RoutingRuleSet = routingRuleSetSchema.parse({
       name: 'channel = Douyin AND category = onesie ⇒ Hangzhou',
       priority: 10,
       enabled: true,
-      when: { all: [{ field: 'channel', op: 'eq', value: 'douyin' }, { field: 'category', op: 'eq', value: 'onesie' }] },
+      when: {
+        all: [
+          { field: 'channel', op: 'eq', value: 'douyin' },
+          { field: 'category', op: 'eq', value: 'onesie' },
+        ],
+      },
       then: [{ type: 'preferWarehouses', warehouseIds: ['hangzhou'] }],
     },
     {
@@ -38,7 +43,12 @@ export const rt2ExampleRuleSet: RoutingRuleSet = routingRuleSetSchema.parse({
       name: 'style starts with FJ AND due ≤ 3 days ⇒ quick-response line, flagged red',
       priority: 30,
       enabled: true,
-      when: { all: [{ field: 'sku', op: 'startsWith', value: 'FJ' }, { field: 'dueInDays', op: 'lte', value: 3 }] },
+      when: {
+        all: [
+          { field: 'sku', op: 'startsWith', value: 'FJ' },
+          { field: 'dueInDays', op: 'lte', value: 3 },
+        ],
+      },
       then: [
         { type: 'setQueue', queue: 'quick-response' },
         { type: 'flag', color: 'red', note: 'FJ style due within 3 days' },
@@ -73,11 +83,47 @@ export const dropShipExampleRuleSet: RoutingRuleSet = routingRuleSetSchema.parse
 /** The demo network: East China ships from Suzhou, then Hefei (RT-1), with a temporary overflow warehouse (RT-4). */
 export const exampleWarehouses: Warehouse[] = [
   { id: 'suzhou', name: 'Suzhou', regions: ['east'], dailyCapacity: 20_000, deliveryDays: { east: 1, central: 2 }, defaultDeliveryDays: 3 },
-  { id: 'hefei', name: 'Hefei', regions: ['east', 'central'], dailyCapacity: 12_000, deliveryDays: { east: 2, central: 1 }, defaultDeliveryDays: 3 },
-  { id: 'hangzhou', name: 'Hangzhou', regions: ['east'], dailyCapacity: 8_000, deliveryDays: { east: 1, north: 3 }, defaultDeliveryDays: 3 },
-  { id: 'beijing', name: 'Beijing', regions: ['north', 'northeast'], dailyCapacity: 15_000, deliveryDays: { north: 1, northeast: 2 }, defaultDeliveryDays: 3 },
-  { id: 'guangzhou', name: 'Guangzhou', regions: ['south', 'southwest'], dailyCapacity: 15_000, deliveryDays: { south: 1, southwest: 2 }, defaultDeliveryDays: 4 },
-  { id: 'kunshan-temp', name: 'Kunshan (temporary)', regions: ['east'], kind: 'temporary', dailyCapacity: 5_000, deliveryDays: { east: 2 }, defaultDeliveryDays: 4 },
+  {
+    id: 'hefei',
+    name: 'Hefei',
+    regions: ['east', 'central'],
+    dailyCapacity: 12_000,
+    deliveryDays: { east: 2, central: 1 },
+    defaultDeliveryDays: 3,
+  },
+  {
+    id: 'hangzhou',
+    name: 'Hangzhou',
+    regions: ['east'],
+    dailyCapacity: 8_000,
+    deliveryDays: { east: 1, north: 3 },
+    defaultDeliveryDays: 3,
+  },
+  {
+    id: 'beijing',
+    name: 'Beijing',
+    regions: ['north', 'northeast'],
+    dailyCapacity: 15_000,
+    deliveryDays: { north: 1, northeast: 2 },
+    defaultDeliveryDays: 3,
+  },
+  {
+    id: 'guangzhou',
+    name: 'Guangzhou',
+    regions: ['south', 'southwest'],
+    dailyCapacity: 15_000,
+    deliveryDays: { south: 1, southwest: 2 },
+    defaultDeliveryDays: 4,
+  },
+  {
+    id: 'kunshan-temp',
+    name: 'Kunshan (temporary)',
+    regions: ['east'],
+    kind: 'temporary',
+    dailyCapacity: 5_000,
+    deliveryDays: { east: 2 },
+    defaultDeliveryDays: 4,
+  },
 ].map((warehouse) => warehouseSchema.parse(warehouse));
 
 /** The demo region priority matrix; the fallback row serves regions without a row of their own. */

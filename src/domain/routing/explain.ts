@@ -28,7 +28,12 @@ export function fallbacksOf(candidates: readonly Candidate[], allocation: Alloca
   });
   const chain = skipped.map((step, i) => ({ ...step, to: skipped[i + 1]?.from ?? primary?.candidate.warehouseId ?? null }));
   const splits = primary
-    ? others.map((other) => ({ from: primary.candidate.warehouseId, to: other.candidate.warehouseId, reason: 'OUT_OF_STOCK' as const, sku: other.demands[0]?.sku }))
+    ? others.map((other) => ({
+        from: primary.candidate.warehouseId,
+        to: other.candidate.warehouseId,
+        reason: 'OUT_OF_STOCK' as const,
+        sku: other.demands[0]?.sku,
+      }))
     : [];
   return [...chain, ...splits].map(({ from, to, reason, sku }) => ({ from, to, reason, ...(sku ? { sku } : {}) }));
 }
@@ -54,7 +59,10 @@ function unplaced(plan: RoutingPlan, candidates: readonly Candidate[], demand: D
   if (plan.required) {
     const exclusion = candidates[0]?.exclusion;
     const why = exclusion ? reasonText(exclusion) : `short of ${demand.quantity} × SKU ${demand.sku}`;
-    return { reason: 'REQUIRED_WAREHOUSE_UNAVAILABLE', detail: `rule ${plan.required.ruleId} requires ${plan.required.warehouseId}, which is ${why}` };
+    return {
+      reason: 'REQUIRED_WAREHOUSE_UNAVAILABLE',
+      detail: `rule ${plan.required.ruleId} requires ${plan.required.warehouseId}, which is ${why}`,
+    };
   }
   if (candidates.length === 0) return { reason: 'NO_CANDIDATE_WAREHOUSE', detail: 'no warehouse is listed for this region' };
   if (usable.length === 0) {
@@ -104,10 +112,12 @@ export function summaryOf(input: SummaryInput, fallbacks: readonly Fallback[]): 
     parts.push([origin, ...steps, targets.length > 0 ? targets.join(' + ') : 'no warehouse'].join(' → '));
   }
   for (const s of decision.shipments) if (s.kind === 'supplier') parts.push(`drop-ship ${s.locationId} (lines ${s.lineIds.join(', ')})`);
-  if (decision.unroutable.length > 0) parts.push(`unroutable: ${decision.unroutable.map((u) => `line ${u.lineId} SKU ${u.sku} (${u.reason})`).join(', ')}`);
+  if (decision.unroutable.length > 0)
+    parts.push(`unroutable: ${decision.unroutable.map((u) => `line ${u.lineId} SKU ${u.sku} (${u.reason})`).join(', ')}`);
   if (decision.queues.length > 0) parts.push(`queues: ${decision.queues.join(', ')}`);
   for (const flag of decision.flags) parts.push(`flagged ${flag.color}: ${flag.note}`);
-  if (decision.promisedDeliveryDays !== null) parts.push(`promised ${decision.promisedDeliveryDays} day${decision.promisedDeliveryDays === 1 ? '' : 's'}`);
+  if (decision.promisedDeliveryDays !== null)
+    parts.push(`promised ${decision.promisedDeliveryDays} day${decision.promisedDeliveryDays === 1 ? '' : 's'}`);
   if (input.matchedRuleIds.length > 0) parts.push(`rules: ${input.matchedRuleIds.join(', ')}`);
   return parts.join('; ');
 }

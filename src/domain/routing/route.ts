@@ -15,7 +15,13 @@ import { deliveryDaysFor } from './warehouses';
 /** A candidate as recorded in the explanation. */
 function seenOf(candidate: Candidate): CandidateSeen {
   const status = candidate.exclusion ?? (candidate.demoted ? 'DEMOTED' : 'AVAILABLE');
-  return { warehouseId: candidate.warehouseId, source: candidate.source, ...(candidate.ruleId ? { ruleId: candidate.ruleId } : {}), status, stock: [...candidate.stock] };
+  return {
+    warehouseId: candidate.warehouseId,
+    source: candidate.source,
+    ...(candidate.ruleId ? { ruleId: candidate.ruleId } : {}),
+    status,
+    stock: [...candidate.stock],
+  };
 }
 
 /** Supplier shipments for lines a rule sends to drop-ship suppliers, and the lines left for warehouses. */
@@ -61,7 +67,10 @@ export function routeOrder(order: CanonicalOrder, context: RoutingContext): Rout
   }));
   const shipments = [...warehouseShipments, ...suppliers.shipments];
   // Drop-ship lines always join the supplier queue (RT-3), whichever rule sent them there.
-  const queues: RoutingQueue[] = [...plan.queues, ...(suppliers.shipments.length > 0 && !plan.queues.includes('dropship') ? ['dropship' as const] : [])];
+  const queues: RoutingQueue[] = [
+    ...plan.queues,
+    ...(suppliers.shipments.length > 0 && !plan.queues.includes('dropship') ? ['dropship' as const] : []),
+  ];
   const promised = shipments.flatMap((s) => (s.promisedDeliveryDays === null ? [] : [s.promisedDeliveryDays]));
 
   const decision: Omit<RoutingDecision, 'explanation'> = {

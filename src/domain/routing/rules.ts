@@ -5,7 +5,12 @@ import { channelSchema, instantSchema, paymentStatusSchema } from '../order';
 import { regionSchema } from './regions';
 import { timeZoneSchema } from './timeZones';
 
-const code = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only');
+const code = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only');
 /** A warehouse id, e.g. `suzhou`. */
 export const warehouseIdSchema = code;
 /** A drop-ship supplier id. */

@@ -86,7 +86,10 @@ export const networkSchema = z.object({
   regionPriority: regionPrioritySchema,
   supplierDeliveryDays: z.record(z.string(), z.number().int().min(0).max(60)).default({}),
   /** Offset of the business day, for daily capacity (IN-3: the business runs on UTC+8). */
-  timeZone: z.string().regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00').default('+08:00'),
+  timeZone: z
+    .string()
+    .regex(/^[+-]\d{2}:\d{2}$/, 'an offset such as +08:00')
+    .default('+08:00'),
 });
 /** A validated warehouse network. */
 export type Network = z.infer<typeof networkSchema>;

@@ -71,11 +71,20 @@ export class Fulfilment {
         for (const r of held) r.state = 'committed';
       }
       await activities.writeBackShipment({
-        orderId: view.orderId, channel: view.order.channel, channelOrderId: view.order.channelOrderId,
-        shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber!, carrier: shipment.carrier!, lineIds: shipment.lineIds,
+        orderId: view.orderId,
+        channel: view.order.channel,
+        channelOrderId: view.order.channelOrderId,
+        shipmentId: shipment.shipmentId,
+        trackingNumber: shipment.trackingNumber!,
+        carrier: shipment.carrier!,
+        lineIds: shipment.lineIds,
       });
       shipment.writtenBack = true;
-      await this.record({ actor: systemActor, action: 'SHIPMENT_WRITTEN_BACK', after: { shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber, committed: held.map((r) => r.key) } });
+      await this.record({
+        actor: systemActor,
+        action: 'SHIPMENT_WRITTEN_BACK',
+        after: { shipmentId: shipment.shipmentId, trackingNumber: shipment.trackingNumber, committed: held.map((r) => r.key) },
+      });
     }
   }
 
@@ -85,14 +94,28 @@ export class Fulfilment {
       const view = this.view();
       for (const shipment of [...view.shipments].reverse()) {
         if (shipment.step === 'planned') continue;
-        if (shipment.kind === 'supplier') await compensations.recallSupplierPush({ orderId: view.orderId, shipmentId: shipment.shipmentId, supplierId: shipment.locationId });
-        else await compensations.cancelWarehouseDispatch({ orderId: view.orderId, shipmentId: shipment.shipmentId, warehouseId: shipment.locationId });
+        if (shipment.kind === 'supplier')
+          await compensations.recallSupplierPush({
+            orderId: view.orderId,
+            shipmentId: shipment.shipmentId,
+            supplierId: shipment.locationId,
+          });
+        else
+          await compensations.cancelWarehouseDispatch({
+            orderId: view.orderId,
+            shipmentId: shipment.shipmentId,
+            warehouseId: shipment.locationId,
+          });
         shipment.step = 'planned';
       }
       await this.release(this.reserved(), 'order cancelled', compensations);
       if (view.order.paymentStatus === 'paid') {
         await compensations.refundPayment({
-          orderId: view.orderId, channel: view.order.channel, amount: view.order.amounts.paid, reason: view.cancellation?.reason ?? 'order cancelled', cause: 'cancellation',
+          orderId: view.orderId,
+          channel: view.order.channel,
+          amount: view.order.amounts.paid,
+          reason: view.cancellation?.reason ?? 'order cancelled',
+          cause: 'cancellation',
         });
       }
     });
@@ -110,7 +133,8 @@ export class Fulfilment {
       }
       const view = this.view();
       view.order = { ...view.order, shippingAddress: address };
-      if (this.reserved().length > 0 && !this.pickingStarted() && (await this.move('moved to another warehouse after an address change'))) return;
+      if (this.reserved().length > 0 && !this.pickingStarted() && (await this.move('moved to another warehouse after an address change')))
+        return;
       for (const shipment of view.shipments.filter((s) => s.step !== 'planned' && !s.shippedAt)) {
         await activities.updateShipmentAddress({ orderId: view.orderId, shipment, address, changeId });
       }
@@ -143,12 +167,26 @@ export class Fulfilment {
       return undefined;
     }
     const shipments: ShipmentState[] = route.shipments.map((s, index) => ({
-      ...s, shipmentId: `S${this.round}-${index + 1}`, step: 'planned', writtenBack: false,
+      ...s,
+      shipmentId: `S${this.round}-${index + 1}`,
+      step: 'planned',
+      writtenBack: false,
     }));
-    const reservations = shipments.filter((s) => s.kind === 'warehouse').flatMap((s) => s.lineIds.map((lineId): ReservationState => {
-      const line = view.order.lines.find((l) => l.lineId === lineId)!;
-      return { key: `${view.orderId}/${this.round}/${lineId}@${s.locationId}`, lineId, sku: line.sku, warehouseId: s.locationId, quantity: line.quantity, state: 'reserved' };
-    }));
+    const reservations = shipments
+      .filter((s) => s.kind === 'warehouse')
+      .flatMap((s) =>
+        s.lineIds.map((lineId): ReservationState => {
+          const line = view.order.lines.find((l) => l.lineId === lineId)!;
+          return {
+            key: `${view.orderId}/${this.round}/${lineId}@${s.locationId}`,
+            lineId,
+            sku: line.sku,
+            warehouseId: s.locationId,
+            quantity: line.quantity,
+            state: 'reserved',
+          };
+        }),
+      );
     return { shipments, reservations };
   }
 
@@ -156,7 +194,9 @@ export class Fulfilment {
     const view = this.view();
     const result = await activities.reserveStock({ orderId: view.orderId, allocations: reservations });
     if (!result.ok) {
-      this.lastShortage = result.shortages.map((s) => `${s.sku}@${s.warehouseId}: wanted ${s.requested}, available ${s.available}`).join('; ');
+      this.lastShortage = result.shortages
+        .map((s) => `${s.sku}@${s.warehouseId}: wanted ${s.requested}, available ${s.available}`)
+        .join('; ');
       return false;
     }
     view.reservations.push(...reservations);
@@ -192,20 +232,39 @@ export class Fulfilment {
   private async moveShipments(reason: string): Promise<boolean> {
     const view = this.view();
     const plan = await this.plan();
-    const where = (shipments: ShipmentState[]) => shipments.map((s) => `${s.kind}:${s.locationId}:${s.lineIds.join(',')}`).sort().join('|');
+    const where = (shipments: ShipmentState[]) =>
+      shipments
+        .map((s) => `${s.kind}:${s.locationId}:${s.lineIds.join(',')}`)
+        .sort()
+        .join('|');
     if (!plan || where(plan.shipments) === where(view.shipments)) return false;
     if (!(await this.reserve(plan.reservations))) return false;
     const old = view.shipments;
     const wasDispatched = old.some((s) => s.step !== 'planned');
     for (const shipment of old.filter((s) => s.step !== 'planned')) {
-      if (shipment.kind === 'supplier') await activities.recallSupplierPush({ orderId: view.orderId, shipmentId: shipment.shipmentId, supplierId: shipment.locationId });
-      else await activities.cancelWarehouseDispatch({ orderId: view.orderId, shipmentId: shipment.shipmentId, warehouseId: shipment.locationId });
+      if (shipment.kind === 'supplier')
+        await activities.recallSupplierPush({ orderId: view.orderId, shipmentId: shipment.shipmentId, supplierId: shipment.locationId });
+      else
+        await activities.cancelWarehouseDispatch({
+          orderId: view.orderId,
+          shipmentId: shipment.shipmentId,
+          warehouseId: shipment.locationId,
+        });
     }
     const newKeys = new Set(plan.reservations.map((r) => r.key));
-    await this.release(this.reserved().filter((r) => !newKeys.has(r.key)), reason);
+    await this.release(
+      this.reserved().filter((r) => !newKeys.has(r.key)),
+      reason,
+    );
     view.shipments = plan.shipments;
     if (wasDispatched) await this.dispatchPlanned();
-    await this.record({ actor: systemActor, action: 'ORDER_REROUTED', before: { shipments: where(old) }, after: { shipments: where(plan.shipments), routing: view.routing?.summary }, detail: reason });
+    await this.record({
+      actor: systemActor,
+      action: 'ORDER_REROUTED',
+      before: { shipments: where(old) },
+      after: { shipments: where(plan.shipments), routing: view.routing?.summary },
+      detail: reason,
+    });
     return true;
   }
 }

@@ -1,19 +1,35 @@
 /** The order workflow's messages: each handler with the validator that refuses what it must not accept. */
 import { setHandler } from '@temporalio/workflow';
 import {
-  addressChangeSchema, cancelRequestSchema, holdReviewSchema, orderEventSchema, returnRequestSchema, shipmentProgressSchema,
-  type Actor, type ShipmentProgress,
+  addressChangeSchema,
+  cancelRequestSchema,
+  holdReviewSchema,
+  orderEventSchema,
+  returnRequestSchema,
+  shipmentProgressSchema,
+  type Actor,
+  type ShipmentProgress,
 } from '../../domain/orderEvents';
 import type { ShipmentState } from '../../domain/orderView';
 import { refuse, validate } from './failures';
-import { changeAddress, cancelOrder, getOrder, receiveOrderEvent, reportShipmentProgress, requestReroute, requestReturn, reviewHold } from './messages';
+import {
+  changeAddress,
+  cancelOrder,
+  getOrder,
+  receiveOrderEvent,
+  reportShipmentProgress,
+  requestReroute,
+  requestReturn,
+  reviewHold,
+} from './messages';
 import type { OrderRun } from './run';
 import { acceptProgress, nowIso } from './state';
 
 /** True when the caller may report for this shipment: its own warehouse, its own supplier, the carrier holding the parcel. */
 function mayReport(shipment: ShipmentState, reporter: Actor | undefined): boolean {
   if (!reporter || reporter.kind === 'operations') return true;
-  if (reporter.kind === 'warehouse' || reporter.kind === 'supplier') return shipment.kind === reporter.kind && shipment.locationId === reporter.id;
+  if (reporter.kind === 'warehouse' || reporter.kind === 'supplier')
+    return shipment.kind === reporter.kind && shipment.locationId === reporter.id;
   if (reporter.kind === 'carrier') return shipment.carrier === reporter.id;
   return false;
 }
@@ -33,92 +49,124 @@ export function registerHandlers(run: OrderRun): void {
 
   setHandler(getOrder, () => run.current());
 
-  setHandler(receiveOrderEvent, (event) => {
-    run.applyEvent(event);
-    return { orderId: run.orderId, view: run.view };
-  }, { validator: (event) => validate(orderEventSchema, event) });
-
-  setHandler(reviewHold, async (decision) => {
-    run.review = decision;
-    await run.settled(() => run.current().status !== 'ON_HOLD');
-    return run.current();
-  }, {
-    validator: (decision) => {
-      validate(holdReviewSchema, decision);
-      if (run.view?.status !== 'ON_HOLD' || run.review) refuse('NOT_ON_HOLD', 'the order is not waiting for review');
+  setHandler(
+    receiveOrderEvent,
+    (event) => {
+      run.applyEvent(event);
+      return { orderId: run.orderId, view: run.view };
     },
-  });
+    { validator: (event) => validate(orderEventSchema, event) },
+  );
 
-  setHandler(cancelOrder, async (request) => {
-    run.cancelRequest = request;
-    await run.settled(() => run.current().status === 'CANCELLED');
-    return run.current();
-  }, {
-    validator: (request) => {
-      validate(cancelRequestSchema, request);
-      const view = run.current();
-      if (run.isShipped()) refuse('ALREADY_SHIPPED', 'the order has shipped and can no longer be cancelled');
-      if (run.isClosed() || run.cancelRequest) refuse('ALREADY_CLOSED', `the order is already ${view.status === 'COMPLETED' ? 'completed' : 'cancelled'}`);
+  setHandler(
+    reviewHold,
+    async (decision) => {
+      run.review = decision;
+      await run.settled(() => run.current().status !== 'ON_HOLD');
+      return run.current();
     },
-  });
+    {
+      validator: (decision) => {
+        validate(holdReviewSchema, decision);
+        if (run.view?.status !== 'ON_HOLD' || run.review) refuse('NOT_ON_HOLD', 'the order is not waiting for review');
+      },
+    },
+  );
 
-  setHandler(changeAddress, async (change) => {
-    const before = run.current().order.shippingAddress;
-    run.addressChanges += 1;
-    await run.fulfilment.changeAddress(change.address, `change-${run.addressChanges}`);
-    const actor: Actor = { kind: change.requestedBy, id: change.actor };
-    await run.record({ actor, action: 'ADDRESS_CHANGED', before, after: change.address });
-    return run.current();
-  }, {
-    validator: (change) => {
-      validate(addressChangeSchema, change);
-      if (run.view?.order.paymentStatus !== 'paid') refuse('NOT_PAID', 'an address change is accepted only after payment');
-      if (run.isShipped()) refuse('ALREADY_SHIPPED', 'the parcel has shipped; the address can no longer change');
-      refuseIfClosed();
+  setHandler(
+    cancelOrder,
+    async (request) => {
+      run.cancelRequest = request;
+      await run.settled(() => run.current().status === 'CANCELLED');
+      return run.current();
     },
-  });
+    {
+      validator: (request) => {
+        validate(cancelRequestSchema, request);
+        const view = run.current();
+        if (run.isShipped()) refuse('ALREADY_SHIPPED', 'the order has shipped and can no longer be cancelled');
+        if (run.isClosed() || run.cancelRequest)
+          refuse('ALREADY_CLOSED', `the order is already ${view.status === 'COMPLETED' ? 'completed' : 'cancelled'}`);
+      },
+    },
+  );
 
-  setHandler(reportShipmentProgress, async (progress) => {
-    const shipment = run.current().shipments.find((s) => s.shipmentId === progress.shipmentId)!;
-    const before = shipment.step;
-    acceptProgress(shipment, progress);
-    await run.record({
-      actor: reporterOf(shipment, progress), action: `SHIPMENT_${progress.step.toUpperCase()}`,
-      before: { step: before }, after: { step: shipment.step, trackingNumber: shipment.trackingNumber }, detail: progress.note,
-    });
-    return run.current();
-  }, {
-    validator: (progress) => {
-      validate(shipmentProgressSchema, progress);
-      const shipment = run.view?.shipments.find((s) => s.shipmentId === progress.shipmentId);
-      // Another party's shipment answers exactly like a missing one, so ids do not leak.
-      if (!shipment || !mayReport(shipment, progress.reporter)) refuse('UNKNOWN_SHIPMENT', `no shipment ${progress.shipmentId} on this order`);
-      refuseIfClosed();
-      if (run.fulfilment.moving) refuse('SHIPMENT_MOVING', `shipment ${progress.shipmentId} is being re-routed; report again once it has moved`);
-      acceptProgress({ ...shipment }, progress);
+  setHandler(
+    changeAddress,
+    async (change) => {
+      const before = run.current().order.shippingAddress;
+      run.addressChanges += 1;
+      await run.fulfilment.changeAddress(change.address, `change-${run.addressChanges}`);
+      const actor: Actor = { kind: change.requestedBy, id: change.actor };
+      await run.record({ actor, action: 'ADDRESS_CHANGED', before, after: change.address });
+      return run.current();
     },
-  });
+    {
+      validator: (change) => {
+        validate(addressChangeSchema, change);
+        if (run.view?.order.paymentStatus !== 'paid') refuse('NOT_PAID', 'an address change is accepted only after payment');
+        if (run.isShipped()) refuse('ALREADY_SHIPPED', 'the parcel has shipped; the address can no longer change');
+        refuseIfClosed();
+      },
+    },
+  );
 
-  setHandler(requestReturn, async (request) => {
-    const entry = { ...request, at: nowIso() };
-    run.current().returns.push(entry);
-    await run.record({ actor: { kind: 'buyer', id: run.current().order.buyer.id }, action: 'RETURN_REQUESTED', after: entry });
-    return run.current();
-  }, {
-    validator: (request) => {
-      validate(returnRequestSchema, request);
-      const view = run.view;
-      if (view?.status !== 'DELIVERED') refuse('RETURN_WINDOW_CLOSED', 'returns are accepted only between delivery and the end of the return window');
-      const unknown = request.lineIds.filter((id: string) => !view.order.lines.some((l) => l.lineId === id));
-      if (unknown.length > 0) refuse('UNKNOWN_LINE', `no such lines: ${unknown.join(', ')}`);
-      if (view.returns.some((r) => r.returnId === request.returnId)) refuse('DUPLICATE_RETURN', 'this return was already requested');
+  setHandler(
+    reportShipmentProgress,
+    async (progress) => {
+      const shipment = run.current().shipments.find((s) => s.shipmentId === progress.shipmentId)!;
+      const before = shipment.step;
+      acceptProgress(shipment, progress);
+      await run.record({
+        actor: reporterOf(shipment, progress),
+        action: `SHIPMENT_${progress.step.toUpperCase()}`,
+        before: { step: before },
+        after: { step: shipment.step, trackingNumber: shipment.trackingNumber },
+        detail: progress.note,
+      });
+      return run.current();
     },
-  });
+    {
+      validator: (progress) => {
+        validate(shipmentProgressSchema, progress);
+        const shipment = run.view?.shipments.find((s) => s.shipmentId === progress.shipmentId);
+        // Another party's shipment answers exactly like a missing one, so ids do not leak.
+        if (!shipment || !mayReport(shipment, progress.reporter))
+          refuse('UNKNOWN_SHIPMENT', `no shipment ${progress.shipmentId} on this order`);
+        refuseIfClosed();
+        if (run.fulfilment.moving)
+          refuse('SHIPMENT_MOVING', `shipment ${progress.shipmentId} is being re-routed; report again once it has moved`);
+        acceptProgress({ ...shipment }, progress);
+      },
+    },
+  );
+
+  setHandler(
+    requestReturn,
+    async (request) => {
+      const entry = { ...request, at: nowIso() };
+      run.current().returns.push(entry);
+      await run.record({ actor: { kind: 'buyer', id: run.current().order.buyer.id }, action: 'RETURN_REQUESTED', after: entry });
+      return run.current();
+    },
+    {
+      validator: (request) => {
+        validate(returnRequestSchema, request);
+        const view = run.view;
+        if (view?.status !== 'DELIVERED')
+          refuse('RETURN_WINDOW_CLOSED', 'returns are accepted only between delivery and the end of the return window');
+        const unknown = request.lineIds.filter((id: string) => !view.order.lines.some((l) => l.lineId === id));
+        if (unknown.length > 0) refuse('UNKNOWN_LINE', `no such lines: ${unknown.join(', ')}`);
+        if (view.returns.some((r) => r.returnId === request.returnId)) refuse('DUPLICATE_RETURN', 'this return was already requested');
+      },
+    },
+  );
 
   setHandler(requestReroute, async ({ reason, requestedBy }) => {
     const view = run.view;
     if (!view || view.reservations.every((r) => r.state !== 'reserved') || run.isShipped() || run.isClosed() || run.cancelRequest) return;
     const outcome = await run.fulfilment.reroute(reason);
-    if (outcome !== 'moved') await run.record({ actor: { kind: 'operations', id: requestedBy }, action: 'REROUTE_SKIPPED', detail: `${reason}: ${outcome}` });
+    if (outcome !== 'moved')
+      await run.record({ actor: { kind: 'operations', id: requestedBy }, action: 'REROUTE_SKIPPED', detail: `${reason}: ${outcome}` });
   });
 }

@@ -32,7 +32,10 @@ export class OrderRun {
   private readonly recording = new Mutex();
 
   constructor(readonly orderId: string) {
-    this.fulfilment = new Fulfilment(() => this.current(), (change) => this.record(change));
+    this.fulfilment = new Fulfilment(
+      () => this.current(),
+      (change) => this.record(change),
+    );
   }
 
   /** The order; refuses when only a payment notice has arrived. */

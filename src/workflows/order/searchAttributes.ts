@@ -2,7 +2,15 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Hold, OrderView } from '../../domain/orderView';
 import {
-  BrandKey, ChannelKey, EscalationLevelKey, HoldReasonKey, NeedsAttentionKey, OrderStatusKey, SupplierIdKey, WaitingSinceKey, WarehouseIdKey,
+  BrandKey,
+  ChannelKey,
+  EscalationLevelKey,
+  HoldReasonKey,
+  NeedsAttentionKey,
+  OrderStatusKey,
+  SupplierIdKey,
+  WaitingSinceKey,
+  WarehouseIdKey,
 } from '../../domain/searchAttributes';
 
 /** True when a person must act on the order now. */
@@ -34,8 +42,12 @@ export function publish(view: OrderView): void {
   if (view.routing) lines.push('', `**Routing:** ${view.routing.summary}`);
   if (view.shipments.length > 0) {
     lines.push('', '**Shipments**');
-    for (const s of view.shipments) lines.push(`- ${s.shipmentId} · ${s.kind} ${s.locationId} · ${s.step}${s.trackingNumber ? ` · ${s.carrier} ${s.trackingNumber}` : ''}`);
+    for (const s of view.shipments)
+      lines.push(
+        `- ${s.shipmentId} · ${s.kind} ${s.locationId} · ${s.step}${s.trackingNumber ? ` · ${s.carrier} ${s.trackingNumber}` : ''}`,
+      );
   }
-  if (view.cancellation) lines.push('', `**Cancelled** by ${view.cancellation.by} (${view.cancellation.actor}): ${view.cancellation.reason}`);
+  if (view.cancellation)
+    lines.push('', `**Cancelled** by ${view.cancellation.by} (${view.cancellation.actor}): ${view.cancellation.reason}`);
   setCurrentDetails(lines.join('\n'));
 }

@@ -52,7 +52,14 @@ export function transition(view: OrderView, status: OrderStatus, waitingFor: str
 }
 
 const stepRank: Record<ShipmentState['step'], number> = {
-  planned: 0, dispatched: 1, accepted: 2, picking: 3, progress: 4, packed: 5, shipped: 6, delivered: 7,
+  planned: 0,
+  dispatched: 1,
+  accepted: 2,
+  picking: 3,
+  progress: 4,
+  packed: 5,
+  shipped: 6,
+  delivered: 7,
 };
 
 /** Applies a progress report to a shipment, refusing steps that go backwards or skip dispatch. */
@@ -63,7 +70,8 @@ export function acceptProgress(shipment: ShipmentState, progress: ShipmentProgre
   if (to < from || (to === from && progress.step !== 'progress')) {
     refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} is already ${shipment.step}; cannot report ${progress.step}`);
   }
-  if (progress.step === 'delivered' && !shipment.shippedAt) refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} has not shipped yet`);
+  if (progress.step === 'delivered' && !shipment.shippedAt)
+    refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} has not shipped yet`);
   shipment.step = progress.step;
   if (progress.step === 'shipped') {
     shipment.trackingNumber = progress.trackingNumber;

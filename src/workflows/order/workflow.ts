@@ -53,7 +53,11 @@ async function receiveOrder(run: OrderRun): Promise<{ policy: OrderPolicy; holds
     appliedOverrides,
   };
   const holds = await activities.assessOrderRisk({ orderId: view.orderId, order: view.order, policy });
-  await run.record({ actor: { kind: 'channel', id: view.order.channel }, action: 'ORDER_RECEIVED', after: { status: view.status, policy: view.policy } });
+  await run.record({
+    actor: { kind: 'channel', id: view.order.channel },
+    action: 'ORDER_RECEIVED',
+    after: { status: view.status, policy: view.policy },
+  });
   return { policy, holds };
 }
 
@@ -69,7 +73,11 @@ async function awaitPayment(run: OrderRun, policy: OrderPolicy, holds: Hold[]): 
   }
   if (!paid) run.cancel({ by: 'system', actor: systemActor.id, reason: `unpaid after ${policy.paymentTimeoutSeconds} s` });
   transition(view, 'PAID', 'allocation', 'payment received');
-  await run.record({ actor: { kind: 'channel', id: view.order.channel }, action: 'PAYMENT_RECEIVED', after: { paidAt: view.order.paidAt } });
+  await run.record({
+    actor: { kind: 'channel', id: view.order.channel },
+    action: 'PAYMENT_RECEIVED',
+    after: { paidAt: view.order.paidAt },
+  });
 }
 
 /** Holds the order for a person when risk rules fired or the payment notice's amount is not the order's. */
@@ -78,7 +86,11 @@ async function reviewHolds(run: OrderRun, holds: Hold[]): Promise<void> {
   // Added after orders were already running: a history from before never checked the amount.
   if (reported !== undefined && patched('hold-on-paid-amount-mismatch')) {
     const expected = run.current().order.amounts.paid;
-    holds.push({ reason: 'PAYMENT_AMOUNT_MISMATCH', ruleId: 'payment', detail: `the payment notice reports ${reported}, the order says ${expected} (minor units)` });
+    holds.push({
+      reason: 'PAYMENT_AMOUNT_MISMATCH',
+      ruleId: 'payment',
+      detail: `the payment notice reports ${reported}, the order says ${expected} (minor units)`,
+    });
   }
   if (holds.length > 0) await holdForReview(run, holds, 'risk review');
 }
@@ -91,7 +103,11 @@ async function reserveStock(run: OrderRun, policy: OrderPolicy): Promise<void> {
   }
   const view = run.current();
   transition(view, 'RESERVED', 'fulfilment', view.routing?.summary ?? 'stock reserved');
-  await run.record({ actor: systemActor, action: 'STOCK_RESERVED', after: { reservations: view.reservations, routing: view.routing?.summary } });
+  await run.record({
+    actor: systemActor,
+    action: 'STOCK_RESERVED',
+    after: { reservations: view.reservations, routing: view.routing?.summary },
+  });
 }
 
 /** Sends pick lists to warehouses (FS-1) and pushes drop-ship lines to suppliers (DS-1). */
@@ -150,14 +166,21 @@ async function holdForReview(run: OrderRun, reasons: Hold[], what: string): Prom
   transition(held, 'ON_HOLD', 'review', `on hold for ${what}: ${reasons.map((h) => h.reason).join(', ')}`);
   await run.record({ actor: systemActor, action: 'ORDER_HELD', after: { holds: reasons } });
   // Added after orders were already running: histories from before the patch replay without it.
-  if (patched('notify-supervisor-on-hold')) await activities.notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
+  if (patched('notify-supervisor-on-hold'))
+    await activities.notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
   await run.waitFor(() => run.review !== undefined);
   const decision = run.review!;
   const before = { status: held.status, holds: held.holds };
   held.holds = [];
   const approved = decision.decision === 'approve';
-  await run.record({ actor: { kind: 'operations', id: decision.reviewer }, action: approved ? 'HOLD_APPROVED' : 'HOLD_REJECTED', before, detail: decision.note });
+  await run.record({
+    actor: { kind: 'operations', id: decision.reviewer },
+    action: approved ? 'HOLD_APPROVED' : 'HOLD_REJECTED',
+    before,
+    detail: decision.note,
+  });
   run.review = undefined;
-  if (!approved) run.cancel({ by: 'operations', actor: decision.reviewer, reason: `rejected in review${decision.note ? `: ${decision.note}` : ''}` });
+  if (!approved)
+    run.cancel({ by: 'operations', actor: decision.reviewer, reason: `rejected in review${decision.note ? `: ${decision.note}` : ''}` });
   transition(held, 'PAID', 'allocation', 'review approved');
 }

@@ -19,7 +19,10 @@ export async function warehouseOutageWorkflow(input: WarehouseOutageInput): Prom
   const signalled: string[] = [];
   for (const orderId of orderIds) {
     try {
-      await getExternalWorkflowHandle(orderWorkflowId(orderId)).signal(requestReroute, { reason: input.reason, requestedBy: input.requestedBy });
+      await getExternalWorkflowHandle(orderWorkflowId(orderId)).signal(requestReroute, {
+        reason: input.reason,
+        requestedBy: input.requestedBy,
+      });
       signalled.push(orderId);
     } catch (error) {
       // The order finished meanwhile: nothing to move.

@@ -6,7 +6,11 @@ import { buildContext, buildOrder, shippedFrom, stock } from './helpers';
 
 /** A one-rule set that expedites orders whose condition holds. */
 function expediteWhen(when: Condition): RoutingRuleSetInput {
-  return { id: 'clock', version: 1, rules: [{ id: 'clock-rule', name: 'clock rule', priority: 1, when, then: [{ type: 'setQueue', queue: 'expedite' }] }] };
+  return {
+    id: 'clock',
+    version: 1,
+    rules: [{ id: 'clock-rule', name: 'clock rule', priority: 1, when, then: [{ type: 'setQueue', queue: 'expedite' }] }],
+  };
 }
 const stocked = [stock('suzhou', 'TS-001-M', 10)];
 const expedited = (when: Condition, createdAt: string) => {

@@ -45,7 +45,16 @@ describe('region priority matrix (RT-1, INV-4, RT-4)', () => {
     const suzhou = decision.explanation.candidates.find((c) => c.warehouseId === 'suzhou');
     assert.equal(suzhou?.status, 'DEMOTED');
     assert.deepEqual(suzhou?.stock, [
-      { sku: 'TS-001-M', quantity: 2, onHand: 20, reserved: 5, available: 15, safetyThreshold: 15, remainingAfter: 13, verdict: 'BELOW_SAFETY_THRESHOLD' },
+      {
+        sku: 'TS-001-M',
+        quantity: 2,
+        onHand: 20,
+        reserved: 5,
+        available: 15,
+        safetyThreshold: 15,
+        remainingAfter: 13,
+        verdict: 'BELOW_SAFETY_THRESHOLD',
+      },
     ]);
     assert.equal(decision.explanation.summary, 'East China → Suzhou below safety threshold for SKU TS-001-M → Hefei; promised 2 days');
   });

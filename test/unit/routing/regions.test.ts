@@ -4,7 +4,22 @@ import { canonicalProvince, regionOfProvince } from '../../../src/domain/routing
 
 describe('region table', () => {
   it('East China is Shanghai, Jiangsu, Zhejiang, Anhui, Fujian, Jiangxi and Shandong, in Chinese or English', () => {
-    for (const province of ['上海', '江苏', '浙江', '安徽', '福建', '江西', '山东', 'Shanghai', 'Jiangsu', 'Zhejiang', 'Anhui', 'Fujian', 'Jiangxi', 'Shandong']) {
+    for (const province of [
+      '上海',
+      '江苏',
+      '浙江',
+      '安徽',
+      '福建',
+      '江西',
+      '山东',
+      'Shanghai',
+      'Jiangsu',
+      'Zhejiang',
+      'Anhui',
+      'Fujian',
+      'Jiangxi',
+      'Shandong',
+    ]) {
       assert.equal(regionOfProvince(province), 'east', province);
     }
   });

@@ -19,10 +19,15 @@ describe('RT-2 seed rules, as written', () => {
       source: 'preferred',
       ruleId: 'douyin-onesie-hangzhou',
       status: 'AVAILABLE',
-      stock: [{ sku: 'ON-01-66', quantity: 1, onHand: 100, reserved: 0, available: 100, safetyThreshold: 0, remainingAfter: 99, verdict: 'OK' }],
+      stock: [
+        { sku: 'ON-01-66', quantity: 1, onHand: 100, reserved: 0, available: 100, safetyThreshold: 0, remainingAfter: 99, verdict: 'OK' },
+      ],
     });
     assert.equal(decision.promisedDeliveryDays, 3);
-    assert.equal(decision.explanation.summary, 'North China via rule douyin-onesie-hangzhou → Hangzhou; promised 3 days; rules: douyin-onesie-hangzhou');
+    assert.equal(
+      decision.explanation.summary,
+      'North China via rule douyin-onesie-hangzhou → Hangzhou; promised 3 days; rules: douyin-onesie-hangzhou',
+    );
   });
 
   it('the same onesie from Tmall follows the matrix', () => {
@@ -76,7 +81,10 @@ describe('RT-2 seed rules, as written', () => {
     const fjOrder = (tags: string[] = []) => buildOrder({ tags, lines: [line('l1', 'FJ2024-RED-L')] });
 
     it('an FJ order due in under 3 days (from a due: tag) goes to the quick-response line, flagged red', () => {
-      const decision = routeOrder(fjOrder(['due:2026-02-05T18:00:00+08:00']), buildContext({ ruleSet: rt2ExampleRuleSet, stock: everywhere('FJ2024-RED-L') }));
+      const decision = routeOrder(
+        fjOrder(['due:2026-02-05T18:00:00+08:00']),
+        buildContext({ ruleSet: rt2ExampleRuleSet, stock: everywhere('FJ2024-RED-L') }),
+      );
 
       assert.deepEqual(shippedFrom(decision), ['suzhou']);
       assert.deepEqual(decision.queues, ['quick-response']);
@@ -105,7 +113,10 @@ describe('RT-2 seed rules, as written', () => {
     const allSizes = ['S', 'M', 'L', 'XL', 'XXL'].flatMap((size) => everywhere(`TS-001-${size}`));
 
     it('an order with five distinct sizes goes to BOM check', () => {
-      const decision = routeOrder(sizes(['TS-001-S', 'TS-001-M', 'TS-001-L', 'TS-001-XL', 'TS-001-XXL']), buildContext({ ruleSet: rt2ExampleRuleSet, stock: allSizes }));
+      const decision = routeOrder(
+        sizes(['TS-001-S', 'TS-001-M', 'TS-001-L', 'TS-001-XL', 'TS-001-XXL']),
+        buildContext({ ruleSet: rt2ExampleRuleSet, stock: allSizes }),
+      );
 
       assert.deepEqual(shippedFrom(decision), ['suzhou']);
       assert.deepEqual(decision.queues, ['bom-check']);
@@ -113,10 +124,15 @@ describe('RT-2 seed rules, as written', () => {
     });
 
     it('five lines of only four distinct SKUs do not', () => {
-      const decision = routeOrder(sizes(['TS-001-S', 'TS-001-M', 'TS-001-L', 'TS-001-XL', 'TS-001-XL']), buildContext({ ruleSet: rt2ExampleRuleSet, stock: allSizes }));
+      const decision = routeOrder(
+        sizes(['TS-001-S', 'TS-001-M', 'TS-001-L', 'TS-001-XL', 'TS-001-XL']),
+        buildContext({ ruleSet: rt2ExampleRuleSet, stock: allSizes }),
+      );
 
       assert.deepEqual(decision.queues, []);
-      assert.deepEqual(decision.shipments, [{ kind: 'warehouse', locationId: 'suzhou', lineIds: ['l1', 'l2', 'l3', 'l4', 'l5'], promisedDeliveryDays: 1 }]);
+      assert.deepEqual(decision.shipments, [
+        { kind: 'warehouse', locationId: 'suzhou', lineIds: ['l1', 'l2', 'l3', 'l4', 'l5'], promisedDeliveryDays: 1 },
+      ]);
     });
   });
 });

@@ -20,9 +20,14 @@ describe('rule actions', () => {
       { kind: 'supplier', locationId: 'sup-hz-box', lineIds: ['l2'], promisedDeliveryDays: 2 },
     ]);
     assert.deepEqual(decision.queues, ['dropship']);
-    assert.deepEqual(decision.explanation.matchedRules, [{ id: 'gift-box-supplier', name: 'gift boxes are drop-shipped by the Hangzhou box maker', priority: 10 }]);
+    assert.deepEqual(decision.explanation.matchedRules, [
+      { id: 'gift-box-supplier', name: 'gift boxes are drop-shipped by the Hangzhou box maker', priority: 10 },
+    ]);
     assert.deepEqual(decision.explanation.ruleSet, { id: 'drop-ship-examples', version: 1 });
-    assert.equal(decision.explanation.summary, 'East China → Suzhou; drop-ship sup-hz-box (lines l2); queues: dropship; promised 2 days; rules: gift-box-supplier');
+    assert.equal(
+      decision.explanation.summary,
+      'East China → Suzhou; drop-ship sup-hz-box (lines l2); queues: dropship; promised 2 days; rules: gift-box-supplier',
+    );
   });
 
   it('an order entirely drop-shipped looks at no warehouse', () => {
@@ -74,7 +79,12 @@ describe('rule actions', () => {
 
       assert.deepEqual(decision.shipments, []);
       assert.deepEqual(decision.unroutable, [
-        { lineId: 'l1', sku: 'TS-001-M', reason: 'REQUIRED_WAREHOUSE_UNAVAILABLE', detail: 'rule luxe-hangzhou-only requires hangzhou, which is disabled' },
+        {
+          lineId: 'l1',
+          sku: 'TS-001-M',
+          reason: 'REQUIRED_WAREHOUSE_UNAVAILABLE',
+          detail: 'rule luxe-hangzhou-only requires hangzhou, which is disabled',
+        },
       ]);
       assert.deepEqual(decision.explanation.fallbacks, [{ from: 'hangzhou', to: null, reason: 'DISABLED' }]);
     });
@@ -84,7 +94,16 @@ describe('rule actions', () => {
     const always = { field: 'lineCount', op: 'gte', value: 1 } as const;
     const rules: RuleInput[] = [
       { id: 'late', name: 'late', priority: 50, when: always, then: [{ type: 'setQueue', queue: 'bulky' }] },
-      { id: 'first', name: 'first', priority: 1, when: always, then: [{ type: 'setPriority', priority: 5 }, { type: 'setQueue', queue: 'presale' }] },
+      {
+        id: 'first',
+        name: 'first',
+        priority: 1,
+        when: always,
+        then: [
+          { type: 'setPriority', priority: 5 },
+          { type: 'setQueue', queue: 'presale' },
+        ],
+      },
       { id: 'second', name: 'second', priority: 2, when: always, then: [{ type: 'setPriority', priority: 9 }], stop: true },
       { id: 'off', name: 'off', priority: 0, enabled: false, when: always, then: [{ type: 'setQueue', queue: 'expedite' }] },
     ];
@@ -93,7 +112,10 @@ describe('rule actions', () => {
     assert.deepEqual(shippedFrom(decision), ['suzhou']);
     assert.equal(decision.priority, 5);
     assert.deepEqual(decision.queues, ['presale']);
-    assert.deepEqual(decision.explanation.matchedRules.map((r) => r.id), ['first', 'second']);
+    assert.deepEqual(
+      decision.explanation.matchedRules.map((r) => r.id),
+      ['first', 'second'],
+    );
   });
 
   it('any, not and notIn combine; ne and notIn hold when no line matches', () => {
@@ -103,7 +125,12 @@ describe('rule actions', () => {
       priority: 1,
       when: {
         all: [
-          { any: [{ field: 'amount', op: 'gt', value: 100_000 }, { field: 'lineCount', op: 'gte', value: 3 }] }, // amount in fen: > 1000.00
+          {
+            any: [
+              { field: 'amount', op: 'gt', value: 100_000 },
+              { field: 'lineCount', op: 'gte', value: 3 },
+            ],
+          }, // amount in fen: > 1000.00
           { not: { field: 'tag', op: 'eq', value: 'gift' } },
           { field: 'category', op: 'notIn', value: ['gift-box', 'card'] },
           { field: 'province', op: 'eq', value: 'Shanghai' },

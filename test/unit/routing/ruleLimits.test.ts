@@ -29,15 +29,24 @@ describe('rule documents are bounded before the recursive parse', () => {
     it(`a ${levels}-deep not chain is refused with the depth limit at the rule's condition, without throwing`, () => {
       const result = parseSet(rule('deep', notChain(levels)));
       assert.equal(result.success, false);
-      assert.deepEqual(result.error?.issues.map((issue) => [issue.path, issue.message.match(depthMessage) !== null]), [[['rules', 0, 'when'], true]]);
+      assert.deepEqual(
+        result.error?.issues.map((issue) => [issue.path, issue.message.match(depthMessage) !== null]),
+        [[['rules', 0, 'when'], true]],
+      );
     });
   }
 
   it('a deep chain is refused the same way when a rule or a condition is parsed alone', () => {
     const alone = routingRuleSchema.safeParse(rule('deep', notChain(100_000)));
-    assert.deepEqual(alone.error?.issues.map((issue) => [issue.path, depthMessage.test(issue.message)]), [[['when'], true]]);
+    assert.deepEqual(
+      alone.error?.issues.map((issue) => [issue.path, depthMessage.test(issue.message)]),
+      [[['when'], true]],
+    );
     const condition = conditionSchema.safeParse(notChain(100_000));
-    assert.deepEqual(condition.error?.issues.map((issue) => [issue.path, depthMessage.test(issue.message)]), [[[], true]]);
+    assert.deepEqual(
+      condition.error?.issues.map((issue) => [issue.path, depthMessage.test(issue.message)]),
+      [[[], true]],
+    );
   });
 
   it('a condition exactly at the depth limit is accepted, one level more is refused', () => {
@@ -56,7 +65,10 @@ describe('rule documents are bounded before the recursive parse', () => {
 
   it('a very wide all is refused with the size limit, without throwing', () => {
     const result = parseSet(rule('wide', { all: Array.from({ length: 1_000_000 }, () => leaf) }));
-    assert.deepEqual(result.error?.issues.map((issue) => [issue.path, sizeMessage.test(issue.message)]), [[['rules', 0, 'when'], true]]);
+    assert.deepEqual(
+      result.error?.issues.map((issue) => [issue.path, sizeMessage.test(issue.message)]),
+      [[['rules', 0, 'when'], true]],
+    );
     const alone = conditionSchema.safeParse({ any: Array.from({ length: 100_000 }, () => leaf) });
     assert.match(alone.error?.issues[0]?.message ?? '', sizeMessage);
   });
@@ -66,7 +78,10 @@ describe('rule documents are bounded before the recursive parse', () => {
     const rules = Array.from({ length: 20 }, (_, i) => rule(`r${i}`, { all: Array.from({ length: 99 }, () => leaf) }));
     assert.equal(parseSet(...rules).success, true);
     const result = parseSet(...rules, rule('one-more', leaf));
-    assert.deepEqual(result.error?.issues.map((issue) => [issue.path, sizeMessage.test(issue.message)]), [[['rules', 20, 'when'], true]]);
+    assert.deepEqual(
+      result.error?.issues.map((issue) => [issue.path, sizeMessage.test(issue.message)]),
+      [[['rules', 20, 'when'], true]],
+    );
   });
 
   it('a refused document is answered quickly: the walk stops at the limit', () => {
@@ -81,6 +96,9 @@ describe('rule documents are bounded before the recursive parse', () => {
 
   it('ordinary validation errors still name their paths under the limits', () => {
     const result = parseSet(rule('typo', { all: [leaf, { field: 'lineCount', op: 'gte', value: 'many' }] }));
-    assert.deepEqual(result.error?.issues.map((issue) => issue.path), [['rules', 0, 'when', 'all', 1, 'value']]);
+    assert.deepEqual(
+      result.error?.issues.map((issue) => issue.path),
+      [['rules', 0, 'when', 'all', 1, 'value']],
+    );
   });
 });

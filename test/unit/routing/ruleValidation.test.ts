@@ -4,7 +4,13 @@ import { routingContextSchema } from '../../../src/domain/routing/context';
 import { dropShipExampleRuleSet, exampleRegionPriority, exampleWarehouses, rt2ExampleRuleSet } from '../../../src/domain/routing/examples';
 import { routingRuleSchema, routingRuleSetSchema } from '../../../src/domain/routing/rules';
 
-const rule = (when: unknown, then: unknown = [{ type: 'setQueue', queue: 'expedite' }]) => ({ id: 'r1', name: 'rule', priority: 1, when, then });
+const rule = (when: unknown, then: unknown = [{ type: 'setQueue', queue: 'expedite' }]) => ({
+  id: 'r1',
+  name: 'rule',
+  priority: 1,
+  when,
+  then,
+});
 /** The first issue of a rule set holding this rule, as [path, message]. */
 function firstIssue(candidate: unknown): [PropertyKey[], string] {
   const result = routingRuleSetSchema.safeParse({ id: 'set', version: 1, rules: [candidate] });
@@ -17,11 +23,21 @@ describe('rule validation rejects bad rules with a path', () => {
   it('the RT-2 and drop-ship examples are valid rule sets', () => {
     assert.equal(routingRuleSetSchema.safeParse(rt2ExampleRuleSet).success, true);
     assert.equal(routingRuleSetSchema.safeParse(dropShipExampleRuleSet).success, true);
-    assert.deepEqual(rt2ExampleRuleSet.rules.map((r) => r.id), ['douyin-onesie-hangzhou', 'miniprogram-vip-expedite', 'fj-quick-response', 'bom-check-5-sizes']);
+    assert.deepEqual(
+      rt2ExampleRuleSet.rules.map((r) => r.id),
+      ['douyin-onesie-hangzhou', 'miniprogram-vip-expedite', 'fj-quick-response', 'bom-check-5-sizes'],
+    );
   });
 
   it('a number comparison with a text value points at the value', () => {
-    const [path, message] = firstIssue(rule({ all: [{ field: 'channel', op: 'eq', value: 'douyin' }, { field: 'amount', op: 'gt', value: 'lots' }] }));
+    const [path, message] = firstIssue(
+      rule({
+        all: [
+          { field: 'channel', op: 'eq', value: 'douyin' },
+          { field: 'amount', op: 'gt', value: 'lots' },
+        ],
+      }),
+    );
     assert.deepEqual(path, ['rules', 0, 'when', 'all', 1, 'value']);
     assert.equal(message, 'amount gt expects a single number');
   });
@@ -79,7 +95,10 @@ describe('rule validation rejects bad rules with a path', () => {
   it('duplicate rule ids point at the second one', () => {
     const ok = rule({ field: 'lineCount', op: 'gte', value: 1 });
     const result = routingRuleSetSchema.safeParse({ id: 'set', version: 1, rules: [ok, ok] });
-    assert.deepEqual(result.error?.issues.map((i) => i.path), [['rules', 1, 'id']]);
+    assert.deepEqual(
+      result.error?.issues.map((i) => i.path),
+      [['rules', 1, 'id']],
+    );
   });
 
   it('a routing context with duplicate warehouses is rejected', () => {
@@ -90,6 +109,9 @@ describe('rule validation rejects bad rules with a path', () => {
       stock: [],
       now: '2026-02-03T02:30:00Z',
     });
-    assert.deepEqual(result.error?.issues.map((i) => i.path), [['warehouses', exampleWarehouses.length, 'id']]);
+    assert.deepEqual(
+      result.error?.issues.map((i) => i.path),
+      [['warehouses', exampleWarehouses.length, 'id']],
+    );
   });
 });

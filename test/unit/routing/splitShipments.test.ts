@@ -20,7 +20,11 @@ describe('splitting and unroutable lines (RT-5)', () => {
   });
 
   it('one lower-ranked warehouse that has everything beats a split', () => {
-    const levels = [stock('suzhou', 'SKU-A', 5), stock('suzhou', 'SKU-B', 5), ...['SKU-A', 'SKU-B', 'SKU-C'].map((sku) => stock('hangzhou', sku, 5))];
+    const levels = [
+      stock('suzhou', 'SKU-A', 5),
+      stock('suzhou', 'SKU-B', 5),
+      ...['SKU-A', 'SKU-B', 'SKU-C'].map((sku) => stock('hangzhou', sku, 5)),
+    ];
     const decision = routeOrder(order, buildContext({ stock: levels }));
 
     assert.deepEqual(shippedFrom(decision), ['hangzhou']);
@@ -35,7 +39,10 @@ describe('splitting and unroutable lines (RT-5)', () => {
     const decision = routeOrder(order, buildContext({ stock: levels }));
 
     assert.deepEqual(shippedFrom(decision), ['hefei', 'hangzhou']);
-    assert.deepEqual(decision.shipments.map((s) => s.lineIds), [['l1', 'l2'], ['l3']]);
+    assert.deepEqual(
+      decision.shipments.map((s) => s.lineIds),
+      [['l1', 'l2'], ['l3']],
+    );
   });
 
   it('two lines of the same SKU are checked against their total quantity', () => {
@@ -51,7 +58,12 @@ describe('splitting and unroutable lines (RT-5)', () => {
 
     assert.deepEqual(decision.shipments, [{ kind: 'warehouse', locationId: 'suzhou', lineIds: ['l1', 'l2'], promisedDeliveryDays: 1 }]);
     assert.deepEqual(decision.unroutable, [
-      { lineId: 'l3', sku: 'SKU-C', reason: 'OUT_OF_STOCK', detail: 'need 1 × SKU SKU-C; available: suzhou 0, hefei 0, hangzhou 0, kunshan-temp 0' },
+      {
+        lineId: 'l3',
+        sku: 'SKU-C',
+        reason: 'OUT_OF_STOCK',
+        detail: 'need 1 × SKU SKU-C; available: suzhou 0, hefei 0, hangzhou 0, kunshan-temp 0',
+      },
     ]);
     assert.equal(decision.explanation.summary, 'East China → Suzhou; unroutable: line l3 SKU SKU-C (OUT_OF_STOCK); promised 1 day');
   });

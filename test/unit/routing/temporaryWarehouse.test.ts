@@ -9,7 +9,9 @@ describe('temporary warehouses take overflow only (RT-4)', () => {
   const everywhere = ['suzhou', 'hefei', 'hangzhou', 'kunshan-temp'].map((w) => stock(w, 'TS-001-M', 50));
 
   it('a temporary warehouse receives the order when every preferred one is full or down', () => {
-    const warehouses = exampleWarehouses.map((w) => (w.id === 'hefei' ? { ...w, enabled: false } : w.id === 'hangzhou' ? { ...w, paused: true } : w));
+    const warehouses = exampleWarehouses.map((w) =>
+      w.id === 'hefei' ? { ...w, enabled: false } : w.id === 'hangzhou' ? { ...w, paused: true } : w,
+    );
     const context = buildContext({ warehouses, stock: everywhere, capacityUsedToday: { suzhou: 20_000 } });
     const decision = routeOrder(order, context);
 
@@ -52,11 +54,17 @@ describe('temporary warehouses take overflow only (RT-4)', () => {
   });
 
   it('a temporary warehouse that is full itself leaves the order unroutable, with the reason', () => {
-    const context = buildContext({ stock: everywhere, capacityUsedToday: { suzhou: 20_000, hefei: 12_000, hangzhou: 8_000, 'kunshan-temp': 5_000 } });
+    const context = buildContext({
+      stock: everywhere,
+      capacityUsedToday: { suzhou: 20_000, hefei: 12_000, hangzhou: 8_000, 'kunshan-temp': 5_000 },
+    });
     const decision = routeOrder(order, context);
 
     assert.deepEqual(decision.shipments, []);
-    assert.deepEqual(decision.unroutable.map((u) => [u.lineId, u.reason]), [['l1', 'NO_CANDIDATE_WAREHOUSE']]);
+    assert.deepEqual(
+      decision.unroutable.map((u) => [u.lineId, u.reason]),
+      [['l1', 'NO_CANDIDATE_WAREHOUSE']],
+    );
     assert.equal(decision.explanation.fallbacks.at(-1)?.to, null);
     assert.equal(decision.promisedDeliveryDays, null);
   });

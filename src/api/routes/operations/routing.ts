@@ -23,13 +23,20 @@ export function routingRoutes(api: Api, stores: Pick<Stores, 'orders' | 'routing
     return canonicalOrderSchema.parse(view.order);
   };
 
-  api.endpoint({
-    method: 'post', path: '/v1/routing/what-if', tag: 'routing', access: ['operations'],
-    summary: 'Route an order with the current rules, network and stock and explain the decision, reserving nothing. For a received order, stock it already holds counts as reserved.',
-    body: whatIfBody,
-    responses: { 200: { description: 'the decision routing would take now', schema: routingDecisionSchema } },
-  }, async ({ body }) => {
-    const order = body.order ?? (await receivedOrder(body.orderId!));
-    return { status: 200, body: routeOrder(order, await stores.routingContext.load(order)) };
-  });
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/routing/what-if',
+      tag: 'routing',
+      access: ['operations'],
+      summary:
+        'Route an order with the current rules, network and stock and explain the decision, reserving nothing. For a received order, stock it already holds counts as reserved.',
+      body: whatIfBody,
+      responses: { 200: { description: 'the decision routing would take now', schema: routingDecisionSchema } },
+    },
+    async ({ body }) => {
+      const order = body.order ?? (await receivedOrder(body.orderId!));
+      return { status: 200, body: routeOrder(order, await stores.routingContext.load(order)) };
+    },
+  );
 }

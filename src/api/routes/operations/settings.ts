@@ -12,7 +12,10 @@ import type { Api } from '../../route';
 // OpenAPI hints for two domain schemas the generator cannot describe alone: the recursive condition tree becomes
 // a named component (a $ref instead of an endless expansion), and override settings (a custom check) an object.
 zodToOpenAPIRegistry.add(conditionSchema, { _internal: { refId: 'RoutingCondition' } });
-zodToOpenAPIRegistry.add(policyOverrideSchema.shape.settings, { type: 'object', description: 'policy settings to change; anything left out is inherited' });
+zodToOpenAPIRegistry.add(policyOverrideSchema.shape.settings, {
+  type: 'object',
+  description: 'policy settings to change; anything left out is inherited',
+});
 
 /** One kind of settings as the API exposes it. */
 interface SettingsKind<T> {
@@ -30,7 +33,8 @@ interface SettingsKind<T> {
 
 // The rule set's `version` is the settings version, so an author may leave it out; it is set on save.
 const ruleSetInput = z.preprocess(
-  (value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && !('version' in value) ? { ...value, version: 0 } : value),
+  (value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !('version' in value) ? { ...value, version: 0 } : value,
   routingRuleSetSchema,
 );
 
@@ -49,47 +53,82 @@ function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
   const path = `/v1/settings/${kind.path}`;
   const response = versionSchema(kind.schema);
 
-  api.endpoint({
-    method: 'get', path, tag: 'settings', access: ['operations'],
-    summary: `The current ${kind.what}: version, body, who saved it and when (version 0 is the built-in default).`,
-    responses: { 200: { description: 'the latest version', schema: response } },
-  }, async () => ({ status: 200, body: present(await kind.store.latest()) }));
+  api.endpoint(
+    {
+      method: 'get',
+      path,
+      tag: 'settings',
+      access: ['operations'],
+      summary: `The current ${kind.what}: version, body, who saved it and when (version 0 is the built-in default).`,
+      responses: { 200: { description: 'the latest version', schema: response } },
+    },
+    async () => ({ status: 200, body: present(await kind.store.latest()) }),
+  );
 
-  api.endpoint({
-    method: 'put', path, tag: 'settings', access: ['operations'],
-    summary: `Save new ${kind.what}, effective for the next order without a restart; pass expectedVersion to refuse a stale edit (409).`,
-    body: z.object({ expectedVersion: z.number().int().nonnegative().optional().describe('the version this edit is based on'), body: kind.schema }),
-    responses: { 200: { description: 'the saved version', schema: response } },
-  }, async ({ body, caller }) => {
-    // Without expectedVersion the edit is based on the latest version; either way a concurrent save answers 409.
-    const base = body.expectedVersion ?? (await kind.store.latest()).version;
-    const settings = kind.stamp ? kind.stamp(body.body, base + 1) : body.body;
-    const previous = await kind.store.latest();
-    let saved: SettingsVersion<T>;
-    try {
-      saved = await kind.store.save(settings, caller!.id, base);
-    } catch (error) {
-      if (error instanceof SettingsConflictError) throw new HttpError(409, 'SETTINGS_CONFLICT', error.message);
-      throw error;
-    }
-    await kind.afterSave?.(previous, saved);
-    return { status: 200, body: present(saved) };
-  });
+  api.endpoint(
+    {
+      method: 'put',
+      path,
+      tag: 'settings',
+      access: ['operations'],
+      summary: `Save new ${kind.what}, effective for the next order without a restart; pass expectedVersion to refuse a stale edit (409).`,
+      body: z.object({
+        expectedVersion: z.number().int().nonnegative().optional().describe('the version this edit is based on'),
+        body: kind.schema,
+      }),
+      responses: { 200: { description: 'the saved version', schema: response } },
+    },
+    async ({ body, caller }) => {
+      // Without expectedVersion the edit is based on the latest version; either way a concurrent save answers 409.
+      const base = body.expectedVersion ?? (await kind.store.latest()).version;
+      const settings = kind.stamp ? kind.stamp(body.body, base + 1) : body.body;
+      const previous = await kind.store.latest();
+      let saved: SettingsVersion<T>;
+      try {
+        saved = await kind.store.save(settings, caller!.id, base);
+      } catch (error) {
+        if (error instanceof SettingsConflictError) throw new HttpError(409, 'SETTINGS_CONFLICT', error.message);
+        throw error;
+      }
+      await kind.afterSave?.(previous, saved);
+      return { status: 200, body: present(saved) };
+    },
+  );
 
-  api.endpoint({
-    method: 'get', path: `${path}/history`, tag: 'settings', access: ['operations'],
-    summary: `Every saved version of the ${kind.what}, newest first; versions are never deleted (OP-2).`,
-    query: historyQuery,
-    responses: { 200: { description: 'versions, newest first', schema: z.object({ items: z.array(response) }) } },
-  }, async ({ query }) => ({ status: 200, body: { items: (await kind.store.history(query.limit)).map(present) } }));
+  api.endpoint(
+    {
+      method: 'get',
+      path: `${path}/history`,
+      tag: 'settings',
+      access: ['operations'],
+      summary: `Every saved version of the ${kind.what}, newest first; versions are never deleted (OP-2).`,
+      query: historyQuery,
+      responses: { 200: { description: 'versions, newest first', schema: z.object({ items: z.array(response) }) } },
+    },
+    async ({ query }) => ({ status: 200, body: { items: (await kind.store.history(query.limit)).map(present) } }),
+  );
 }
 
 /** Declares the settings endpoints. */
 export function settingsRoutes(api: Api, stores: Stores, onNetworkSaved: SettingsKind<Network>['afterSave']): void {
   settingsEndpoints<RoutingRuleSet>(api, {
-    path: 'routing-rules', what: 'routing rules (RT-2)', store: stores.routingRules, schema: ruleSetInput,
+    path: 'routing-rules',
+    what: 'routing rules (RT-2)',
+    store: stores.routingRules,
+    schema: ruleSetInput,
     stamp: (rules, version) => ({ ...rules, version }),
   });
-  settingsEndpoints(api, { path: 'network', what: 'warehouse network (RT-1, RT-4); disabling or pausing a warehouse re-routes its orders that have not started picking', store: stores.network, schema: networkSchema, afterSave: onNetworkSaved });
-  settingsEndpoints(api, { path: 'order-policy', what: 'order policy (INV-2, MR-3, MR-4, RF-1)', store: stores.policy, schema: policySettingsSchema });
+  settingsEndpoints(api, {
+    path: 'network',
+    what: 'warehouse network (RT-1, RT-4); disabling or pausing a warehouse re-routes its orders that have not started picking',
+    store: stores.network,
+    schema: networkSchema,
+    afterSave: onNetworkSaved,
+  });
+  settingsEndpoints(api, {
+    path: 'order-policy',
+    what: 'order policy (INV-2, MR-3, MR-4, RF-1)',
+    store: stores.policy,
+    schema: policySettingsSchema,
+  });
 }
