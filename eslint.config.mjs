@@ -12,6 +12,8 @@ const ioModules = [
   '**/worker/*',
   '**/config',
   '**/logging',
+  '**/metrics',
+  '**/metrics/*',
   '**/workflows',
   '**/workflows/*',
   '**/workflows/**',
@@ -25,6 +27,7 @@ const ioPackages = [
   '@temporalio/activity',
   '@temporalio/workflow',
   'pino',
+  'prom-client',
 ];
 
 export default tseslint.config(
@@ -106,6 +109,9 @@ export default tseslint.config(
                 '**/worker/*',
                 '**/config',
                 '**/logging',
+                '**/metrics',
+                '**/metrics/*',
+                'prom-client',
                 'mongoose',
                 'express',
                 'node:*',

@@ -1,9 +1,10 @@
 /**
  * `npm run dev`: the whole stack on this machine with demo data — Temporal dev server (Web UI on 8233),
- * FerretDB, the worker and the API — with state kept in .data/ across runs. Ctrl-C stops everything.
+ * FerretDB on PostgreSQL 15, the worker and the API — with state kept in .data/ across runs. Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/connection';
 import { createStores } from '../src/db/stores';
 import { channelSchema } from '../src/domain/order';
@@ -46,6 +47,32 @@ async function waitForReady(baseUrl: string, timeoutMs = 120_000): Promise<void>
   throw new Error(`the API at ${baseUrl} did not become ready in ${timeoutMs / 1000} s`);
 }
 
+/**
+ * Warns when no worker polls the order task queue a minute after start, and again whenever that changes: intake
+ * still answers 202 then, but orders wait until a worker comes.
+ */
+function watchWorkers(baseUrl: string, taskQueue: string): void {
+  const startedAt = Date.now();
+  let reported: string | undefined;
+  const check = async () => {
+    const workers = await fetch(`${baseUrl}/readyz`)
+      .then((r) => r.json() as Promise<{ workers?: string }>)
+      .then(
+        (body) => body.workers,
+        () => undefined,
+      );
+    if (stopping || workers === undefined || workers === reported) return;
+    if (workers === 'none polling' && (reported !== undefined || Date.now() - startedAt > 60_000)) {
+      console.warn(`[dev] warning: no worker is polling task queue "${taskQueue}": orders are accepted but wait (see the [worker] lines)`);
+      reported = workers;
+    } else if (workers === 'polling') {
+      if (reported !== undefined) console.log(`[dev] a worker is polling task queue "${taskQueue}" again`);
+      reported = workers;
+    }
+  };
+  setInterval(() => void check(), 5_000).unref();
+}
+
 let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
@@ -82,11 +109,12 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: stack.temporalAddress,
     TEMPORAL_UI_URL: stack.temporalUiUrl ?? process.env.TEMPORAL_UI_URL,
     MONGODB_URI: stack.mongoUri,
+    ...(stack.postgresqlUrl ? { FERRETDB_POSTGRESQL_URL: stack.postgresqlUrl } : {}),
     API_PORT: String(apiPort),
     OPS_API_KEYS: process.env.OPS_API_KEYS ?? `ops:${DEV_OPS_KEY}`,
     CHANNEL_SECRETS: process.env.CHANNEL_SECRETS ?? channelSchema.options.map((c) => `${c}:${DEV_CHANNEL_SECRET}`).join(','),
   };
-  const db = await connectDatabase(stack.mongoUri);
+  const db = await connectDatabase(stack.mongoUri, { ferretdbPostgresqlUrl: env.FERRETDB_POSTGRESQL_URL });
   await seedSettingsAndStock(createStores(db));
   await db.close();
 
@@ -95,6 +123,13 @@ async function main(): Promise<void> {
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   await waitForReady(baseUrl);
   const demo = await postDemoOrders(baseUrl);
+  const config = loadConfig(env);
+  const workerMetrics = [
+    config.WORKER_METRICS_PORT > 0 ? `, http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics (worker)` : '',
+    config.WORKER_SDK_METRICS_PORT > 0
+      ? `, http://${config.WORKER_METRICS_HOST}:${config.WORKER_SDK_METRICS_PORT}/metrics (Temporal SDK)`
+      : '',
+  ].join('');
   console.log(
     [
       '',
@@ -102,13 +137,21 @@ async function main(): Promise<void> {
       `  API            ${baseUrl}   (reference: ${baseUrl}/docs, spec: ${baseUrl}/openapi.json)`,
       `  Temporal UI    ${stack.temporalUiUrl ?? env.TEMPORAL_UI_URL}   (try the filter: OrderStatus = "ON_HOLD")`,
       `  Temporal gRPC  ${stack.temporalAddress}`,
-      `  Database       ${stack.mongoUri}   (FerretDB; files in .data/ferretdb)`,
+      `  Database       ${stack.mongoUri}   ${
+        stack.postgresqlUrl
+          ? `(FerretDB on PostgreSQL 15 at ${stack.postgresqlUrl}; files in .data/postgres)`
+          : process.env.MONGODB_URI
+            ? '(yours)'
+            : '(FerretDB on SQLite; files in .data/ferretdb)'
+      }`,
+      `  Metrics        ${baseUrl}/metrics (API)${workerMetrics}`,
       `  Ops key        X-Api-Key: ${env.OPS_API_KEYS?.split(',')[0]?.split(':')[1]}`,
       `  Demo orders    ${demo.join('; ')}`,
       'Press Ctrl-C to stop; the next run resumes with the same data.',
       '',
     ].join('\n'),
   );
+  watchWorkers(baseUrl, config.TEMPORAL_TASK_QUEUE);
 }
 
 process.once('SIGINT', () => void stop().then(() => process.exit(0)));

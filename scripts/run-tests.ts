@@ -1,6 +1,6 @@
 /**
- * Test runner: starts one Temporal dev server and one FerretDB on free ports (or uses TEMPORAL_ADDRESS /
- * MONGODB_URI), bundles the workflows once, runs the tests over real HTTP and gRPC in one node:test run
+ * Test runner: starts one Temporal dev server and one FerretDB (on a throw-away PostgreSQL cluster) on free ports
+ * (or uses TEMPORAL_ADDRESS / MONGODB_URI), bundles the workflows once, runs the tests over real HTTP and gRPC in one node:test run
  * (so the closing lines count every test), and tears everything down.
  *   tsx scripts/run-tests.ts [--with-unit] [name…]
  */
@@ -35,6 +35,7 @@ async function main(): Promise<number> {
         ...process.env,
         TEMPORAL_ADDRESS: stack.temporalAddress,
         MONGODB_URI: stack.mongoUri,
+        ...(stack.postgresqlUrl ? { FERRETDB_POSTGRESQL_URL: stack.postgresqlUrl } : {}),
         WORKFLOW_BUNDLE_PATH: bundlePath,
         TEMPORAL_TEST_SERVER_PATH: testServer,
         IT_SCRATCH: scratch,

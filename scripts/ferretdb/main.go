@@ -1,4 +1,5 @@
-// Command ferretdb runs an embedded FerretDB (MongoDB wire protocol on SQLite) for local development and tests.
+// Command ferretdb runs an embedded FerretDB v1.24 (MongoDB wire protocol) for local development and tests:
+// on PostgreSQL when -postgresql-url is given (the local stack's default), otherwise on SQLite files under -data.
 package main
 
 import (
@@ -15,13 +16,18 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
-	dataDir := flag.String("data", "./.data/ferretdb", "directory for the SQLite files")
+	dataDir := flag.String("data", "./.data/ferretdb", "directory for the SQLite files (SQLite backend only)")
+	postgresqlURL := flag.String("postgresql-url", "", "PostgreSQL URL (e.g. postgres://user@127.0.0.1:5432/ferretdb); when set, FerretDB runs on PostgreSQL instead of SQLite")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	flag.Parse()
 
-	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
-		fmt.Fprintf(os.Stderr, "ferretdb: cannot create data directory %s: %v\n", *dataDir, err)
-		os.Exit(1)
+	config := ferretdb.Config{Handler: "postgresql", PostgreSQLURL: *postgresqlURL}
+	if *postgresqlURL == "" {
+		if err := os.MkdirAll(*dataDir, 0o755); err != nil {
+			fmt.Fprintf(os.Stderr, "ferretdb: cannot create data directory %s: %v\n", *dataDir, err)
+			os.Exit(1)
+		}
+		config = ferretdb.Config{Handler: "sqlite", SQLiteURL: "file:" + *dataDir + "/"}
 	}
 
 	var level slog.Level
@@ -31,12 +37,10 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	db, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dataDir + "/",
-	})
+	config.Listener = ferretdb.ListenerConfig{TCP: *listen}
+	config.Logger = logger
+
+	db, err := ferretdb.New(&config)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ferretdb: %v\n", err)
 		os.Exit(1)

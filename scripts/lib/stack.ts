@@ -1,19 +1,28 @@
-/** Starts and stops the local stack: a Temporal dev server and a FerretDB database, or uses given servers. */
+/**
+ * Starts and stops the local stack: a Temporal dev server and a FerretDB database — on PostgreSQL 15 (started
+ * here, see ./postgres.ts) by default, on SQLite files with FERRETDB_HANDLER=sqlite — or uses given servers.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { orderSearchAttributes } from '../../src/domain/searchAttributes';
-import { ensureFerretDb, ensureTemporalCli, root } from './tools';
+import { startPostgres, type Postgres } from './postgres';
+import { ensureFerretDb, ensureTemporalCli, InstallError, root } from './tools';
 
 /** Addresses of a running stack. */
 export interface Stack {
   temporalAddress: string;
   temporalUiUrl?: string;
   mongoUri: string;
+  /** The PostgreSQL database behind FerretDB, when the stack started FerretDB on PostgreSQL (FERRETDB_POSTGRESQL_URL of the processes). */
+  postgresqlUrl?: string;
   stop(): Promise<void>;
 }
+
+/** FerretDB's backend: PostgreSQL (default) or SQLite. */
+export type FerretHandler = 'postgresql' | 'sqlite';
 
 /** Options for a local stack. */
 export interface StackOptions {
@@ -23,6 +32,9 @@ export interface StackOptions {
   temporalPort?: number;
   uiPort?: number;
   mongoPort?: number;
+  postgresPort?: number;
+  /** FerretDB's backend; default: FERRETDB_HANDLER, else postgresql. */
+  handler?: FerretHandler;
   database: string;
   /** Where server logs go. */
   logDir: string;
@@ -134,15 +146,46 @@ async function waitForSearchAttributes(address: string, timeoutMs = 60_000): Pro
   }
 }
 
-/** Starts FerretDB on SQLite files under the data folder. */
-async function startFerretDb(options: StackOptions): Promise<{ child: ChildProcess; uri: string }> {
+/** The backend FerretDB runs on. */
+function handlerOf(options: StackOptions, env: NodeJS.ProcessEnv): FerretHandler {
+  const chosen = options.handler ?? (env.FERRETDB_HANDLER || 'postgresql');
+  if (chosen !== 'postgresql' && chosen !== 'sqlite')
+    throw new InstallError(`FERRETDB_HANDLER must be postgresql or sqlite, not "${chosen}".`);
+  return chosen;
+}
+
+/** A running FerretDB and, on the PostgreSQL backend, its cluster (stopped after FerretDB). */
+interface RunningDatabase {
+  uri: string;
+  postgresqlUrl?: string;
+  stop(): Promise<void>;
+}
+
+/** Starts FerretDB: on PostgreSQL (its cluster in <dataDir>/postgres, started first) or on SQLite files in <dataDir>/ferretdb. */
+async function startFerretDb(options: StackOptions, env: NodeJS.ProcessEnv): Promise<RunningDatabase> {
+  const handler = handlerOf(options, env);
   const binary = ensureFerretDb();
   const port = options.mongoPort ?? (await freePort());
-  const dataDir = path.join(options.dataDir, 'ferretdb');
-  const args = ['-listen', `127.0.0.1:${port}`, '-data', dataDir, '-log-level', 'error'];
+  const args = ['-listen', `127.0.0.1:${port}`, '-log-level', 'error'];
+  let postgres: Postgres | undefined;
+  if (handler === 'postgresql') {
+    postgres = await startPostgres({ dataDir: options.dataDir, port: options.postgresPort ?? (await freePort()), logDir: options.logDir });
+    args.push('-postgresql-url', postgres.url);
+  } else {
+    args.push('-data', path.join(options.dataDir, 'ferretdb'));
+  }
   const child = startProcess(binary, args, path.join(options.logDir, 'ferretdb.log'));
-  await waitForPort(port, 'FerretDB', child);
-  return { child, uri: `mongodb://127.0.0.1:${port}/${options.database}` };
+  const stop = async () => {
+    await stopProcess(child);
+    await postgres?.stop();
+  };
+  try {
+    await waitForPort(port, 'FerretDB', child);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { uri: `mongodb://127.0.0.1:${port}/${options.database}`, postgresqlUrl: postgres?.url, stop };
 }
 
 /**
@@ -153,8 +196,9 @@ export async function startStack(options: StackOptions, env: NodeJS.ProcessEnv =
   mkdirSync(options.dataDir, { recursive: true });
   mkdirSync(options.logDir, { recursive: true });
   const children: ChildProcess[] = [];
+  let database: RunningDatabase | undefined;
   const stop = async () => {
-    await Promise.all(children.map(stopProcess));
+    await Promise.all([...children.map(stopProcess), database?.stop()]);
   };
   try {
     let temporalAddress = env.TEMPORAL_ADDRESS;
@@ -167,19 +211,25 @@ export async function startStack(options: StackOptions, env: NodeJS.ProcessEnv =
     }
     let mongoUri = env.MONGODB_URI;
     if (!mongoUri) {
-      const db = await startFerretDb(options);
-      children.push(db.child);
-      mongoUri = db.uri;
+      database = await startFerretDb(options, env);
+      mongoUri = database.uri;
     }
-    return { temporalAddress, temporalUiUrl, mongoUri, stop };
+    return { temporalAddress, temporalUiUrl, mongoUri, postgresqlUrl: database?.postgresqlUrl, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-/** Starts FerretDB alone on a given port (tests stop and restart the database). */
-export async function startDatabase(options: StackOptions & { mongoPort: number }): Promise<{ uri: string; stop(): Promise<void> }> {
-  const db = await startFerretDb(options);
-  return { uri: db.uri, stop: () => stopProcess(db.child) };
+/**
+ * Starts the database alone, FerretDB on a given port with its backend (tests stop and restart the database);
+ * `stop` stops FerretDB, then its PostgreSQL cluster. A persistent data folder keeps the data across restarts.
+ */
+export async function startDatabase(
+  options: StackOptions & { mongoPort: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningDatabase> {
+  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.logDir, { recursive: true });
+  return startFerretDb(options, env);
 }

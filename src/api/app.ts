@@ -1,26 +1,29 @@
-/** The express application: security headers, rate limit, JSON bodies, the endpoints and the one error shape. */
+/** The express application: security headers, rate limit, JSON bodies, the endpoints, Prometheus metrics and the one error shape. */
 import express from 'express';
 import rateLimit from 'express-rate-limit';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { Client } from '@temporalio/client';
+import { z } from 'zod';
 import type { Config } from '../config';
 import type { Database } from '../db/connection';
 import { createStores } from '../db/stores';
 import type { Logger } from '../logging';
+import { metricsContentType, metricsText } from '../metrics/registry';
 import { requireChannelSignature, requireKey, type Access, type AuthedRequest, type PartyKeys } from './auth';
 import { errorHandler, HttpError, notFound } from './errors';
 import { buildOpenApi } from './openapi';
 import { stoppedWarehouses } from '../domain/routing/warehouses';
 import { createOrderAccess } from './orderAccess';
 import { Api } from './route';
-import { channelRoutes } from './routes/channels';
+import { channelRoutes, eventsWebhookPath, measureWebhookAcks } from './routes/channels';
 import { fulfilmentRoutes } from './routes/fulfilment';
 import { healthRoutes } from './routes/health';
 import { inventoryRoutes } from './routes/operations/inventory';
 import { orderRoutes } from './routes/operations/orders';
 import { routingRoutes } from './routes/operations/routing';
 import { settingsRoutes } from './routes/operations/settings';
+import { createWorkerPresence } from './workerPresence';
 import { createWorkflowClient } from './workflowClient';
 
 /** What the API needs. */
@@ -36,6 +39,8 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 1);
+  // First, so an acknowledgement's time covers parsing, signature and validation, and refusals are counted too.
+  app.post(eventsWebhookPath, measureWebhookAcks);
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(
     rateLimit({
@@ -61,7 +66,9 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   const stores = createStores(db);
   const workflows = createWorkflowClient(temporal, config.TEMPORAL_TASK_QUEUE);
   const orders = createOrderAccess(workflows, stores.orders);
+  const workers = createWorkerPresence((recentMs) => workflows.workersPolling(recentMs));
   healthRoutes(api, {
+    workers,
     database: () => db.ping(),
     temporal: async () => {
       try {
@@ -81,6 +88,20 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   inventoryRoutes(api, stores);
   routingRoutes(api, stores);
   fulfilmentRoutes(api, orders);
+
+  // Prometheus scrapes text, not JSON, so /metrics is served beside the Api and only documented through its registry.
+  api.registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics of this API process: the hub metrics it records, whether workers poll, Node defaults',
+    tags: ['health'],
+    security: [],
+    responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+  });
+  app.get('/metrics', async (_req, res) => {
+    await workers(); // refreshes orderhub_workers_polling
+    res.type(metricsContentType).send(await metricsText());
+  });
 
   const openApi = buildOpenApi(api.registry, config.PUBLIC_BASE_URL);
   app.get('/openapi.json', (_req, res) => {

@@ -41,6 +41,14 @@ export const configSchema = z
       .string()
       .regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// URI')
       .default('mongodb://127.0.0.1:27017/orderhub'),
+    /**
+     * Set when the database is FerretDB on PostgreSQL (the local stack sets it): the PostgreSQL URL behind it, where
+     * GIN indexes serving the schemas' indexed fields are made sure of at start (src/db/ferretIndexes.ts).
+     */
+    FERRETDB_POSTGRESQL_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+      .optional(),
     /** Operations credentials: `name:key` pairs; the name is recorded in the audit trail. */
     OPS_API_KEYS: keyList.default({ ops: DEV_OPS_KEY }),
     /** Channel webhook secrets: `channel:secret` pairs used to verify intake signatures. */
@@ -54,6 +62,12 @@ export const configSchema = z
     WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(40),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(20),
     WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(2000),
+    /** Where the worker's Prometheus endpoints listen (0.0.0.0 in a container, so Prometheus can reach them). */
+    WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The hub's worker metrics (reservations, ledger conflicts, database latency…) at /metrics; 0 turns it off. */
+    WORKER_METRICS_PORT: port.default(9464),
+    /** The Temporal SDK runtime's own Prometheus exporter (task slots, latencies, polls) at /metrics; 0 turns it off. */
+    WORKER_SDK_METRICS_PORT: port.default(9465),
     RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
     /** A prebuilt workflow bundle (faster worker start); without it the worker bundles from source. */
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),

@@ -1,5 +1,7 @@
 /** MongoDB connection (MongoDB in production, FerretDB locally): one connection per process. */
 import mongoose from 'mongoose';
+import { observeDbOperation } from '../metrics/hub';
+import { ensureFerretGinIndexes, ginPlanOf } from './ferretIndexes';
 import { registerModels, type Models } from './models';
 
 /** An open database with its models. */
@@ -11,16 +13,35 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** How to connect. */
+export interface ConnectOptions {
+  /**
+   * The PostgreSQL database behind FerretDB, when the database is FerretDB on PostgreSQL (the local stack): then the
+   * GIN indexes that let it serve the schemas' indexed fields from an index are made sure of too (./ferretIndexes.ts).
+   */
+  ferretdbPostgresqlUrl?: string;
+}
+
 /** Connects, registers models and makes sure their indexes exist (idempotent). */
-export async function connectDatabase(uri: string): Promise<Database> {
+export async function connectDatabase(uri: string, options: ConnectOptions = {}): Promise<Database> {
   const connection = mongoose.createConnection(uri, {
     serverSelectionTimeoutMS: 5_000,
     autoIndex: false,
     autoCreate: false,
+    // Command events feed orderhub_db_operation_seconds.
+    monitorCommands: true,
   });
   await connection.asPromise();
+  const client = connection.getClient();
+  client.on('commandSucceeded', (event) => observeDbOperation(event.commandName, event.duration / 1000));
+  client.on('commandFailed', (event) => observeDbOperation(event.commandName, event.duration / 1000));
   const models = registerModels(connection);
   await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+  if (options.ferretdbPostgresqlUrl) {
+    // A collection is a FerretDB table only once it exists (createIndexes makes those with indexes; this, the rest).
+    await Promise.all(Object.values(models).map((model) => model.createCollection()));
+    await ensureFerretGinIndexes(options.ferretdbPostgresqlUrl, connection.name, ginPlanOf(models));
+  }
   return {
     connection,
     models,
@@ -52,4 +73,19 @@ export async function insertOnce(model: { create(doc: object): Promise<unknown> 
 /** True for a duplicate-key error: the unique index said this already happened. */
 export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;
+}
+
+/** Inserts documents in one round trip; those a unique index says are already there (a retry) are skipped. */
+export async function insertAllOnce(
+  model: { insertMany(docs: object[], options: { ordered: false }): Promise<unknown> },
+  docs: object[],
+): Promise<void> {
+  if (docs.length === 0) return;
+  try {
+    await model.insertMany(docs, { ordered: false });
+  } catch (error) {
+    const failures = (error as { writeErrors?: unknown[] }).writeErrors;
+    if (Array.isArray(failures) && failures.length > 0 && failures.every(isDuplicateKey)) return;
+    if (!isDuplicateKey(error)) throw error;
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * One test file's Order Hub: its own database and task queue on the shared Temporal dev server and
- * FerretDB started by scripts/run-tests.ts, a real worker and the real API on a free port.
+ * FerretDB started by scripts/run-tests.ts, a real worker (or none until the test starts it) and the real API on a free port.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -13,6 +13,7 @@ import { connectDatabase, type Database } from '../../src/db/connection';
 import { createStores, type Stores } from '../../src/db/stores';
 import type { Channel } from '../../src/domain/order';
 import { createLogger } from '../../src/logging';
+import { sdkTelemetry } from '../../src/worker/metrics';
 import { createOrderWorker } from '../../src/worker/worker';
 
 /** The channel secret every test channel signs with. */
@@ -39,6 +40,8 @@ export interface Harness {
   channel<T = any>(channel: Channel, path: string, body: unknown): Promise<Answer<T>>;
   /** Sends a request with no credentials. */
   request<T = any>(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<Answer<T>>;
+  /** Starts the worker of a harness started with `worker: false` (a worker outage ending); no-op when one runs. */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,8 +51,14 @@ function databaseUri(base: string, name: string): string {
   return url.toString();
 }
 
+/** How a harness starts. */
+export interface HarnessOptions {
+  /** false: only the API runs, no worker polls the task queue until `startWorker()`. */
+  worker?: boolean;
+}
+
 /** Starts the worker and the API for a test file; `name` keeps its database and task queue apart. */
-export async function startHarness(name: string, env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(name: string, env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const required = ['TEMPORAL_ADDRESS', 'MONGODB_URI', 'WORKFLOW_BUNDLE_PATH'];
   const missing = required.filter((key) => !process.env[key]);
   if (missing.length > 0)
@@ -66,20 +75,28 @@ export async function startHarness(name: string, env: Record<string, string> = {
       .map((c) => `${c}:${CHANNEL_SECRET}`)
       .join(','),
     WORKER_MAX_CONCURRENT_ACTIVITIES: '20',
+    // Test files run side by side: metrics ports stay off unless a test asks for them.
+    WORKER_METRICS_PORT: '0',
+    WORKER_SDK_METRICS_PORT: '0',
     ...env,
   });
   const logger = createLogger(config.LOG_LEVEL, `it-${name}`);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const db = await connectDatabase(config.MONGODB_URI);
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: sdkTelemetry(config) });
+  const db = await connectDatabase(config.MONGODB_URI, { ferretdbPostgresqlUrl: config.FERRETDB_POSTGRESQL_URL });
   const stores = createStores(db);
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker: Worker = await createOrderWorker(
-    config,
-    nativeConnection,
-    { stores, logger },
-    { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH! } },
-  );
-  const running = worker.run();
+  let worker: { worker: Worker; running: Promise<void> } | undefined;
+  const startWorker = async () => {
+    if (worker) return;
+    const created = await createOrderWorker(
+      config,
+      nativeConnection,
+      { stores, logger },
+      { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH! } },
+    );
+    worker = { worker: created, running: created.run() };
+  };
+  if (options.worker !== false) await startWorker();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({ config, temporal: client, db, logger });
@@ -105,6 +122,7 @@ export async function startHarness(name: string, env: Record<string, string> = {
     client,
     baseUrl,
     request,
+    startWorker,
     ops: (method, path, body, headers = {}) =>
       request(method, path, body === undefined ? undefined : JSON.stringify(body), { 'x-api-key': OPS_KEY, ...headers }),
     channel: (channel, path, body) => {
@@ -117,8 +135,10 @@ export async function startHarness(name: string, env: Record<string, string> = {
     },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      worker.shutdown();
-      await running;
+      if (worker) {
+        worker.worker.shutdown();
+        await worker.running;
+      }
       await Promise.all([connection.close(), nativeConnection.close()]);
       await db.connection.dropDatabase().catch(() => undefined);
       await db.close();

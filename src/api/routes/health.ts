@@ -1,15 +1,22 @@
-/** Liveness, readiness and the API reference. */
+/** Liveness, readiness (with whether workers poll, reported beside it) and the API reference. */
 import { z } from 'zod';
 import type { Api } from '../route';
+import type { WorkerPresence } from '../workerPresence';
 
 const readiness = z.object({
   status: z.enum(['ready', 'unavailable']),
   temporal: z.enum(['up', 'down']),
   database: z.enum(['up', 'down']),
+  workers: z
+    .enum(['polling', 'none polling'])
+    .describe('whether a worker polls the order task queue; not part of readiness: intake is accepted while none does'),
 });
 
 /** Declares the health endpoints. */
-export function healthRoutes(api: Api, probes: { temporal(): Promise<boolean>; database(): Promise<boolean> }): void {
+export function healthRoutes(
+  api: Api,
+  probes: { temporal(): Promise<boolean>; database(): Promise<boolean>; workers(): Promise<WorkerPresence> },
+): void {
   api.endpoint(
     {
       method: 'get',
@@ -26,7 +33,7 @@ export function healthRoutes(api: Api, probes: { temporal(): Promise<boolean>; d
     {
       method: 'get',
       path: '/readyz',
-      summary: 'Temporal and the database are reachable',
+      summary: 'Temporal and the database are reachable (this API can take traffic); also says whether workers poll',
       tag: 'health',
       access: 'public',
       responses: {
@@ -35,11 +42,11 @@ export function healthRoutes(api: Api, probes: { temporal(): Promise<boolean>; d
       },
     },
     async () => {
-      const [temporal, database] = await Promise.all([probes.temporal(), probes.database()]);
+      const [temporal, database, workers] = await Promise.all([probes.temporal(), probes.database(), probes.workers()]);
       const ok = temporal && database;
       return {
         status: ok ? 200 : 503,
-        body: { status: ok ? 'ready' : 'unavailable', temporal: temporal ? 'up' : 'down', database: database ? 'up' : 'down' },
+        body: { status: ok ? 'ready' : 'unavailable', temporal: temporal ? 'up' : 'down', database: database ? 'up' : 'down', workers },
       };
     },
   );

@@ -1,0 +1,214 @@
+/**
+ * The order path's reads are index-served on the local database (FerretDB v1.24 on PostgreSQL), shown by FerretDB's
+ * own explain, which returns PostgreSQL's plan. The collections that grow with orders — the stock ledger, the order
+ * read model, the audit trail, the buyer rows — are grown tenfold, with statistics gathered as autovacuum would, and
+ * no read the order path makes of them is a Seq Scan: each is a Bitmap Index Scan of a GIN index made by
+ * src/db/ferretIndexes.ts (without those indexes every one of these plans is a Seq Scan).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Client, escapeIdentifier } from 'pg';
+import { connectDatabase, type Database } from '../../src/db/connection';
+import { ensureFerretGinIndexes, ginPlanOf } from '../../src/db/ferretIndexes';
+import { makeOrder } from '../fixtures/orders';
+
+const postgresqlUrl = process.env.FERRETDB_POSTGRESQL_URL;
+const N = 400;
+const SKUS = 40;
+const WAREHOUSES = ['suzhou', 'hefei', 'hangzhou'];
+const BUYERS = 97;
+const AUDIT_PER_ORDER = 8;
+const SETTINGS_KINDS = ['orderPolicy', 'routingRules', 'network'];
+
+/** A PostgreSQL plan node as FerretDB's explain returns it (EXPLAIN (VERBOSE, FORMAT JSON)). */
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+const describePlan = (node: PlanNode): string =>
+  `${node['Node Type']}${node['Index Name'] ? ` ${node['Index Name']}` : ''}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}` +
+  (node.Plans ? ` (${node.Plans.map(describePlan).join(', ')})` : '');
+
+/** The plan of a read and whether FerretDB pushed its filter down to PostgreSQL. */
+async function planOf(query: { explain(): PromiseLike<unknown> }): Promise<{ nodes: PlanNode[]; text: string; filterPushdown: boolean }> {
+  const explained = (await query.explain()) as { queryPlanner?: { Plan?: PlanNode }; filterPushdown?: boolean };
+  const root = explained.queryPlanner?.Plan;
+  assert.ok(root, `FerretDB's explain carries no PostgreSQL plan: ${JSON.stringify(explained).slice(0, 500)}`);
+  return { nodes: nodesOf(root), text: describePlan(root), filterPushdown: explained.filterPushdown === true };
+}
+
+describe(
+  'database plans: the order path reads from indexes on FerretDB-on-PostgreSQL',
+  { skip: !postgresqlUrl && 'FERRETDB_POSTGRESQL_URL is unset (not FerretDB on PostgreSQL)' },
+  () => {
+    let db: Database;
+    let grown = 0;
+
+    before(async () => {
+      const url = new URL(process.env.MONGODB_URI!);
+      url.pathname = `/it_plans_${process.pid}`;
+      db = await connectDatabase(url.toString(), { ferretdbPostgresqlUrl: postgresqlUrl });
+      // Settings grow with operators' edits, not with orders: a few versions of each kind.
+      await db.models.SettingsVersion.insertMany(
+        Array.from({ length: 30 }, (_, i) => ({
+          kind: SETTINGS_KINDS[i % SETTINGS_KINDS.length],
+          version: Math.floor(i / SETTINGS_KINDS.length) + 1,
+          body: { n: i },
+          actor: 'plans',
+          at: new Date(),
+        })),
+      );
+    });
+    after(async () => {
+      await db?.connection.dropDatabase().catch(() => undefined);
+      await db?.close();
+    });
+
+    /** Grows the ledger and the read model (orders, audit trail, buyer rows) to `size` orders, then gathers statistics. */
+    async function growTo(size: number): Promise<void> {
+      const { StockEntry, Order, AuditEvent, BuyerOrder } = db.models;
+      const at = new Date('2026-11-24T08:00:00Z');
+      const entries = [];
+      const orders = [];
+      const audit = [];
+      const buyers = [];
+      for (let i = grown; i < size; i += 1) {
+        const orderId = `tmall-plan-${i}`;
+        const sku = `SKU-${i % SKUS}`;
+        const warehouseId = WAREHOUSES[Math.floor(i / SKUS) % WAREHOUSES.length]!;
+        const seq = Math.floor(i / (SKUS * WAREHOUSES.length)) + 1;
+        entries.push({
+          _id: `reserve:plan-${i}`,
+          sku,
+          warehouseId,
+          seq,
+          pos: `${sku}@${warehouseId}#${seq}`,
+          kind: 'reserve',
+          quantity: 1,
+          onHand: 1_000,
+          reserved: seq,
+          orderId,
+          reservationKey: `plan-${i}`,
+          at,
+        });
+        const buyerId = `buyer-${i % BUYERS}`;
+        orders.push({
+          _id: orderId,
+          workflowId: `Order:${orderId}`,
+          channel: 'tmall',
+          channelOrderId: `plan-${i}`,
+          brand: 'acme',
+          buyerId,
+          status: 'RESERVED',
+          warehouseIds: [warehouseId],
+          orderedAt: at,
+          version: 3,
+          view: { orderId, status: 'RESERVED', order: makeOrder() },
+          createdAt: at,
+          updatedAt: at,
+        });
+        buyers.push({ _id: orderId, buyerId, orderedAt: at });
+        for (let n = 1; n <= AUDIT_PER_ORDER; n += 1) {
+          audit.push({ _id: `${orderId}:${n}`, orderId, seq: n, at, actor: { kind: 'system', id: 'plans' }, action: 'STATUS_CHANGED' });
+        }
+      }
+      await StockEntry.insertMany(entries, { lean: true });
+      await Order.insertMany(orders, { lean: true });
+      await AuditEvent.insertMany(audit, { lean: true });
+      await BuyerOrder.insertMany(buyers, { lean: true });
+      grown = size;
+      // What autovacuum does after such growth, done now so the plans do not depend on when it runs.
+      const client = new Client({ connectionString: postgresqlUrl });
+      await client.connect();
+      try {
+        const schema = db.connection.name;
+        const { rows } = await client.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1', [schema]);
+        for (const { tablename } of rows) await client.query(`ANALYZE ${escapeIdentifier(schema)}.${escapeIdentifier(tablename)}`);
+      } finally {
+        await client.end();
+      }
+    }
+
+    /**
+     * The order path's reads of collections that grow with orders (see the owners in src/db), as FerretDB receives them.
+     * Reads of collections bounded by the catalog, the network or operators' edits may scan and are not here: stock
+     * items and warehouse days (by `_id`), settings (head by kind, then `{kind, version}`).
+     * What an index cannot bound on FerretDB v1.24: a sort or a range. Sorts (other than `$natural`) and limits after a
+     * filter are never pushed down — FerretDB fetches every match and sorts it itself — and neither are `$gt`/`$gte`/
+     * `$lt`/`$in`; only equalities (and `$ne` on scalars) reach PostgreSQL. So a read like the ledger endpoint's
+     * `{sku, warehouseId}` sorted by `seq` is index-served but costs every entry of that pair, which is why the order
+     * path finds the ledger head by the stock item and the entry `pos` (equalities) instead.
+     */
+    function growingReads() {
+      const { StockEntry, Order, AuditEvent, BuyerOrder } = db.models;
+      const others = { buyerId: 'buyer-7', _id: { $ne: 'tmall-plan-7' } };
+      const count = (match: object) => BuyerOrder.aggregate([{ $match: match }, { $group: { _id: 1, n: { $sum: 1 } } }]);
+      return {
+        // stockLedger: the entry after a known head, by its position (headOf).
+        'ledger entry by position': StockEntry.find({ pos: 'SKU-7@hefei#3' }, { seq: 1, onHand: 1, reserved: 1 }).limit(1),
+        // stockLedger: an operation's entry by its key (append's exists, keyState, reservationsOf, appliedAdjustment).
+        'ledger entry by _id': StockEntry.find({ _id: 'reserve:plan-123' }),
+        // The ledger endpoint (not the order path): every entry of the pair through the indexes, sorted by FerretDB.
+        'ledger of a SKU in a warehouse': StockEntry.find({ sku: 'SKU-7', warehouseId: 'hefei' }).sort({ seq: -1 }).limit(1),
+        // orderReadModel: the mirror by _id, and its update guarded by version (the range is filtered after the index).
+        'order by _id': Order.find({ _id: 'tmall-plan-42' }),
+        'order by _id and older version': Order.find({ _id: 'tmall-plan-42', version: { $lt: 4 } }),
+        // orderReadModel: an audit entry by _id (written once), and an order's trail.
+        'audit entry by _id': AuditEvent.find({ _id: 'tmall-plan-42:3' }),
+        'audit trail of an order': AuditEvent.find({ orderId: 'tmall-plan-42' }).sort({ seq: 1 }),
+        // orderReadModel.buyerHistory (MR-3): countDocuments is an aggregate of $match then $group.
+        'buyer orders count': count(others),
+        'buyer orders count in the window': count({ ...others, orderedAt: { $gte: new Date('2026-11-23T16:00:00Z') } }),
+        'buyer row by _id': BuyerOrder.find({ _id: 'tmall-plan-42' }),
+      };
+    }
+
+    test('the GIN indexes mirror the schemas: _id and every indexed field of every collection, made once', async () => {
+      const schema = db.connection.name;
+      const made = await ensureFerretGinIndexes(postgresqlUrl!, schema, ginPlanOf(db.models));
+      // What PostgreSQL holds, per collection, read from its catalog and FerretDB's metadata.
+      const client = new Client({ connectionString: postgresqlUrl });
+      await client.connect();
+      const { rows } = await client
+        .query<{ collection: string; indexdef: string }>(
+          `SELECT m._jsonb ->> '_id' AS collection, i.indexdef
+             FROM ${escapeIdentifier(schema)}._ferretdb_database_metadata m
+             JOIN pg_indexes i ON i.schemaname = $1 AND i.tablename = m._jsonb ->> 'table'
+            WHERE i.indexdef LIKE '%USING gin%'`,
+          [schema],
+        )
+        .finally(() => client.end());
+      const held = (collection: string) =>
+        rows
+          .filter((r) => r.collection === collection)
+          .map((r) => /USING gin \(+_jsonb -> '([^']+)'::text\)+/.exec(r.indexdef)?.[1])
+          .sort();
+      for (const model of Object.values(db.models)) {
+        const declared = new Set(['_id', ...model.schema.indexes().flatMap(([keys]) => Object.keys(keys))]);
+        assert.deepEqual(held(model.collection.collectionName), [...declared].sort(), model.collection.collectionName);
+      }
+      assert.ok(held('orders').includes('buyerId') && held('audit_events').includes('orderId'));
+      assert.equal(made.length, rows.length);
+      // Idempotent: a second process starting finds them all and adds nothing.
+      assert.deepEqual(await ensureFerretGinIndexes(postgresqlUrl!, schema, ginPlanOf(db.models)), made);
+    });
+
+    for (const size of [N, 10 * N]) {
+      test(`${size} orders (${size} ledger entries, ${size * AUDIT_PER_ORDER} audit entries): every order-path read of them is an index scan`, async (t) => {
+        await growTo(size);
+        const scans: string[] = [];
+        for (const [read, query] of Object.entries(growingReads())) {
+          const { nodes, text, filterPushdown } = await planOf(query);
+          t.diagnostic(`${read}: ${text}`);
+          const indexed = nodes.some((n) => /Index Scan/.test(n['Node Type']) && n['Index Name']?.endsWith('_gin'));
+          if (!filterPushdown || !indexed || nodes.some((n) => n['Node Type'] === 'Seq Scan')) scans.push(`${read}: ${text}`);
+        }
+        assert.deepEqual(scans, [], 'order-path reads that scan a growing collection');
+      });
+    }
+  },
+);
