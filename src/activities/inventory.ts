@@ -1,6 +1,7 @@
 /** Inventory activities: reserve, release and commit order lines against the stock ledger. */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ReservationState } from '../domain/orderView';
+import { businessDayOf } from '../domain/routing/businessDay';
 import type { StockBalance } from '../db/stockLedger';
 import type { ActivityDeps } from './deps';
 import { createSender } from './outbox';
@@ -68,6 +69,11 @@ export function createInventoryActivities(deps: ActivityDeps) {
           ok: false,
           shortages: [{ lineId, sku, warehouseId, requested: quantity, available: Math.max(0, outcome.balance.available) }],
         };
+      }
+      // The order counts once on each warehouse's business day (RT-4 daily capacity).
+      const day = businessDayOf(new Date(), (await deps.stores.network.latest()).body.timeZone);
+      for (const warehouseId of new Set(input.allocations.map((a) => a.warehouseId))) {
+        await deps.stores.warehouseLoad.countOrder(warehouseId, day, input.orderId);
       }
       return { ok: true };
     },

@@ -4,8 +4,18 @@ import type { AuditEntry, Hold, OrderView } from '../domain/orderView';
 import { resolvePolicy, type OrderPolicy } from '../domain/policy';
 import { checkPriceGuard } from '../domain/priceGuard';
 import { assessRisk } from '../domain/risk';
+import type { OrderChanges } from '../db/orderReadModel';
+import type { OrderStatus } from '../domain/status';
+import { countStatusChange, observePaymentToReserved } from '../metrics/hub';
 import type { ActivityDeps } from './deps';
 import { createSender } from './outbox';
+
+/** Counts status changes and the time from payment to reservation (INV-1) as a batch is written. */
+function observeMilestones(entries: AuditEntry[], paidAt: string | undefined, status: OrderStatus | undefined): void {
+  if (status) countStatusChange(status);
+  const reserved = entries.find((entry) => entry.action === 'STOCK_RESERVED');
+  if (reserved && paidAt) observePaymentToReserved((Date.parse(reserved.at) - Date.parse(paidAt)) / 1000);
+}
 
 /** Builds the order activities. */
 export function createOrderActivities(deps: ActivityDeps) {
@@ -46,9 +56,16 @@ export function createOrderActivities(deps: ActivityDeps) {
       return [...risk.holds, ...price].map(({ reason, ruleId, detail }) => ({ reason, ruleId, detail }));
     },
 
+    /** Writes a milestone's audit entries and the view fields that changed (lean design); safe to retry. */
+    async recordOrderChanges(batch: OrderChanges): Promise<void> {
+      await stores.orders.applyChanges(batch);
+      observeMilestones(batch.entries, batch.paidAt, batch.changes.status);
+    },
+
     /** Appends one audit entry (OP-2) and mirrors the order into the read model; safe to retry. */
     async recordOrderChange(input: { view: OrderView; audit: AuditEntry }): Promise<void> {
       await stores.orders.mirror(input.view, input.audit);
+      observeMilestones([input.audit], input.view.order.paidAt, input.view.status);
     },
   };
 }

@@ -1,18 +1,20 @@
-/** How the API talks to Temporal: start or join an order's workflow, read it, update it, start outages. Typed outcomes, no HTTP. */
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+/** How the API talks to Temporal: start or join an order's workflow, read it, update it, start outages, see its workers. Typed outcomes, no HTTP. */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { formatMinorUnits } from '../domain/money';
 import { orderIdOf, orderWorkflowId, warehouseOutageWorkflowId, type Channel } from '../domain/order';
 import type { OrderEvent } from '../domain/orderEvents';
-import type { OrderView } from '../domain/orderView';
+import type { AuditEntry, OrderView } from '../domain/orderView';
 import type { StoppedWarehouse } from '../domain/routing/warehouses';
 import { BrandKey, ChannelKey, OrderStatusKey } from '../domain/searchAttributes';
-import { getOrder, receiveOrderEvent } from '../workflows/order/messages';
+import { getOrder, getUnwrittenAudit, orderEvent } from '../workflows/order/messages';
 import type { orderWorkflow } from '../workflows/order/workflow';
 import type { warehouseOutageWorkflow } from '../workflows/warehouse/outage';
 
-/** What an intake event led to: the order as it stands, or a finished workflow that takes no more events. */
-export type IntakeOutcome = { orderId: string; closed: false; view?: OrderView } | { orderId: string; closed: true };
+/** What an intake event led to: taken by the order's workflow, or a finished workflow that takes no more events. */
+export type IntakeOutcome = { orderId: string; closed: boolean };
 
 /** An order's workflow as Temporal describes it, with the order when the workflow could still answer a query. */
 export type OrderRead =
@@ -26,8 +28,9 @@ export type UpdateOutcome = { applied: true; view: OrderView } | { applied: fals
 export function createWorkflowClient(client: Client, taskQueue: string) {
   return {
     /**
-     * Starts the order's workflow or joins it (update-with-start), delivering one channel event.
-     * The update id is the event id, so a repeated delivery is answered with the first result.
+     * Delivers one channel event: a new order's workflow is started with the event as its input (one billable
+     * action); an order that has one already gets the event as a signal. Either way Temporal takes it durably
+     * without any worker running, and the workflow ignores an event id it has seen, so a repeat is harmless.
      */
     async submitEvent(channel: Channel, event: OrderEvent): Promise<IntakeOutcome> {
       const orderId = orderIdOf(channel, event.type === 'snapshot' ? event.order.channelOrderId : event.channelOrderId);
@@ -35,29 +38,31 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
         event.type === 'snapshot'
           ? `${orderId} · ${event.order.brand} · ${event.order.lines.length} line(s) · ${event.order.currency} ${formatMinorUnits(event.order.amounts.paid)}`
           : `${orderId} · payment notice received before the order`;
-      const start = new WithStartWorkflowOperation<typeof orderWorkflow>('orderWorkflow', {
-        workflowId: orderWorkflowId(orderId),
-        taskQueue,
-        args: [{ orderId }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: summary,
-        typedSearchAttributes: [
-          { key: ChannelKey, value: channel },
-          { key: OrderStatusKey, value: 'AWAITING_PAYMENT' },
-          ...(event.type === 'snapshot' ? [{ key: BrandKey, value: event.order.brand }] : []),
-        ],
-      });
       try {
-        const result = await client.workflow.executeUpdateWithStart(receiveOrderEvent, {
-          args: [event],
-          updateId: `event:${event.eventId}`,
-          startWorkflowOperation: start,
+        await client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+          workflowId: orderWorkflowId(orderId),
+          taskQueue,
+          args: [{ orderId, firstEvent: event }],
+          workflowIdConflictPolicy: 'FAIL',
+          // A finished order is never started again: its event goes to the signal below, which finds it closed.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: summary,
+          typedSearchAttributes: [
+            { key: ChannelKey, value: channel },
+            { key: OrderStatusKey, value: 'AWAITING_PAYMENT' },
+            ...(event.type === 'snapshot' ? [{ key: BrandKey, value: event.order.brand }] : []),
+          ],
         });
-        return { orderId, closed: false, view: result.view };
+        return { orderId, closed: false };
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      try {
+        await client.workflow.getHandle(orderWorkflowId(orderId)).signal(orderEvent, event);
+        return { orderId, closed: false };
       } catch (error) {
         // The order's workflow has already finished: it takes no more events.
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return { orderId, closed: true };
+        if (error instanceof WorkflowNotFoundError) return { orderId, closed: true };
         throw error;
       }
     },
@@ -81,6 +86,14 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
       }
     },
 
+    /** Audit entries the order's running workflow has not written yet; none when it has finished. */
+    async unwrittenAudit(orderId: string): Promise<AuditEntry[]> {
+      return client.workflow
+        .getHandle(orderWorkflowId(orderId))
+        .query(getUnwrittenAudit)
+        .catch(() => []);
+    },
+
     /** Sends an update to an order; the idempotency key, when given, is the update id. The workflow's refusals are thrown. */
     async update<Arg>(
       orderId: string,
@@ -97,6 +110,25 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
         if (error instanceof WorkflowNotFoundError) return { applied: false };
         throw error;
       }
+    },
+
+    /** True when a workflow poller and an activity poller have polled the order task queue within `recentMs`. */
+    async workersPolling(recentMs: number): Promise<boolean> {
+      const since = Date.now() - recentMs;
+      const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
+      const recent = await Promise.all(
+        [TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY].map(async (taskQueueType) => {
+          const { pollers } = await client.connection.withDeadline(Date.now() + 2_000, () =>
+            client.workflowService.describeTaskQueue({
+              namespace: client.options.namespace,
+              taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+              taskQueueType,
+            }),
+          );
+          return pollers.some((poller) => (optionalTsToMs(poller.lastAccessTime) ?? 0) >= since);
+        }),
+      );
+      return recent.every(Boolean);
     },
 
     /** Starts one outage workflow per stopped warehouse (RT-4); the id carries the network version, so a retry starts nothing twice. */

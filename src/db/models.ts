@@ -1,5 +1,6 @@
 /** Registers every model on a connection; only the owners in src/db use them. */
 import type { Connection } from 'mongoose';
+import { warehouseDayOrderSchema, warehouseDaySchema } from './schemas/capacity';
 import { stockEntrySchema, stockItemSchema } from './schemas/inventory';
 import { auditEventSchema, buyerOrderSchema, orderRecordSchema } from './schemas/order';
 import { outboxMessageSchema } from './schemas/outbox';
@@ -15,6 +16,8 @@ export function registerModels(connection: Connection) {
     StockEntry: connection.model('StockEntry', stockEntrySchema),
     StockItem: connection.model('StockItem', stockItemSchema),
     SettingsVersion: connection.model('SettingsVersion', settingsVersionSchema),
+    WarehouseDay: connection.model('WarehouseDay', warehouseDaySchema),
+    WarehouseDayOrder: connection.model('WarehouseDayOrder', warehouseDayOrderSchema),
   };
 }
 

@@ -7,7 +7,7 @@ import type { Channel } from '../domain/order';
 import type { AuditEntry, OrderView } from '../domain/orderView';
 import type { BuyerHistory } from '../domain/risk';
 import type { OrderStatus } from '../domain/status';
-import { insertOnce } from './connection';
+import { insertAllOnce, insertOnce } from './connection';
 import type { Models } from './models';
 
 /** What the operations list filters by; every field is optional. */
@@ -69,6 +69,44 @@ function columnsOf(view: OrderView) {
   };
 }
 
+/** A batch of one order's changes, written at a milestone of the lean design. */
+export interface OrderChanges {
+  orderId: string;
+  /** The view's version after these changes. */
+  version: number;
+  entries: AuditEntry[];
+  /** The top-level view fields that changed since the previous batch. */
+  changes: Partial<OrderView>;
+  /** When the order was paid, for the payment → reserved measure (INV-1). */
+  paidAt?: string;
+}
+
+/** The list columns that follow from the view fields in a batch of changes. */
+function columnsOfChanges(changes: Partial<OrderView>): Record<string, unknown> {
+  const { order, status, holds, shipments, workflowId } = changes;
+  return {
+    ...(workflowId ? { workflowId } : {}),
+    ...(status ? { status } : {}),
+    ...(holds ? { holdReasons: holds.map((h) => h.reason) } : {}),
+    ...(shipments
+      ? {
+          warehouseIds: [...new Set(shipments.filter((s) => s.kind === 'warehouse').map((s) => s.locationId))],
+          supplierIds: [...new Set(shipments.filter((s) => s.kind === 'supplier').map((s) => s.locationId))],
+        }
+      : {}),
+    ...(order
+      ? {
+          channel: order.channel,
+          channelOrderId: order.channelOrderId,
+          brand: order.brand,
+          buyerId: order.buyer.id,
+          orderedAt: new Date(order.createdAt),
+          ...(order.paidAt ? { paidAt: new Date(order.paidAt) } : {}),
+        }
+      : {}),
+  };
+}
+
 /** Creates the read model over a database's models. */
 export function createOrderReadModel(models: Models) {
   const { Order, AuditEvent, BuyerOrder } = models;
@@ -85,6 +123,29 @@ export function createOrderReadModel(models: Models) {
         return;
       }
       await insertOnce(Order, { _id: view.orderId, ...fields, createdAt: now });
+    },
+
+    /**
+     * Writes a batch of the order's changes (lean design): its audit entries, once each, and the view fields that
+     * changed with the list columns derived from them. Safe to retry; an older batch never overwrites a newer one.
+     * The first batch of an order carries every field of its view.
+     */
+    async applyChanges(batch: OrderChanges): Promise<void> {
+      const { orderId, version, entries, changes } = batch;
+      await insertAllOnce(
+        AuditEvent,
+        entries.map((entry) => ({ _id: `${orderId}:${entry.seq}`, orderId, ...entry, at: new Date(entry.at) })),
+      );
+      const now = new Date();
+      const columns = columnsOfChanges(changes);
+      const viewFields = Object.fromEntries(Object.entries(changes).map(([field, value]) => [`view.${field}`, value]));
+      const updated = await Order.updateOne(
+        { _id: orderId, version: { $lt: version } },
+        { $set: { ...columns, ...viewFields, version, updatedAt: now } },
+      );
+      if (updated.matchedCount > 0) return;
+      // No older mirror to update: this is the order's first batch, or a retry of a batch already written.
+      await insertOnce(Order, { _id: orderId, ...columns, view: changes, version, createdAt: now, updatedAt: now });
     },
 
     /** The order's latest mirrored view, or undefined when none was written. */

@@ -7,7 +7,9 @@ import { routingContextSchema, type RoutingContext } from '../domain/routing/con
 import type { RoutingRuleSet } from '../domain/routing/rules';
 import type { StockLevel } from '../domain/routing/warehouses';
 import type { SettingsStore } from './settingsStore';
+import { businessDayOf } from '../domain/routing/businessDay';
 import type { StockLedger } from './stockLedger';
+import type { WarehouseLoad } from './warehouseLoad';
 import type { Network } from '../domain/routing/warehouses';
 
 /** Where the routing inputs come from. */
@@ -15,18 +17,11 @@ export interface RoutingSources {
   routingRules: SettingsStore<RoutingRuleSet>;
   network: SettingsStore<Network>;
   ledger: StockLedger;
-}
-
-/** Start of the business day containing `now`, in the network's time zone (IN-3: days are not UTC days). */
-export function businessDayStart(now: Date, offset: string): Date {
-  const sign = offset.startsWith('-') ? -1 : 1;
-  const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
-  const local = new Date(now.getTime() + minutes * 60_000);
-  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - minutes * 60_000);
+  warehouseLoad: WarehouseLoad;
 }
 
 /** Creates the loader of routing inputs. */
-export function createRoutingContextLoader({ routingRules, network, ledger }: RoutingSources) {
+export function createRoutingContextLoader({ routingRules, network, ledger, warehouseLoad }: RoutingSources) {
   /** Stock of the SKUs that is on hand or reserved somewhere; a missing pair means none (as routing reads it). */
   const stockFor = async (skus: string[], warehouseIds: string[]): Promise<StockLevel[]> =>
     (await ledger.availability(skus, warehouseIds))
@@ -34,10 +29,7 @@ export function createRoutingContextLoader({ routingRules, network, ledger }: Ro
       .map(({ sku, warehouseId, onHand, reserved, safetyThreshold }) => ({ sku, warehouseId, onHand, reserved, safetyThreshold }));
 
   return {
-    /**
-     * The routing inputs of this moment for an order. Capacity used today is derived from the reservation ledger
-     * rather than kept in a shared counter, so it needs no guarded write of its own (RT-4).
-     */
+    /** The routing inputs of this moment for an order: rules, network, stock of its SKUs, each warehouse's load today (RT-4). */
     async load(order: CanonicalOrder): Promise<RoutingContext> {
       const [rules, net] = await Promise.all([routingRules.latest(), network.latest()]);
       const skus = [...new Set(order.lines.map((l) => l.sku))];
@@ -45,7 +37,7 @@ export function createRoutingContextLoader({ routingRules, network, ledger }: Ro
       const now = new Date();
       const [stock, used] = await Promise.all([
         stockFor(skus, warehouseIds),
-        ledger.ordersReservedSince(warehouseIds, businessDayStart(now, net.body.timeZone)),
+        warehouseLoad.ordersOn(warehouseIds, businessDayOf(now, net.body.timeZone)),
       ]);
       return routingContextSchema.parse({
         ruleSet: { ...rules.body, version: rules.version },

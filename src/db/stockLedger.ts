@@ -4,6 +4,7 @@
  * MongoDB and on FerretDB (whose conditional updates are not atomic): two writers of the same next entry collide
  * on the index and the loser re-reads and retries. Entry and item keys are built here and nowhere else.
  */
+import { countLedgerConflict, countReservation } from '../metrics/hub';
 import { isDuplicateKey } from './connection';
 import type { Models } from './models';
 
@@ -66,6 +67,8 @@ const MAX_ATTEMPTS = 200;
 const opKeyOf = (kind: EntryKind, key: string) => `${kind}:${key}`;
 /** The id of a SKU in a warehouse: the stock item's `_id`, and the key of this process's write chain. */
 const stockItemId = (sku: string, warehouseId: string) => `${sku}@${warehouseId}`;
+/** The position of an entry in its SKU-and-warehouse ledger, unique. */
+const positionOf = (sku: string, warehouseId: string, seq: number) => `${stockItemId(sku, warehouseId)}#${seq}`;
 
 /** Creates the ledger over a database's models. */
 export function createStockLedger(models: Models) {
@@ -87,11 +90,25 @@ export function createStockLedger(models: Models) {
     return result;
   };
 
+  /**
+   * The stock item with the ledger's head: two primary-key or `pos` lookups however long the ledger is. The item's
+   * head is a starting point; the entries after it, if a writer has not yet moved it, are stepped over by position.
+   */
+  const headOf = async (sku: string, warehouseId: string): Promise<StockAvailability> => {
+    const item = await StockItem.findById(stockItemId(sku, warehouseId), { safetyThreshold: 1, seq: 1, onHand: 1, reserved: 1 }).lean();
+    let head = { seq: item?.seq ?? 0, onHand: item?.onHand ?? 0, reserved: item?.reserved ?? 0 };
+    for (;;) {
+      const next = await StockEntry.findOne({ pos: positionOf(sku, warehouseId, head.seq + 1) }, { seq: 1, onHand: 1, reserved: 1 }).lean();
+      if (!next) break;
+      head = { seq: next.seq, onHand: next.onHand, reserved: next.reserved };
+    }
+    const safetyThreshold = item?.safetyThreshold ?? 0;
+    return { sku, warehouseId, ...head, available: head.onHand - head.reserved, safetyThreshold };
+  };
+
   const balance = async (sku: string, warehouseId: string): Promise<StockBalance> => {
-    const head = await StockEntry.findOne({ sku, warehouseId }).sort({ seq: -1 }).lean();
-    const onHand = head?.onHand ?? 0;
-    const reserved = head?.reserved ?? 0;
-    return { sku, warehouseId, seq: head?.seq ?? 0, onHand, reserved, available: onHand - reserved };
+    const { seq, onHand, reserved, available } = await headOf(sku, warehouseId);
+    return { sku, warehouseId, seq, onHand, reserved, available };
   };
 
   const append = (
@@ -108,7 +125,23 @@ export function createStockLedger(models: Models) {
         const change = await decide(head);
         if (typeof change === 'string') return { status: 'refused', reason: change, balance: head };
         try {
-          await StockEntry.create({ _id: opKey, sku, warehouseId, seq: head.seq + 1, ...change, ...context, at: new Date() });
+          const seq = head.seq + 1;
+          await StockEntry.create({
+            _id: opKey,
+            sku,
+            warehouseId,
+            seq,
+            pos: positionOf(sku, warehouseId, seq),
+            ...change,
+            ...context,
+            at: new Date(),
+          });
+          // Moving the head after the entry exists: a head that trails is stepped over, one that leads is never written.
+          await StockItem.updateOne(
+            { _id: stockItemId(sku, warehouseId) },
+            { $set: { sku, warehouseId, seq, onHand: change.onHand, reserved: change.reserved } },
+            { upsert: true },
+          );
           return {
             status: 'applied',
             balance: {
@@ -122,6 +155,7 @@ export function createStockLedger(models: Models) {
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
           collisions += 1;
+          countLedgerConflict();
           // Another process appended first (or applied this very operation): re-read and decide again.
           await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 5)));
         }
@@ -158,8 +192,10 @@ export function createStockLedger(models: Models) {
       });
       // A key released or committed earlier is settled: repeating its reservation must not count as holding stock.
       if (outcome.status === 'already-applied' && (await keyState(reservationKey)).settled) {
+        countReservation('refused');
         return { status: 'refused', reason: 'ALREADY_SETTLED', balance: outcome.balance };
       }
+      countReservation(outcome.status === 'already-applied' ? 'already' : outcome.status);
       return outcome;
     },
     /**
@@ -233,16 +269,7 @@ export function createStockLedger(models: Models) {
     },
     /** Balances and thresholds of every SKU in every warehouse listed, read fresh from the ledger (INV-5). */
     async availability(skus: string[], warehouseIds: string[]): Promise<StockAvailability[]> {
-      const items = await StockItem.find({ sku: { $in: skus } }).lean();
-      const threshold = new Map(items.map((i) => [stockItemId(i.sku, i.warehouseId), i.safetyThreshold]));
-      return Promise.all(
-        skus.flatMap((sku) =>
-          warehouseIds.map(async (warehouseId) => ({
-            ...(await balance(sku, warehouseId)),
-            safetyThreshold: threshold.get(stockItemId(sku, warehouseId)) ?? 0,
-          })),
-        ),
-      );
+      return Promise.all(skus.flatMap((sku) => warehouseIds.map((warehouseId) => headOf(sku, warehouseId))));
     },
     /**
      * Entries of a SKU, newest first unless `oldestFirst`. Within one warehouse `seq` is the true order; across
@@ -268,16 +295,6 @@ export function createStockLedger(models: Models) {
         ...(e.note ? { note: e.note } : {}),
         at: e.at.toISOString(),
       }));
-    },
-    /** How many distinct orders reserved stock in each warehouse since an instant (RT-4 daily capacity). */
-    async ordersReservedSince(warehouseIds: string[], since: Date): Promise<Record<string, number>> {
-      const counts = await Promise.all(
-        warehouseIds.map(
-          async (warehouseId) =>
-            [warehouseId, (await StockEntry.distinct('orderId', { warehouseId, kind: 'reserve', at: { $gte: since } })).length] as const,
-        ),
-      );
-      return Object.fromEntries(counts);
     },
     /** Inserts that lost a race on a unique index and were retried, since this ledger was created (the bench reports it). */
     collisions: () => collisions,

@@ -8,6 +8,7 @@ import { createOutbox } from './outbox';
 import { createRoutingContextLoader } from './routingContext';
 import { createSettingsStore } from './settingsStore';
 import { createStockLedger } from './stockLedger';
+import { createWarehouseLoad } from './warehouseLoad';
 
 /** Builds the owners of one database connection; nothing outside src/db sees its models. */
 export function createStores(db: Database) {
@@ -24,13 +25,15 @@ export function createStores(db: Database) {
     timeZone: '+08:00',
   });
   const ledger = createStockLedger(db.models);
+  const warehouseLoad = createWarehouseLoad(db.models);
   return {
     policy: createSettingsStore(db.models, 'orderPolicy', policySettingsSchema, { base: defaultOrderPolicy, overrides: [] }),
     routingRules,
     network,
     ledger,
     orders: createOrderReadModel(db.models),
-    routingContext: createRoutingContextLoader({ routingRules, network, ledger }),
+    warehouseLoad,
+    routingContext: createRoutingContextLoader({ routingRules, network, ledger, warehouseLoad }),
     outbox: createOutbox(db.models),
   };
 }

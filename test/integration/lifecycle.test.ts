@@ -72,13 +72,21 @@ describe('order lifecycle', () => {
   });
 
   test('an order unpaid past the payment timeout is cancelled and holds no stock', async () => {
-    const orderId = await steps.submit(makeOrder());
+    const order = makeOrder();
+    const orderId = await steps.submit(order);
     const cancelled = await steps.waitFor(orderId, 'CANCELLED');
     assert.match(cancelled.cancellation!.reason, /unpaid after 2 s/);
     assert.equal(cancelled.reservations.length, 0);
     assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'ORDER_CANCELLED']);
     assert.deepEqual(await steps.outbox(orderId), []);
     await steps.recordHistory('unpaid-timeout', orderId);
+    await eventually(
+      async () => ((await hub.ops('GET', `/v1/orders/${orderId}`)).body.workflow.status === 'COMPLETED' ? true : undefined),
+      'the workflow to close',
+    );
+    const late = await hub.channel('tmall', '/events', { type: 'snapshot', eventId: 'paid-too-late', order: paid(order) });
+    assert.equal(late.status, 202, 'a finished order is not started again: its final status answers');
+    assert.deepEqual(late.body, { orderId, status: 'CANCELLED' });
   });
 
   test('with lock-on-order stock is reserved before payment and released when the order is cancelled', async () => {
@@ -302,7 +310,10 @@ describe('order lifecycle', () => {
     };
     const early = await hub.channel('tmall', '/events', notice);
     assert.equal(early.status, 202);
-    assert.equal(early.body.status, 'AWAITING_ORDER');
+    assert.deepEqual(early.body, { orderId, status: 'ACCEPTED' });
+    const waiting = await hub.ops('GET', `/v1/orders/${orderId}`);
+    assert.equal(waiting.body.workflow.status, 'RUNNING');
+    assert.equal(waiting.body.order, undefined, 'only the payment notice has arrived, not the order');
     await steps.submit(order, 'created-1');
     await steps.submit(order, 'created-1');
     assert.equal((await hub.channel('tmall', '/events', notice)).status, 202);
@@ -333,7 +344,12 @@ describe('order lifecycle', () => {
     );
     assert.match(held.holds[0]!.detail, /reports 1, the order says 9900/);
     assert.deepEqual(held.reservations, [], 'nothing is reserved while the payment is in doubt');
-    assert.deepEqual(await steps.outbox(orderId), ['notification:orderHeld']);
+    // The supervisor is told right after the hold is written down, so the hold can be read a moment earlier.
+    const outbox = await eventually(async () => {
+      const messages = await steps.outbox(orderId);
+      return messages.length > 0 ? messages : undefined;
+    }, 'the supervisor to be notified');
+    assert.deepEqual(outbox, ['notification:orderHeld']);
     await steps.recordHistory('payment-amount-mismatch', orderId);
   });
 

@@ -16,11 +16,13 @@ export function lifecycle(hub: Harness) {
       assert.equal(answer.status, 202, JSON.stringify(answer.body));
       return orderIdOf(order.channel, order.channelOrderId);
     },
-    /** The order as its workflow reports it. */
-    async read(orderId: string): Promise<OrderView> {
-      const answer = await hub.ops('GET', `/v1/orders/${orderId}`);
-      assert.equal(answer.status, 200, JSON.stringify(answer.body));
-      return answer.body.order as OrderView;
+    /** The order as its workflow reports it, once the workflow has taken it (intake answers before that). */
+    read(orderId: string): Promise<OrderView> {
+      return eventually(async () => {
+        const answer = await hub.ops('GET', `/v1/orders/${orderId}`);
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        return answer.body.order as OrderView | undefined;
+      }, `${orderId} to be taken by its workflow`);
     },
     /** Waits until the order reaches a status and has written it down (the read model follows the audit trail). */
     waitFor(orderId: string, status: OrderView['status'], timeoutMs = 20_000): Promise<OrderView> {

@@ -1,4 +1,5 @@
 /** Channel webhooks: signed order events, buyer cancellations, address changes and returns. */
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { channelSchema, codeSchema, orderIdOf } from '../../domain/order';
 import { addressChangeSchema, orderEventWireSchema, returnRequestSchema } from '../../domain/orderEvents';
@@ -7,10 +8,36 @@ import { HttpError } from '../errors';
 import type { OrderAccess } from '../orderAccess';
 import type { Api } from '../route';
 import { orderViewSchema } from '../../domain/orderView';
+import { orderStatusSchema } from '../../domain/status';
+import { observeWebhookAck } from '../../metrics/hub';
 
 const channelParams = z.object({ channel: channelSchema });
 const orderParams = z.object({ channel: channelSchema, channelOrderId: codeSchema });
-const intakeAnswer = z.object({ orderId: z.string(), status: z.string(), order: orderViewSchema.optional() });
+const intakeAnswer = z.object({
+  orderId: z.string(),
+  status: z
+    .enum(['ACCEPTED', ...orderStatusSchema.options])
+    .describe(
+      'ACCEPTED: Temporal holds the event and the order workflow applies it; read the order at GET /v1/orders/{orderId}. A finished order answers with its final status.',
+    ),
+});
+
+/** Where channels push order events; its answers are timed by `measureWebhookAcks`. */
+export const eventsWebhookPath = '/v1/channels/:channel/events';
+
+/** Times every answer of the events webhook, refusals included (signature, validation, rate limit), for the ack metrics. */
+export const measureWebhookAcks: RequestHandler = (req, res, next) => {
+  const started = process.hrtime.bigint();
+  // Read now: later layers replace req.params. Only known channels become label values, so callers cannot mint series.
+  const known = channelSchema.safeParse(req.params.channel);
+  const channel = known.success ? known.data : 'unknown';
+  res.once('finish', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const outcome = res.statusCode >= 500 ? 'failed' : res.statusCode >= 400 ? 'refused' : 'accepted';
+    observeWebhookAck(channel, outcome, seconds);
+  });
+  next();
+};
 
 /** Declares the channel endpoints. */
 export function channelRoutes(api: Api, orders: OrderAccess): void {
@@ -20,10 +47,16 @@ export function channelRoutes(api: Api, orders: OrderAccess): void {
       path: '/v1/channels/{channel}/events',
       tag: 'channels',
       access: ['channel'],
-      summary: 'Push an order event (a full order snapshot, or a payment notice). Repeats and out-of-order events converge on one order.',
+      summary:
+        'Push an order event (a full order snapshot, or a payment notice); answered once Temporal holds it. Repeats and out-of-order events converge on one order.',
       params: channelParams,
       body: orderEventWireSchema,
-      responses: { 202: { description: 'accepted; the order as it stands', schema: intakeAnswer } },
+      responses: {
+        202: {
+          description: 'accepted: durably taken, even while no worker runs; a repeated event id changes nothing',
+          schema: intakeAnswer,
+        },
+      },
     },
     async ({ params, body }) => {
       if (body.type === 'snapshot' && body.order.channel !== params.channel) {
@@ -31,9 +64,7 @@ export function channelRoutes(api: Api, orders: OrderAccess): void {
           { path: 'order.channel', message: `must be ${params.channel}, the channel of this webhook` },
         ]);
       }
-      const result = await orders.submitEvent(params.channel, body);
-      const status = result.view?.status ?? 'AWAITING_ORDER';
-      return { status: 202, body: { orderId: result.orderId, status, order: result.view } };
+      return { status: 202, body: await orders.submitEvent(params.channel, body) };
     },
   );
 

@@ -1,7 +1,7 @@
 /** The order's stock, routing and shipments: allocation, dispatch, write-back, address moves and compensation. */
 import type { Address } from '../../domain/order';
 import type { AuditChange, OrderView, ReservationState, ShipmentState } from '../../domain/orderView';
-import { activities, compensations } from './proxies';
+import { compensations, type StepProxies } from './proxies';
 import { refuse } from './failures';
 import { Mutex } from './mutex';
 import { systemActor } from './state';
@@ -22,6 +22,8 @@ export class Fulfilment {
   constructor(
     private readonly view: () => OrderView,
     private readonly record: (change: AuditChange) => Promise<void>,
+    /** Regular activities for orders of the first design, local activities for the lean one. */
+    private readonly activities: StepProxies,
   ) {}
 
   /** Routes the order and reserves its warehouse lines (INV-1); false when stock or a route is missing. */
@@ -67,10 +69,10 @@ export class Fulfilment {
     for (const shipment of this.pendingWriteBacks()) {
       const held = this.reserved().filter((r) => r.warehouseId === shipment.locationId && shipment.lineIds.includes(r.lineId));
       if (held.length > 0) {
-        await activities.commitReservations({ orderId: view.orderId, keys: held.map((r) => r.key) });
+        await this.activities.commitReservations({ orderId: view.orderId, keys: held.map((r) => r.key) });
         for (const r of held) r.state = 'committed';
       }
-      await activities.writeBackShipment({
+      await this.activities.writeBackShipment({
         orderId: view.orderId,
         channel: view.order.channel,
         channelOrderId: view.order.channelOrderId,
@@ -127,7 +129,7 @@ export class Fulfilment {
    */
   changeAddress(address: Address, changeId: string): Promise<void> {
     return this.lock.run(async () => {
-      const area = await activities.checkDeliveryArea({ address });
+      const area = await this.activities.checkDeliveryArea({ address });
       if (!area.deliverable) {
         refuse('UNDELIVERABLE_ADDRESS', area.reason ?? 'outside the delivery area');
       }
@@ -136,7 +138,7 @@ export class Fulfilment {
       if (this.reserved().length > 0 && !this.pickingStarted() && (await this.move('moved to another warehouse after an address change')))
         return;
       for (const shipment of view.shipments.filter((s) => s.step !== 'planned' && !s.shippedAt)) {
-        await activities.updateShipmentAddress({ orderId: view.orderId, shipment, address, changeId });
+        await this.activities.updateShipmentAddress({ orderId: view.orderId, shipment, address, changeId });
       }
     });
   }
@@ -160,7 +162,7 @@ export class Fulfilment {
   private async plan(): Promise<{ shipments: ShipmentState[]; reservations: ReservationState[] } | undefined> {
     const view = this.view();
     this.round += 1;
-    const route = await activities.routeOrder({ orderId: view.orderId, order: view.order });
+    const route = await this.activities.routeOrder({ orderId: view.orderId, order: view.order });
     view.routing = { summary: route.summary, decision: route.decision };
     if (route.unroutable.length > 0) {
       this.lastShortage = route.unroutable.map((u) => `line ${u.lineId}: ${u.reason}`).join('; ');
@@ -192,7 +194,7 @@ export class Fulfilment {
 
   private async reserve(reservations: ReservationState[]): Promise<boolean> {
     const view = this.view();
-    const result = await activities.reserveStock({ orderId: view.orderId, allocations: reservations });
+    const result = await this.activities.reserveStock({ orderId: view.orderId, allocations: reservations });
     if (!result.ok) {
       this.lastShortage = result.shortages
         .map((s) => `${s.sku}@${s.warehouseId}: wanted ${s.requested}, available ${s.available}`)
@@ -203,7 +205,7 @@ export class Fulfilment {
     return true;
   }
 
-  private async release(reservations: ReservationState[], reason: string, via = activities): Promise<void> {
+  private async release(reservations: ReservationState[], reason: string, via: StepProxies = this.activities): Promise<void> {
     if (reservations.length === 0) return;
     await via.releaseReservations({ orderId: this.view().orderId, keys: reservations.map((r) => r.key), reason });
     for (const r of reservations) r.state = 'released';
@@ -213,8 +215,8 @@ export class Fulfilment {
   private async dispatchPlanned(): Promise<void> {
     const view = this.view();
     for (const shipment of view.shipments.filter((s) => s.step === 'planned')) {
-      if (shipment.kind === 'supplier') await activities.pushToSupplier({ orderId: view.orderId, shipment, order: view.order });
-      else await activities.dispatchToWarehouse({ orderId: view.orderId, shipment, order: view.order });
+      if (shipment.kind === 'supplier') await this.activities.pushToSupplier({ orderId: view.orderId, shipment, order: view.order });
+      else await this.activities.dispatchToWarehouse({ orderId: view.orderId, shipment, order: view.order });
       shipment.step = 'dispatched';
     }
   }
@@ -243,9 +245,13 @@ export class Fulfilment {
     const wasDispatched = old.some((s) => s.step !== 'planned');
     for (const shipment of old.filter((s) => s.step !== 'planned')) {
       if (shipment.kind === 'supplier')
-        await activities.recallSupplierPush({ orderId: view.orderId, shipmentId: shipment.shipmentId, supplierId: shipment.locationId });
+        await this.activities.recallSupplierPush({
+          orderId: view.orderId,
+          shipmentId: shipment.shipmentId,
+          supplierId: shipment.locationId,
+        });
       else
-        await activities.cancelWarehouseDispatch({
+        await this.activities.cancelWarehouseDispatch({
           orderId: view.orderId,
           shipmentId: shipment.shipmentId,
           warehouseId: shipment.locationId,

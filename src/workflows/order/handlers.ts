@@ -1,5 +1,5 @@
 /** The order workflow's messages: each handler with the validator that refuses what it must not accept. */
-import { setHandler } from '@temporalio/workflow';
+import { log, setHandler } from '@temporalio/workflow';
 import {
   addressChangeSchema,
   cancelRequestSchema,
@@ -16,6 +16,8 @@ import {
   changeAddress,
   cancelOrder,
   getOrder,
+  getUnwrittenAudit,
+  orderEvent,
   receiveOrderEvent,
   reportShipmentProgress,
   requestReroute,
@@ -48,6 +50,15 @@ export function registerHandlers(run: OrderRun): void {
   };
 
   setHandler(getOrder, () => run.current());
+  setHandler(getUnwrittenAudit, () => run.unwrittenAudit());
+
+  // A signal cannot be refused: an event that is not valid is logged and dropped; repeats collapse on the event id.
+  setHandler(orderEvent, (event) => {
+    const parsed = orderEventSchema.safeParse(event);
+    if (parsed.success) return run.applyEvent(parsed.data);
+    const issues = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`);
+    log.warn('invalid order event dropped', { orderId: run.orderId, issues });
+  });
 
   setHandler(
     receiveOrderEvent,
@@ -99,6 +110,8 @@ export function registerHandlers(run: OrderRun): void {
       await run.fulfilment.changeAddress(change.address, `change-${run.addressChanges}`);
       const actor: Actor = { kind: change.requestedBy, id: change.actor };
       await run.record({ actor, action: 'ADDRESS_CHANGED', before, after: change.address });
+      // The lean design writes a change a caller asked for before answering; progress reports wait for the next milestone.
+      if (run.lean) await run.flush();
       return run.current();
     },
     {
@@ -147,6 +160,7 @@ export function registerHandlers(run: OrderRun): void {
       const entry = { ...request, at: nowIso() };
       run.current().returns.push(entry);
       await run.record({ actor: { kind: 'buyer', id: run.current().order.buyer.id }, action: 'RETURN_REQUESTED', after: entry });
+      if (run.lean) await run.flush();
       return run.current();
     },
     {

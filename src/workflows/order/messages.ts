@@ -1,9 +1,12 @@
 /** The order workflow's messages, defined once for the workflow and its clients. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AddressChange, CancelRequest, HoldReview, OrderEvent, ReturnRequest, ShipmentProgress } from '../../domain/orderEvents';
-import type { OrderView } from '../../domain/orderView';
+import type { AuditEntry, OrderView } from '../../domain/orderView';
 
-/** A channel's order snapshot or payment notice; also starts the workflow (update-with-start). */
+/** A channel's order snapshot or payment notice; intake sends it with signal-with-start, so no worker must be up to take it. */
+export const orderEvent = defineSignal<[OrderEvent]>('orderEvent');
+
+/** The intake of orders started before signal-with-start (update-with-start); kept so those orders and their histories still run. */
 export const receiveOrderEvent = defineUpdate<IntakeResult, [OrderEvent]>('receiveOrderEvent');
 
 /** What intake answers: the order's state, or no view yet when a payment notice came before the order. */
@@ -25,3 +28,5 @@ export const requestReturn = defineUpdate<OrderView, [ReturnRequest]>('requestRe
 export const requestReroute = defineSignal<[{ reason: string; requestedBy: string }]>('requestReroute');
 /** The order's full state. */
 export const getOrder = defineQuery<OrderView>('getOrder');
+/** Audit entries the workflow has noted but not yet written (the lean design writes them at the next milestone). */
+export const getUnwrittenAudit = defineQuery<AuditEntry[]>('getUnwrittenAudit');

@@ -1,12 +1,25 @@
 /** The order workflow's activity proxies and their options, declared once. */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 
-/** Activities of the normal path: short calls, retried with backoff up to a minute apart. */
+/** Activities of the first design: each call its own activity task, retried with backoff up to a minute apart. */
 export const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/**
+ * Activities of the lean design: short, idempotent steps run as local activities, so the steps of one
+ * workflow task (e.g. policy, risk, routing, reservation, pick list, record) cost one action, not one each.
+ */
+export const localActivities = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '1 minute' },
+});
+
+/** The proxies one run calls its steps through. */
+export type StepProxies = typeof activities;
 
 /**
  * Compensations retry without limit (no maximumAttempts) and back off to 5 minutes: a cancel must never

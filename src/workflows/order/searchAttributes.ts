@@ -1,4 +1,5 @@
 /** How an order shows itself in the Temporal Web UI: search attributes for list filters, details for "why". */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Hold, OrderView } from '../../domain/orderView';
 import {
@@ -22,11 +23,11 @@ function describeHolds(holds: Hold[]): string {
   return holds.map((hold) => `- \`${hold.reason}\` (${hold.ruleId}): ${hold.detail}`).join('\n');
 }
 
-/** Publishes search attributes and current details so the Web UI can list and explain the order. */
-export function publish(view: OrderView): void {
+/** The order's search attributes as the Web UI filters on them. */
+function attributesOf(view: OrderView): SearchAttributeUpdatePair[] {
   const warehouses = view.shipments.filter((s) => s.kind === 'warehouse' && s.step !== 'planned').map((s) => s.locationId);
   const suppliers = view.shipments.filter((s) => s.kind === 'supplier').map((s) => s.locationId);
-  upsertSearchAttributes([
+  return [
     { key: OrderStatusKey, value: view.status },
     { key: ChannelKey, value: view.order.channel },
     { key: BrandKey, value: view.order.brand },
@@ -36,7 +37,11 @@ export function publish(view: OrderView): void {
     { key: EscalationLevelKey, value: 0 },
     { key: NeedsAttentionKey, value: needsAttention(view) },
     { key: WaitingSinceKey, value: new Date(view.waiting.since) },
-  ]);
+  ];
+}
+
+/** What the order waits for, its holds, routing and shipments, as the Web UI's current details (markdown). */
+function describe(view: OrderView): string {
   const lines = [`**${view.status}** — waiting for **${view.waiting.for}** since ${view.waiting.since}; who acts: ${view.waiting.who}.`];
   if (view.holds.length > 0) lines.push('', '**Holds**', describeHolds(view.holds));
   if (view.routing) lines.push('', `**Routing:** ${view.routing.summary}`);
@@ -49,5 +54,22 @@ export function publish(view: OrderView): void {
   }
   if (view.cancellation)
     lines.push('', `**Cancelled** by ${view.cancellation.by} (${view.cancellation.actor}): ${view.cancellation.reason}`);
-  setCurrentDetails(lines.join('\n'));
+  return lines.join('\n');
+}
+
+/** Publishes every search attribute and the current details (orders of the first design, on every record). */
+export function publish(view: OrderView): void {
+  upsertSearchAttributes(attributesOf(view));
+  setCurrentDetails(describe(view));
+}
+
+/** Search attributes as last published: name → JSON of the value. */
+export type PublishedAttributes = Map<string, string>;
+
+/** Upserts only the search attributes that changed since `published` (each upsert is a billable action), and the details. */
+export function publishChanges(view: OrderView, published: PublishedAttributes): void {
+  const changed = attributesOf(view).filter(({ key, value }) => published.get(key.name) !== JSON.stringify(value));
+  if (changed.length > 0) upsertSearchAttributes(changed);
+  for (const { key, value } of changed) published.set(key.name, JSON.stringify(value));
+  setCurrentDetails(describe(view));
 }

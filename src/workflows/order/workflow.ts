@@ -2,11 +2,10 @@
  * The order lifecycle: one durable workflow per order, from intake to the end of its return window. It reads
  * like the business process; each step is a small function below, the messages live in handlers.ts.
  */
-import { condition, patched } from '@temporalio/workflow';
-import type { Actor } from '../../domain/orderEvents';
+import { condition, log, patched } from '@temporalio/workflow';
+import { orderEventSchema, type Actor, type OrderEvent } from '../../domain/orderEvents';
 import type { Hold, OrderView } from '../../domain/orderView';
 import type { OrderPolicy } from '../../domain/policy';
-import { activities } from './proxies';
 import { OrderCancelled } from './failures';
 import { registerHandlers } from './handlers';
 import { OrderRun } from './run';
@@ -18,12 +17,18 @@ const ORDER_ARRIVAL_TIMEOUT = '7 days';
 /** Input of the order workflow. */
 export interface OrderWorkflowInput {
   orderId: string;
+  /**
+   * The channel event that started the order. Orders started with it follow the lean design (see OrderRun);
+   * orders started before it existed received every event as a message and keep their first design.
+   */
+  firstEvent?: OrderEvent;
 }
 
 /** Runs one order from intake to completion or cancellation, and returns its final state. */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView | undefined> {
-  const run = new OrderRun(input.orderId);
+  const run = new OrderRun(input.orderId, input.firstEvent !== undefined);
   registerHandlers(run);
+  if (input.firstEvent) receiveFirstEvent(run, input.firstEvent);
   // A payment notice can start the workflow before the order itself; without the order there is nothing to run.
   if (!(await condition(() => run.view !== undefined, ORDER_ARRIVAL_TIMEOUT))) return undefined;
   const { policy, holds } = await receiveOrder(run);
@@ -41,10 +46,17 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   return closeReturnWindow(run, policy);
 }
 
+/** Applies the event the workflow was started with; the API validated it, so a bad one is a bug to log, not to act on. */
+function receiveFirstEvent(run: OrderRun, event: OrderEvent): void {
+  const parsed = orderEventSchema.safeParse(event);
+  if (parsed.success) run.applyEvent(parsed.data);
+  else log.error('invalid first event dropped', { orderId: run.orderId, issues: parsed.error.issues.map((i) => i.message) });
+}
+
 /** Reads the policy in force and assesses risk (MR-3, MR-4): the holds the order must pass before it may ship. */
 async function receiveOrder(run: OrderRun): Promise<{ policy: OrderPolicy; holds: Hold[] }> {
   const view = run.current();
-  const { policy, appliedOverrides } = await activities.loadOrderPolicy({ brand: view.order.brand, channel: view.order.channel });
+  const { policy, appliedOverrides } = await run.steps.loadOrderPolicy({ brand: view.order.brand, channel: view.order.channel });
   view.policy = {
     lockStrategy: policy.lockStrategy,
     paymentTimeoutSeconds: policy.paymentTimeoutSeconds,
@@ -52,7 +64,7 @@ async function receiveOrder(run: OrderRun): Promise<{ policy: OrderPolicy; holds
     outOfStockAction: policy.outOfStockAction,
     appliedOverrides,
   };
-  const holds = await activities.assessOrderRisk({ orderId: view.orderId, order: view.order, policy });
+  const holds = await run.steps.assessOrderRisk({ orderId: view.orderId, order: view.order, policy });
   await run.record({
     actor: { kind: 'channel', id: view.order.channel },
     action: 'ORDER_RECEIVED',
@@ -83,8 +95,8 @@ async function awaitPayment(run: OrderRun, policy: OrderPolicy, holds: Hold[]): 
 /** Holds the order for a person when risk rules fired or the payment notice's amount is not the order's. */
 async function reviewHolds(run: OrderRun, holds: Hold[]): Promise<void> {
   const reported = run.paidAmountMismatch();
-  // Added after orders were already running: a history from before never checked the amount.
-  if (reported !== undefined && patched('hold-on-paid-amount-mismatch')) {
+  // Added after orders were already running: a history from before never checked the amount (the lean design always does).
+  if (reported !== undefined && (run.lean || patched('hold-on-paid-amount-mismatch'))) {
     const expected = run.current().order.amounts.paid;
     holds.push({
       reason: 'PAYMENT_AMOUNT_MISMATCH',
@@ -133,7 +145,9 @@ async function shipEveryParcel(run: OrderRun): Promise<void> {
 /** Waits until the carrier reports every parcel delivered. */
 async function awaitDelivery(run: OrderRun): Promise<void> {
   const view = run.current();
-  await condition(() => view.shipments.every((s) => s.deliveredAt));
+  const delivered = () => view.shipments.every((s) => s.deliveredAt);
+  if (run.lean && !delivered()) await run.pause();
+  await condition(delivered);
   transition(view, 'DELIVERED', 'return window', 'delivered');
   await run.record({ actor: { kind: 'carrier', id: view.shipments[0]?.carrier ?? 'carrier' }, action: 'ORDER_DELIVERED' });
 }
@@ -141,9 +155,11 @@ async function awaitDelivery(run: OrderRun): Promise<void> {
 /** Sleeps through the return window (a timer, no polling), then completes the order. */
 async function closeReturnWindow(run: OrderRun, policy: OrderPolicy): Promise<OrderView> {
   const view = run.current();
+  if (run.lean) await run.pause();
   await condition(() => false, policy.returnWindowSeconds * 1000);
   transition(view, 'COMPLETED', 'nothing', 'return window closed');
   await run.record({ actor: systemActor, action: 'ORDER_COMPLETED', after: { returns: view.returns.length } });
+  if (run.lean) await run.pause();
   return view;
 }
 
@@ -156,6 +172,7 @@ async function cancel(run: OrderRun): Promise<OrderView> {
   transition(view, 'CANCELLED', 'nothing', request.reason);
   const actor: Actor = request.by === 'system' ? systemActor : { kind: request.by, id: request.actor };
   await run.record({ actor, action: 'ORDER_CANCELLED', after: view.cancellation });
+  if (run.lean) await run.pause();
   return view;
 }
 
@@ -166,8 +183,8 @@ async function holdForReview(run: OrderRun, reasons: Hold[], what: string): Prom
   transition(held, 'ON_HOLD', 'review', `on hold for ${what}: ${reasons.map((h) => h.reason).join(', ')}`);
   await run.record({ actor: systemActor, action: 'ORDER_HELD', after: { holds: reasons } });
   // Added after orders were already running: histories from before the patch replay without it.
-  if (patched('notify-supervisor-on-hold'))
-    await activities.notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
+  if (run.lean || patched('notify-supervisor-on-hold'))
+    await run.steps.notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
   await run.waitFor(() => run.review !== undefined);
   const decision = run.review!;
   const before = { status: held.status, holds: held.holds };

@@ -91,7 +91,7 @@ export function orderRoutes(api: Api, orders: OrderAccess, readModel: OrderReadM
         200: { description: 'entries, oldest first', schema: z.object({ orderId: z.string(), entries: z.array(auditEntrySchema) }) },
       },
     },
-    async ({ params }) => ({ status: 200, body: { orderId: params.orderId, entries: await readModel.audit(params.orderId) } }),
+    async ({ params }) => ({ status: 200, body: { orderId: params.orderId, entries: await orders.audit(params.orderId) } }),
   );
 
   api.endpoint(
