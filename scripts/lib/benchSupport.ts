@@ -1,6 +1,7 @@
-/** Helpers of scripts/bench.ts: teardown, bounded concurrency, percentiles, worker processes and ledger figures. */
+/** Helpers of scripts/bench.ts: teardown, bounded concurrency, percentiles, child processes and ledger figures. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { root } from './tools';
@@ -53,38 +54,48 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** A positive integer from the environment, or the default. */
-export function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-/** A running worker process. */
-export interface WorkerProcess {
+/** A running Node.js child process of the bench (a worker or the API). */
+export interface NodeProcess {
+  /** Its process id, for CPU accounting. */
+  pid: number;
+  /** True while it runs. */
+  running(): boolean;
   /** What it has logged so far. */
   log(): string;
   /** Ends it: SIGTERM for a graceful shutdown, SIGKILL when that takes longer than the grace period. */
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `node --import tsx src/worker/main.ts` with the given environment; its output goes to `logFile`. */
-export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+/** A running worker process. */
+export type WorkerProcess = NodeProcess;
+
+/** Starts `node --import tsx <entry>` (a path under the project root) with the given environment; its output goes to `logFile`. */
+export function startNodeProcess(entry: string, env: NodeJS.ProcessEnv, logFile: string): NodeProcess {
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  // BENCH_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile of each hub process there when it exits (where the time goes).
+  const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   const log = createWriteStream(logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      children.delete(child);
+      resolve();
+    }),
+  );
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
-    log: () => readFileSync(logFile, 'utf8'),
+    pid: child.pid ?? -1,
+    running,
+    log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     async stop(graceMs = 15_000) {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (running()) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
         await exited;
@@ -93,6 +104,17 @@ export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): Wor
       log.end();
     },
   };
+}
+
+const children = new Set<ChildProcess>();
+// Child processes must not outlive the bench, even when it crashes.
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** Starts `node --import tsx src/worker/main.ts` with the given environment; its output goes to `logFile`. */
+export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
+  return startNodeProcess('src/worker/main.ts', env, logFile);
 }
 
 /** Waits until `count` distinct pollers poll both the workflow and the activity side of a task queue. */

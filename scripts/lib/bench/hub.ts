@@ -1,0 +1,140 @@
+/**
+ * The hub under test: the project's own local stack (startStack: a Temporal dev server and the local database),
+ * a prebuilt workflow bundle, the API and the worker processes as real child processes, each with its own
+ * metrics ports, and a seeded network. The bench talks to it over HTTP as channels and operations do; it opens
+ * the database only to seed it and to read the stock ledger afterwards.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { connectDatabase } from '../../../src/db/connection';
+import { createStores, type Stores } from '../../../src/db/stores';
+import { seedHub } from '../../../test/fixtures/network';
+import { startNodeProcess, Teardown, waitForPollers, type NodeProcess } from '../benchSupport';
+import { freePort, startStack } from '../stack';
+import { CHANNEL_SECRET } from './load';
+
+/** The operations key of the bench (audit reads, shipment reports of the probe). */
+export const OPS_KEY = 'bench-ops-key';
+export const TASK_QUEUE = 'bench';
+
+/** A running hub. */
+export interface Hub {
+  baseUrl: string;
+  client: Client;
+  stores: Stores;
+  api: NodeProcess;
+  workers: NodeProcess[];
+  /** Metrics endpoints: the API's, and each worker's hub and SDK endpoints. */
+  metricsUrls: { api: string; workers: string[]; sdk: string[] };
+  /** The folder every server's files and logs live under (also how detached servers are found for CPU). */
+  scratch: string;
+}
+
+/** How the hub is seeded. */
+export interface Seed {
+  stock: Record<string, number>;
+  overrides?: unknown[];
+}
+
+async function bundle(scratch: string): Promise<string> {
+  const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../../src/workflows'), logger: quiet });
+  const bundlePath = path.join(scratch, 'workflow-bundle.js');
+  writeFileSync(bundlePath, code);
+  return bundlePath;
+}
+
+function databaseUri(base: string, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Waits until the API answers /readyz with 200. */
+async function waitForApi(baseUrl: string, api: NodeProcess, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!api.running()) throw new Error(`the API process exited; its log:\n${api.log().split('\n').slice(-20).join('\n')}`);
+    try {
+      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the API did not become ready within ${timeoutMs / 1000} s`);
+}
+
+/** Starts the stack, seeds it, and starts the API and `workers` worker processes; everything is undone by `teardown`. */
+export async function startHub(scratch: string, workers: number, seed: Seed, teardown: Teardown): Promise<Hub> {
+  // Always its own servers (never TEMPORAL_ADDRESS / MONGODB_URI of the caller): the bench must not write into a
+  // stack someone else runs. FERRETDB_HANDLER is passed on, so either database backend can be measured.
+  const stackEnv: NodeJS.ProcessEnv = process.env.FERRETDB_HANDLER ? { FERRETDB_HANDLER: process.env.FERRETDB_HANDLER } : {};
+  const logDir = path.join(scratch, 'logs');
+  const stack = await startStack({ dataDir: scratch, persistent: false, database: 'orderhub-bench', logDir }, stackEnv);
+  teardown.defer('stack', () => stack.stop());
+  const bundlePath = await bundle(scratch);
+
+  const mongoUri = databaseUri(stack.mongoUri, 'orderhub-bench');
+  // On FerretDB-on-PostgreSQL the processes make sure of the GIN indexes that serve indexed fields, as under `npm run dev`.
+  const postgresql = stack.postgresqlUrl ? { FERRETDB_POSTGRESQL_URL: stack.postgresqlUrl } : {};
+  const db = await connectDatabase(mongoUri, { ferretdbPostgresqlUrl: stack.postgresqlUrl });
+  teardown.defer('bench database connection', () => db.close());
+  const stores = createStores(db);
+  await seedHub(stores, seed);
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    MONGODB_URI: mongoUri,
+    ...postgresql,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+    OPS_API_KEYS: `bench:${OPS_KEY}`,
+    CHANNEL_SECRETS: `tmall:${CHANNEL_SECRET}`,
+    // The bench is the only client: the per-minute limit would otherwise cap large runs.
+    RATE_LIMIT_PER_MINUTE: '100000000',
+  };
+  const metricsUrls: Hub['metricsUrls'] = { api: '', workers: [], sdk: [] };
+  const workerProcesses: NodeProcess[] = [];
+  for (let i = 1; i <= workers; i += 1) {
+    const [hubPort, sdkPort] = [await freePort(), await freePort()];
+    metricsUrls.workers.push(`http://127.0.0.1:${hubPort}/metrics`);
+    metricsUrls.sdk.push(`http://127.0.0.1:${sdkPort}/metrics`);
+    const worker = startNodeProcess(
+      'src/worker/main.ts',
+      { ...env, WORKER_METRICS_PORT: String(hubPort), WORKER_SDK_METRICS_PORT: String(sdkPort) },
+      path.join(logDir, `worker-${i}.log`),
+    );
+    teardown.defer(`worker process ${i}`, () => worker.stop());
+    workerProcesses.push(worker);
+  }
+  const apiPort = await freePort();
+  const api = startNodeProcess(
+    'src/api/main.ts',
+    { ...env, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
+    path.join(logDir, 'api.log'),
+  );
+  teardown.defer('API process', () => api.stop());
+  const baseUrl = `http://127.0.0.1:${apiPort}`;
+  metricsUrls.api = `${baseUrl}/metrics`;
+
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  teardown.defer('Temporal client', () => connection.close());
+  const client = new Client({ connection, namespace: 'default' });
+  try {
+    await waitForApi(baseUrl, api);
+    await waitForPollers(client, TASK_QUEUE, workers);
+  } catch (error) {
+    for (const [i, worker] of workerProcesses.entries())
+      console.error(`[bench] worker ${i + 1} log, last lines:\n${worker.log().split('\n').slice(-20).join('\n')}`);
+    throw error;
+  }
+  return { baseUrl, client, stores, api, workers: workerProcesses, metricsUrls, scratch };
+}
