@@ -2,7 +2,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ReservationState } from '../domain/orderView';
 import { businessDayOf } from '../domain/routing/businessDay';
-import type { StockBalance } from '../db/stockLedger';
+import type { StockAvailability } from '../db/stockLedger';
 import type { ActivityDeps } from './deps';
 import { createSender } from './outbox';
 
@@ -22,8 +22,8 @@ export function createInventoryActivities(deps: ActivityDeps) {
   const { ledger } = deps.stores;
   const send = createSender(deps);
   /** INV-4: the reservation that takes available stock under the safety threshold alerts operations, once. */
-  const alertIfBelowSafety = async (sku: string, warehouseId: string, orderId: string, before: number, after: StockBalance) => {
-    const safetyThreshold = await ledger.safetyThreshold(sku, warehouseId);
+  const alertIfBelowSafety = async (sku: string, warehouseId: string, orderId: string, before: number, after: StockAvailability) => {
+    const { safetyThreshold } = after;
     if (safetyThreshold <= 0 || after.available >= safetyThreshold || before < safetyThreshold) return;
     await send({
       key: `notify:safety:${sku}@${warehouseId}:${after.seq}`,

@@ -3,7 +3,7 @@
  * version in their settings stores), the stock of the order's SKUs and each warehouse's capacity used today.
  */
 import type { CanonicalOrder } from '../domain/order';
-import { routingContextSchema, type RoutingContext } from '../domain/routing/context';
+import { DEFAULT_PRIORITY, type RoutingContext } from '../domain/routing/context';
 import type { RoutingRuleSet } from '../domain/routing/rules';
 import type { StockLevel } from '../domain/routing/warehouses';
 import type { SettingsStore } from './settingsStore';
@@ -24,7 +24,8 @@ export interface RoutingSources {
 export function createRoutingContextLoader({ routingRules, network, ledger, warehouseLoad }: RoutingSources) {
   /** Stock of the SKUs that is on hand or reserved somewhere; a missing pair means none (as routing reads it). */
   const stockFor = async (skus: string[], warehouseIds: string[]): Promise<StockLevel[]> =>
-    (await ledger.availability(skus, warehouseIds))
+    (await ledger.stockForRouting(skus))
+      .filter((level) => warehouseIds.includes(level.warehouseId))
       .filter((level) => level.onHand > 0 || level.reserved > 0)
       .map(({ sku, warehouseId, onHand, reserved, safetyThreshold }) => ({ sku, warehouseId, onHand, reserved, safetyThreshold }));
 
@@ -39,15 +40,18 @@ export function createRoutingContextLoader({ routingRules, network, ledger, ware
         stockFor(skus, warehouseIds),
         warehouseLoad.ordersOn(warehouseIds, businessDayOf(now, net.body.timeZone)),
       ]);
-      return routingContextSchema.parse({
+      // Assembled, not re-parsed: rules and network were validated when read (and are cached by version), and
+      // re-validating a rule set on every decision cost more CPU than the decision itself (LD-2).
+      return {
         ruleSet: { ...rules.body, version: rules.version },
         warehouses: net.body.warehouses,
         regionPriority: net.body.regionPriority,
         supplierDeliveryDays: net.body.supplierDeliveryDays,
         stock,
         capacityUsedToday: used,
+        defaultPriority: DEFAULT_PRIORITY,
         now: now.toISOString(),
-      });
+      };
     },
   };
 }

@@ -18,10 +18,10 @@ export interface StockBalance {
   available: number;
 }
 
-/** What one ledger operation did. */
+/** What one ledger operation did; the balance carries the item's safety threshold, read with the head. */
 export type LedgerOutcome =
-  | { status: 'applied' | 'already-applied'; balance: StockBalance }
-  | { status: 'refused'; reason: 'INSUFFICIENT_STOCK' | 'NOT_RESERVED' | 'ALREADY_SETTLED' | 'NEGATIVE_STOCK'; balance: StockBalance };
+  | { status: 'applied' | 'already-applied'; balance: StockAvailability }
+  | { status: 'refused'; reason: 'INSUFFICIENT_STOCK' | 'NOT_RESERVED' | 'ALREADY_SETTLED' | 'NEGATIVE_STOCK'; balance: StockAvailability };
 
 /** The kinds of ledger entry. */
 export type EntryKind = 'receipt' | 'adjust' | 'reserve' | 'release' | 'commit';
@@ -116,12 +116,12 @@ export function createStockLedger(models: Models) {
     warehouseId: string,
     opKey: string,
     context: EntryContext & { reservationKey?: string },
-    decide: (head: StockBalance) => Promise<Change | Refusal>,
+    decide: (head: StockAvailability) => Promise<Change | Refusal>,
   ) =>
     serialised(sku, warehouseId, async (): Promise<LedgerOutcome> => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        if (await StockEntry.exists({ _id: opKey })) return { status: 'already-applied', balance: await balance(sku, warehouseId) };
-        const head = await balance(sku, warehouseId);
+        const [applied, head] = await Promise.all([StockEntry.exists({ _id: opKey }), headOf(sku, warehouseId)]);
+        if (applied) return { status: 'already-applied', balance: head };
         const change = await decide(head);
         if (typeof change === 'string') return { status: 'refused', reason: change, balance: head };
         try {
@@ -163,13 +163,11 @@ export function createStockLedger(models: Models) {
       throw new Error(`stock ledger ${stockItemId(sku, warehouseId)}: gave up after ${MAX_ATTEMPTS} contended attempts`);
     });
 
-  /** What happened to a reservation key so far: its reserved quantity, and whether it was released or committed. */
+  /** What happened to a reservation key so far: its reserved quantity, and whether it was released or committed (one indexed read). */
   const keyState = async (reservationKey: string) => {
-    const kinds: EntryKind[] = ['reserve', 'release', 'commit'];
-    const [reserve, release, commit] = await Promise.all(
-      kinds.map((kind) => StockEntry.findById(opKeyOf(kind, reservationKey), { quantity: 1 }).lean()),
-    );
-    return { reservedQuantity: reserve?.quantity, settled: Boolean(release || commit) };
+    const entries = await StockEntry.find({ reservationKey }, { kind: 1, quantity: 1 }).lean();
+    const reserve = entries.find((e) => e.kind === 'reserve');
+    return { reservedQuantity: reserve?.quantity, settled: entries.some((e) => e.kind === 'release' || e.kind === 'commit') };
   };
 
   return {
@@ -268,6 +266,25 @@ export function createStockLedger(models: Models) {
       );
     },
     /** Balances and thresholds of every SKU in every warehouse listed, read fresh from the ledger (INV-5). */
+    /**
+     * Stock of the SKUs wherever the catalog holds them, as routing reads it: one indexed read per SKU, taking each
+     * item's head as written. A head can trail by a reservation in flight; the reservation itself re-reads exactly.
+     */
+    async stockForRouting(skus: string[]): Promise<StockAvailability[]> {
+      const items = (await Promise.all(skus.map((sku) => StockItem.find({ sku }).lean()))).flat();
+      return items.map((item) => {
+        const [seq, onHand, reserved] = [item.seq ?? 0, item.onHand ?? 0, item.reserved ?? 0];
+        return {
+          sku: item.sku,
+          warehouseId: item.warehouseId,
+          seq,
+          onHand,
+          reserved,
+          available: onHand - reserved,
+          safetyThreshold: item.safetyThreshold,
+        };
+      });
+    },
     async availability(skus: string[], warehouseIds: string[]): Promise<StockAvailability[]> {
       return Promise.all(skus.flatMap((sku) => warehouseIds.map((warehouseId) => headOf(sku, warehouseId))));
     },

@@ -29,6 +29,7 @@ export const stockEntrySchema = new Schema(
 stockEntrySchema.index({ pos: 1 }, { unique: true });
 stockEntrySchema.index({ sku: 1, warehouseId: 1, seq: 1 });
 stockEntrySchema.index({ orderId: 1 });
+stockEntrySchema.index({ reservationKey: 1 });
 
 /**
  * One SKU in one warehouse, a document per catalog pair: its safety threshold in units (INV-4) and the ledger's head

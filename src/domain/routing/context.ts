@@ -4,6 +4,9 @@ import { instantSchema } from '../order';
 import { routingRuleSetSchema, supplierIdSchema, warehouseIdSchema } from './rules';
 import { regionPrioritySchema, stockLevelSchema, warehouseSchema } from './warehouses';
 
+/** Fulfilment priority of an order no rule gives one. */
+export const DEFAULT_PRIORITY = 100;
+
 /** The routing inputs; plain JSON, so the activity can record exactly what a decision saw (RT-6). */
 export const routingContextSchema = z.strictObject({
   ruleSet: routingRuleSetSchema,
@@ -26,7 +29,7 @@ export const routingContextSchema = z.strictObject({
   /** Promised delivery days per drop-ship supplier; unknown suppliers promise nothing (null). */
   supplierDeliveryDays: z.record(supplierIdSchema, z.number().int().min(0).max(60)).default({}),
   /** Fulfilment priority when no rule sets one; lower is handled sooner, like rule priority. */
-  defaultPriority: z.number().int().min(0).max(1000).default(100),
+  defaultPriority: z.number().int().min(0).max(1000).default(DEFAULT_PRIORITY),
   /** The decision time, passed in so routing stays deterministic. */
   now: instantSchema,
   /** When the order is due (e.g. a B2B delivery date); wins over a `due:<instant>` order tag. */
