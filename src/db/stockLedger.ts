@@ -63,6 +63,14 @@ export interface LedgerEntry {
 
 const MAX_ATTEMPTS = 200;
 
+/** What a reservation key went through: the quantity it reserved, and whether it was released or committed since. */
+interface KeyState {
+  reservedQuantity?: number;
+  settled: boolean;
+}
+/** The state of an operation without a reservation key (receipts, adjustments). */
+const noKey: KeyState = { settled: false };
+
 /** The entry id of one operation: a retried operation finds its entry by primary key (FerretDB only pushes `_id` lookups down). */
 const opKeyOf = (kind: EntryKind, key: string) => `${kind}:${key}`;
 /** The id of a SKU in a warehouse: the stock item's `_id`, and the key of this process's write chain. */
@@ -111,18 +119,29 @@ export function createStockLedger(models: Models) {
     return { sku, warehouseId, seq, onHand, reserved, available };
   };
 
+  /** What happened to a reservation key so far: its reserved quantity, and whether it was released or committed (one indexed read). */
+  const keyState = async (reservationKey: string): Promise<KeyState> => {
+    const entries = await StockEntry.find({ reservationKey }, { kind: 1, quantity: 1 }).lean();
+    const reserve = entries.find((e) => e.kind === 'reserve');
+    return { reservedQuantity: reserve?.quantity, settled: entries.some((e) => e.kind === 'release' || e.kind === 'commit') };
+  };
   const append = (
     sku: string,
     warehouseId: string,
     opKey: string,
     context: EntryContext & { reservationKey?: string },
-    decide: (head: StockAvailability) => Promise<Change | Refusal>,
+    decide: (head: StockAvailability, key: KeyState) => Change | Refusal,
   ) =>
     serialised(sku, warehouseId, async (): Promise<LedgerOutcome> => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        const [applied, head] = await Promise.all([StockEntry.exists({ _id: opKey }), headOf(sku, warehouseId)]);
+        // Everything the decision needs, read side by side: was this operation applied, the head, the key's history.
+        const [applied, head, key] = await Promise.all([
+          StockEntry.exists({ _id: opKey }),
+          headOf(sku, warehouseId),
+          context.reservationKey ? keyState(context.reservationKey) : Promise.resolve(noKey),
+        ]);
         if (applied) return { status: 'already-applied', balance: head };
-        const change = await decide(head);
+        const change = decide(head, key);
         if (typeof change === 'string') return { status: 'refused', reason: change, balance: head };
         try {
           const seq = head.seq + 1;
@@ -163,13 +182,6 @@ export function createStockLedger(models: Models) {
       throw new Error(`stock ledger ${stockItemId(sku, warehouseId)}: gave up after ${MAX_ATTEMPTS} contended attempts`);
     });
 
-  /** What happened to a reservation key so far: its reserved quantity, and whether it was released or committed (one indexed read). */
-  const keyState = async (reservationKey: string) => {
-    const entries = await StockEntry.find({ reservationKey }, { kind: 1, quantity: 1 }).lean();
-    const reserve = entries.find((e) => e.kind === 'reserve');
-    return { reservedQuantity: reserve?.quantity, settled: entries.some((e) => e.kind === 'release' || e.kind === 'commit') };
-  };
-
   return {
     /** Balances of a SKU in a warehouse after its latest entry. */
     balance,
@@ -181,9 +193,9 @@ export function createStockLedger(models: Models) {
       quantity: number,
       context: EntryContext,
     ): Promise<LedgerOutcome> {
-      const outcome = await append(sku, warehouseId, opKeyOf('reserve', reservationKey), { ...context, reservationKey }, async (head) => {
+      const outcome = await append(sku, warehouseId, opKeyOf('reserve', reservationKey), { ...context, reservationKey }, (head, key) => {
         // A key released earlier (even one never reserved: a tombstone) can never be taken again.
-        if ((await keyState(reservationKey)).settled) return 'ALREADY_SETTLED';
+        if (key.settled) return 'ALREADY_SETTLED';
         return head.available < quantity
           ? 'INSUFFICIENT_STOCK'
           : { kind: 'reserve', quantity, onHand: head.onHand, reserved: head.reserved + quantity };
@@ -201,8 +213,7 @@ export function createStockLedger(models: Models) {
      * writes a zero tombstone, so a late duplicate reservation under that key is refused.
      */
     release(sku: string, warehouseId: string, reservationKey: string, context: EntryContext): Promise<LedgerOutcome> {
-      return append(sku, warehouseId, opKeyOf('release', reservationKey), { ...context, reservationKey }, async (head) => {
-        const state = await keyState(reservationKey);
+      return append(sku, warehouseId, opKeyOf('release', reservationKey), { ...context, reservationKey }, (head, state) => {
         if (state.settled) return 'ALREADY_SETTLED';
         const quantity = state.reservedQuantity ?? 0;
         return { kind: 'release', quantity, onHand: head.onHand, reserved: head.reserved - quantity };
@@ -210,8 +221,7 @@ export function createStockLedger(models: Models) {
     },
     /** Commits a reservation on shipment: the units leave on-hand stock; idempotent. */
     commit(sku: string, warehouseId: string, reservationKey: string, context: EntryContext): Promise<LedgerOutcome> {
-      return append(sku, warehouseId, opKeyOf('commit', reservationKey), { ...context, reservationKey }, async (head) => {
-        const state = await keyState(reservationKey);
+      return append(sku, warehouseId, opKeyOf('commit', reservationKey), { ...context, reservationKey }, (head, state) => {
         if (state.reservedQuantity === undefined) return 'NOT_RESERVED';
         if (state.settled) return 'ALREADY_SETTLED';
         return {
@@ -231,7 +241,7 @@ export function createStockLedger(models: Models) {
       delta: number,
       context: EntryContext,
     ): Promise<LedgerOutcome> {
-      return append(sku, warehouseId, opKeyOf(kind, id), context, async (head) =>
+      return append(sku, warehouseId, opKeyOf(kind, id), context, (head) =>
         head.onHand + delta < 0 ? 'NEGATIVE_STOCK' : { kind, quantity: delta, onHand: head.onHand + delta, reserved: head.reserved },
       );
     },
