@@ -1,34 +1,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Layers that do I/O: nothing pure may import them. */
-const ioModules = [
-  '**/activities',
-  '**/activities/*',
-  '**/db',
-  '**/db/*',
-  '**/api',
-  '**/api/*',
-  '**/worker/*',
-  '**/config',
-  '**/logging',
-  '**/metrics',
-  '**/metrics/*',
-  '**/workflows',
-  '**/workflows/*',
-  '**/workflows/**',
-];
-const ioPackages = [
+/** Layers with side effects: neither the domain nor workflow code may import them. */
+const sideEffectLayers = ['**/db', '**/db/*', '**/api', '**/api/*', '**/worker/*', '**/config', '**/logging', '**/metrics', '**/metrics/*'];
+/** Packages with side effects, for the same two. */
+const sideEffectPackages = [
   'mongoose',
   'express',
   'node:*',
+  'pino',
+  'prom-client',
   '@temporalio/client',
   '@temporalio/worker',
   '@temporalio/activity',
-  '@temporalio/workflow',
-  'pino',
-  'prom-client',
 ];
+/** Activity code: workflows may import its types only, the domain nothing. */
+const activityModules = ['**/activities', '**/activities/*'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'scripts/ferretdb/'] },
@@ -61,7 +48,7 @@ export default tseslint.config(
           paths: [{ name: 'mongoose', message: "Only src/db imports mongoose: read and write through the collection's owner." }],
           patterns: [
             {
-              group: ['**/activities', '**/activities/*'],
+              group: activityModules,
               message: 'The API reaches side effects through workflows and src/db owners, not activities.',
             },
           ],
@@ -78,7 +65,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [...ioModules, ...ioPackages],
+              group: [
+                ...activityModules,
+                '**/workflows',
+                '**/workflows/**',
+                '@temporalio/workflow',
+                ...sideEffectLayers,
+                ...sideEffectPackages,
+              ],
               message: 'src/domain is pure: no database, network, clock-driven or Temporal runtime code.',
             },
           ],
@@ -96,29 +90,12 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/activities', '**/activities/*'],
+              group: activityModules,
               allowTypeImports: true,
               message: 'Workflows import only the types of activities; call them through proxies.',
             },
             {
-              group: [
-                '**/db',
-                '**/db/*',
-                '**/api',
-                '**/api/*',
-                '**/worker/*',
-                '**/config',
-                '**/logging',
-                '**/metrics',
-                '**/metrics/*',
-                'prom-client',
-                'mongoose',
-                'express',
-                'node:*',
-                '@temporalio/client',
-                '@temporalio/worker',
-                '@temporalio/activity',
-              ],
+              group: [...sideEffectLayers, ...sideEffectPackages],
               message: 'Workflows are deterministic: side effects belong in activities.',
             },
           ],
