@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { channelSchema } from '../domain/order';
-import type { Actor } from '../domain/orderEvents';
+import type { Actor } from '../domain/primitives';
 import { HttpError } from './errors';
 
 /** The roles that call the API. */

@@ -1,5 +1,6 @@
 /** The canonical order: every channel's payload is mapped to this shape (IN-2, IN-3). */
 import { z } from 'zod';
+import { instantSchema } from './primitives';
 import { decimalMoneySchema, minorUnitsSchema } from './money';
 
 /** Sales channels known to the hub; new channels are added here and in their adapter only. */
@@ -16,8 +17,6 @@ export const codeSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only');
 /** A money amount inside the hub: integer minor units (fen) of the order's currency; channels send decimals, see `decimalMoneySchema`. */
 export const moneySchema = minorUnitsSchema;
-/** An instant with an explicit offset (IN-3): "2026-02-03T12:00:00+08:00" or "...Z". */
-export const instantSchema = z.iso.datetime({ offset: true });
 
 /** The order line's fields with money in the given form (minor units inside the hub, decimals on the wire). */
 function orderLineWith<M extends z.ZodType<number, number>>(money: M) {
@@ -113,21 +112,6 @@ export type CanonicalOrderWire = z.input<typeof canonicalOrderWireSchema>;
 
 /** A validated canonical order. */
 export type CanonicalOrder = z.infer<typeof canonicalOrderSchema>;
-
-/** The hub's order id: channel and channel order id, unique across channels. */
-export function orderIdOf(channel: Channel, channelOrderId: string): string {
-  return `${channel}-${channelOrderId}`;
-}
-
-/** The one workflow id of an order (`Order:{orderId}`). */
-export function orderWorkflowId(orderId: string): string {
-  return `Order:${orderId}`;
-}
-
-/** The workflow id of one warehouse outage, so a repeated save of the same network version starts it once. */
-export function warehouseOutageWorkflowId(warehouseId: string, networkVersion: number): string {
-  return `WarehouseOutage:${warehouseId}:v${networkVersion}`;
-}
 
 /** The order id pattern as it appears in URLs. */
 export const orderIdSchema = z.string().regex(/^[a-z]+-[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'an order id such as tmall-123');

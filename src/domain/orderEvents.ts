@@ -1,7 +1,8 @@
 /** Messages that move an order: channel events, reviews, cancellations, address changes, shipment progress. */
 import { z } from 'zod';
 import { decimalMoneySchema } from './money';
-import { addressSchema, canonicalOrderSchema, canonicalOrderWireSchema, codeSchema, instantSchema, moneySchema } from './order';
+import { addressSchema, canonicalOrderSchema, canonicalOrderWireSchema, codeSchema, moneySchema } from './order';
+import { instantSchema } from './primitives';
 
 const eventId = z
   .string()
@@ -42,14 +43,6 @@ export const orderEventWireSchema = z.discriminatedUnion('type', [
 /** A channel event as posted, before parsing: decimal amounts. */
 export type OrderEventWire = z.input<typeof orderEventWireSchema>;
 
-/** Who acts on an order: the workflow itself, a channel, the buyer, a reviewer, a warehouse, a supplier. */
-export const actorSchema = z.object({
-  kind: z.enum(['system', 'channel', 'buyer', 'operations', 'warehouse', 'supplier', 'carrier']),
-  id: actorId,
-});
-/** An actor in the audit trail. */
-export type Actor = z.infer<typeof actorSchema>;
-
 /** A reviewer's decision on a held order. */
 export const holdReviewSchema = z.object({
   decision: z.enum(['approve', 'reject']),
@@ -76,47 +69,6 @@ export const addressChangeSchema = z.object({
 });
 /** An address change request. */
 export type AddressChange = z.infer<typeof addressChangeSchema>;
-
-/** Progress steps a warehouse or supplier reports for one shipment, then the carrier's delivery. */
-export const shipmentStepSchema = z.enum(['accepted', 'picking', 'progress', 'packed', 'shipped', 'delivered']);
-/** A shipment progress step. */
-export type ShipmentStep = z.infer<typeof shipmentStepSchema>;
-
-/** A shipment's id within its order. */
-export const shipmentIdSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only');
-
-const shippedNeedsTracking = {
-  check: (p: { step: ShipmentStep; trackingNumber?: string; carrier?: string }) =>
-    p.step !== 'shipped' || Boolean(p.trackingNumber && p.carrier),
-  params: { message: 'trackingNumber and carrier are required when step is shipped', path: ['trackingNumber'] },
-};
-const shipmentReportFields = z.object({
-  step: shipmentStepSchema,
-  at: instantSchema,
-  trackingNumber: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9-]{6,40}$/, 'a tracking number')
-    .optional(),
-  carrier: z.string().trim().min(1).max(32).optional(),
-  note: z.string().trim().max(500).optional(),
-});
-
-/** A progress report as a warehouse, supplier or carrier sends it for a shipment named in the URL. */
-export const shipmentReportSchema = shipmentReportFields.refine(shippedNeedsTracking.check, shippedNeedsTracking.params);
-
-/** One progress report for a shipment, as the workflow receives it. */
-export const shipmentProgressSchema = shipmentReportFields
-  // The authenticated caller; absent only in reports recorded before callers were named.
-  .extend({ shipmentId: shipmentIdSchema, reporter: actorSchema.optional() })
-  .refine(shippedNeedsTracking.check, shippedNeedsTracking.params);
-/** A shipment progress report. */
-export type ShipmentProgress = z.infer<typeof shipmentProgressSchema>;
 
 /** A buyer's return request inside the return window (RF-1); processed by the returns flow. */
 export const returnRequestSchema = z.object({

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 import { canonicalOrderSchema } from './order';
-import { actorSchema, returnRequestSchema, shipmentStepSchema } from './orderEvents';
+import { returnRequestSchema } from './orderEvents';
+import { actorSchema } from './primitives';
+import { shipmentStepSchema } from './shipmentReports';
 import { routingDecisionSchema } from './routing/decision';
 import { plannedShipmentSchema } from './shipment';
 import { holdReasonSchema, orderStatusSchema } from './status';

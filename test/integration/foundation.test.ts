@@ -1,7 +1,7 @@
 /** The wiring end to end: intake over signed HTTP → workflow → activity → database → GET, plus the API baseline. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { orderIdOf, orderWorkflowId } from '../../src/domain/order';
+import { orderIdOf, orderWorkflowId } from '../../src/domain/ids';
 import { signWebhook } from '../../src/api/auth';
 import { CHANNEL_SECRET, eventually, startHarness, type Harness } from './harness';
 import { makeOrder } from '../fixtures/orders';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { orderIdOf, orderWorkflowId } from '../../src/domain/order';
+import { orderIdOf, orderWorkflowId } from '../../src/domain/ids';
 import type { OrderEvent } from '../../src/domain/orderEvents';
 import { orderEvent } from '../../src/workflows/order/messages';
 import { serveMetrics } from '../../src/worker/metrics';

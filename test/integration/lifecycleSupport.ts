@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { orderIdOf, orderWorkflowId, type CanonicalOrder } from '../../src/domain/order';
+import { type CanonicalOrder } from '../../src/domain/order';
+import { orderIdOf, orderWorkflowId } from '../../src/domain/ids';
 import type { OrderView } from '../../src/domain/orderView';
 import { eventually, type Harness } from './harness';
 

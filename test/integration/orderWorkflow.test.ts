@@ -5,7 +5,8 @@ import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedErr
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
-import { orderIdOf, orderWorkflowId, type CanonicalOrder } from '../../src/domain/order';
+import { type CanonicalOrder } from '../../src/domain/order';
+import { orderIdOf, orderWorkflowId } from '../../src/domain/ids';
 import { defaultOrderPolicy } from '../../src/domain/policy';
 import type { OrderView } from '../../src/domain/orderView';
 import {

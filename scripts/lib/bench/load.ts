@@ -5,7 +5,8 @@
  * are made at send time.
  */
 import { signWebhook } from '../../../src/api/auth';
-import { orderIdOf, type CanonicalOrder } from '../../../src/domain/order';
+import { type CanonicalOrder } from '../../../src/domain/order';
+import { orderIdOf } from '../../../src/domain/ids';
 
 /** The channel every bench order comes from, and its webhook secret. */
 export const BENCH_CHANNEL = 'tmall';

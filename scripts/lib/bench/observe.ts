@@ -4,7 +4,7 @@
  * (billable actions and bytes), and the stock ledger (nothing oversold, nothing reserved twice).
  */
 import type { Client } from '@temporalio/client';
-import { orderWorkflowId } from '../../../src/domain/order';
+import { orderWorkflowId } from '../../../src/domain/ids';
 import type { Stores } from '../../../src/db/stores';
 import { inPool, ledgerFigures, percentile } from '../benchSupport';
 import { historyCost, summariseCosts, type CostSummary, type HistoryCost } from './history';

@@ -1,7 +1,8 @@
 /** Channel webhooks: signed order events, buyer cancellations, address changes and returns. */
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { channelSchema, codeSchema, orderIdOf } from '../../domain/order';
+import { channelSchema, codeSchema } from '../../domain/order';
+import { orderIdOf } from '../../domain/ids';
 import { addressChangeSchema, orderEventWireSchema, returnRequestSchema } from '../../domain/orderEvents';
 import { cancelOrder, changeAddress, requestReturn } from '../../workflows/order/messages';
 import { HttpError } from '../errors';

@@ -1,7 +1,7 @@
 /** Warehouses (WMS), drop-ship suppliers and carriers report a shipment's progress with their own keys. */
 import { z } from 'zod';
 import { orderIdSchema } from '../../domain/order';
-import { shipmentIdSchema, shipmentReportSchema } from '../../domain/orderEvents';
+import { shipmentIdSchema, shipmentReportSchema } from '../../domain/shipmentReports';
 import { orderViewSchema } from '../../domain/orderView';
 import { reportShipmentProgress } from '../../workflows/order/messages';
 import type { OrderAccess } from '../orderAccess';

@@ -1,5 +1,6 @@
 /** Rule conditions evaluated against an order's facts, in memory (RT-2, LD-2). */
-import { instantSchema, type CanonicalOrder } from '../order';
+import { type CanonicalOrder } from '../order';
+import { instantSchema } from '../primitives';
 import { canonicalProvince, regionOfProvince } from './regions';
 import type { Condition, ConditionField, ConditionLeaf, RoutingRule, RoutingRuleSet } from './rules';
 import { localDateTimeIn, normalizeClock } from './timeZones';

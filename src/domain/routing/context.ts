@@ -1,6 +1,6 @@
 /** Everything `routeOrder` needs besides the order, loaded once by the calling activity (LD-2). */
 import { z } from 'zod';
-import { instantSchema } from '../order';
+import { instantSchema } from '../primitives';
 import { routingRuleSetSchema, supplierIdSchema, warehouseIdSchema } from './rules';
 import { regionPrioritySchema, stockLevelSchema, warehouseSchema } from './warehouses';
 

@@ -1,6 +1,6 @@
 /** The routing decision and its explanation (RT-5, RT-6): plain JSON, recorded with the order. */
 import { z } from 'zod';
-import { instantSchema } from '../order';
+import { instantSchema } from '../primitives';
 import { regionSchema } from './regions';
 import { plannedShipmentSchema } from '../shipment';
 import { flagColorSchema, routingQueueSchema, warehouseIdSchema } from './rules';

@@ -1,5 +1,6 @@
 /** `routeOrder`: rules, then candidates, then the fewest shipments, with the reasons recorded (RT-1…RT-6). */
-import { orderIdOf, type CanonicalOrder, type OrderLine } from '../order';
+import { type CanonicalOrder, type OrderLine } from '../order';
+import { orderIdOf } from '../ids';
 import { planFromRules, supplierFor, type RoutingPlan } from './actions';
 import { allocate } from './allocation';
 import { candidatesFor, demandsOf, type Candidate } from './candidates';

@@ -1,7 +1,8 @@
 /** Routing rules as data (RT-2): conditions over order attributes, actions on the routing decision. */
 import { z } from 'zod';
 import { minorUnitsSchema } from '../money';
-import { channelSchema, instantSchema, paymentStatusSchema } from '../order';
+import { channelSchema, paymentStatusSchema } from '../order';
+import { instantSchema } from '../primitives';
 import { regionSchema } from './regions';
 import { timeZoneSchema } from './timeZones';
 

@@ -1,17 +1,10 @@
 /** The order workflow's messages: each handler with the validator that refuses what it must not accept. */
 import { log, setHandler } from '@temporalio/workflow';
-import {
-  addressChangeSchema,
-  cancelRequestSchema,
-  holdReviewSchema,
-  orderEventSchema,
-  returnRequestSchema,
-  shipmentProgressSchema,
-  type Actor,
-  type ShipmentProgress,
-} from '../../domain/orderEvents';
+import { shipmentProgressSchema, type ShipmentProgress } from '../../domain/shipmentReports';
+import type { Actor } from '../../domain/primitives';
 import type { ShipmentState } from '../../domain/orderView';
 import { refuse, validate } from './failures';
+import { orderMessageSchemas } from './schemas';
 import {
   changeAddress,
   cancelOrder,
@@ -54,7 +47,7 @@ export function registerHandlers(run: OrderRun): void {
 
   // A signal cannot be refused: an event that is not valid is logged and dropped; repeats collapse on the event id.
   setHandler(orderEvent, (event) => {
-    const parsed = orderEventSchema.safeParse(event);
+    const parsed = orderMessageSchemas().orderEventSchema.safeParse(event);
     if (parsed.success) return run.applyEvent(parsed.data);
     const issues = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`);
     log.warn('invalid order event dropped', { orderId: run.orderId, issues });
@@ -66,7 +59,7 @@ export function registerHandlers(run: OrderRun): void {
       run.applyEvent(event);
       return { orderId: run.orderId, view: run.view };
     },
-    { validator: (event) => validate(orderEventSchema, event) },
+    { validator: (event) => validate(orderMessageSchemas().orderEventSchema, event) },
   );
 
   setHandler(
@@ -78,7 +71,7 @@ export function registerHandlers(run: OrderRun): void {
     },
     {
       validator: (decision) => {
-        validate(holdReviewSchema, decision);
+        validate(orderMessageSchemas().holdReviewSchema, decision);
         if (run.view?.status !== 'ON_HOLD' || run.review) refuse('NOT_ON_HOLD', 'the order is not waiting for review');
       },
     },
@@ -93,7 +86,7 @@ export function registerHandlers(run: OrderRun): void {
     },
     {
       validator: (request) => {
-        validate(cancelRequestSchema, request);
+        validate(orderMessageSchemas().cancelRequestSchema, request);
         const view = run.current();
         if (run.isShipped()) refuse('ALREADY_SHIPPED', 'the order has shipped and can no longer be cancelled');
         if (run.isClosed() || run.cancelRequest)
@@ -116,7 +109,7 @@ export function registerHandlers(run: OrderRun): void {
     },
     {
       validator: (change) => {
-        validate(addressChangeSchema, change);
+        validate(orderMessageSchemas().addressChangeSchema, change);
         if (run.view?.order.paymentStatus !== 'paid') refuse('NOT_PAID', 'an address change is accepted only after payment');
         if (run.isShipped()) refuse('ALREADY_SHIPPED', 'the parcel has shipped; the address can no longer change');
         refuseIfClosed();
@@ -165,7 +158,7 @@ export function registerHandlers(run: OrderRun): void {
     },
     {
       validator: (request) => {
-        validate(returnRequestSchema, request);
+        validate(orderMessageSchemas().returnRequestSchema, request);
         const view = run.view;
         if (view?.status !== 'DELIVERED')
           refuse('RETURN_WINDOW_CLOSED', 'returns are accepted only between delivery and the end of the return window');

@@ -1,6 +1,7 @@
 /** The order workflow's messages, defined once for the workflow and its clients. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AddressChange, CancelRequest, HoldReview, OrderEvent, ReturnRequest, ShipmentProgress } from '../../domain/orderEvents';
+import type { AddressChange, CancelRequest, HoldReview, OrderEvent, ReturnRequest } from '../../domain/orderEvents';
+import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { AuditEntry, OrderView } from '../../domain/orderView';
 
 /** A channel's order snapshot or payment notice; intake sends it with signal-with-start, so no worker must be up to take it. */

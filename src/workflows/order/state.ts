@@ -1,7 +1,8 @@
 /** The order view's transitions: a new view, a status change, a shipment step. Pure apart from workflow time. */
 import { workflowInfo } from '@temporalio/workflow';
 import type { CanonicalOrder } from '../../domain/order';
-import type { Actor, ShipmentProgress } from '../../domain/orderEvents';
+import type { Actor } from '../../domain/primitives';
+import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { OrderView, ShipmentState, Waiting } from '../../domain/orderView';
 import type { OrderStatus } from '../../domain/status';
 import { refuse } from './failures';

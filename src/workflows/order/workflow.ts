@@ -2,8 +2,9 @@
  * The order lifecycle: one durable workflow per order, from intake to the end of its return window. It reads
  * like the business process; each step is a small function below, the messages live in handlers.ts.
  */
-import { condition, log, patched } from '@temporalio/workflow';
-import { orderEventSchema, type Actor, type OrderEvent } from '../../domain/orderEvents';
+import { condition, patched } from '@temporalio/workflow';
+import type { OrderEvent } from '../../domain/orderEvents';
+import type { Actor } from '../../domain/primitives';
 import type { Hold, OrderView } from '../../domain/orderView';
 import type { OrderPolicy } from '../../domain/policy';
 import { OrderCancelled } from './failures';
@@ -28,7 +29,8 @@ export interface OrderWorkflowInput {
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView | undefined> {
   const run = new OrderRun(input.orderId, input.firstEvent !== undefined);
   registerHandlers(run);
-  if (input.firstEvent) receiveFirstEvent(run, input.firstEvent);
+  // The input is written by the hub's own intake, which validated the event with the same schema a moment before.
+  if (input.firstEvent) run.applyEvent(input.firstEvent);
   // A payment notice can start the workflow before the order itself; without the order there is nothing to run.
   if (!(await condition(() => run.view !== undefined, ORDER_ARRIVAL_TIMEOUT))) return undefined;
   const { policy, holds } = await receiveOrder(run);
@@ -44,13 +46,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderVie
   }
   await awaitDelivery(run);
   return closeReturnWindow(run, policy);
-}
-
-/** Applies the event the workflow was started with; the API validated it, so a bad one is a bug to log, not to act on. */
-function receiveFirstEvent(run: OrderRun, event: OrderEvent): void {
-  const parsed = orderEventSchema.safeParse(event);
-  if (parsed.success) run.applyEvent(parsed.data);
-  else log.error('invalid first event dropped', { orderId: run.orderId, issues: parsed.error.issues.map((i) => i.message) });
 }
 
 /** Reads the policy in force and assesses risk (MR-3, MR-4): the holds the order must pass before it may ship. */

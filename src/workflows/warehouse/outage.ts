@@ -1,7 +1,7 @@
 /** A warehouse outage (RT-4): every order held there that has not started picking is asked to move. */
 import { getExternalWorkflowHandle, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { orderWorkflowId } from '../../domain/order';
+import { orderWorkflowId } from '../../domain/ids';
 import { requestReroute } from '../order/messages';
 
 const { findOrdersToReroute } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
