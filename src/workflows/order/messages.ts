@@ -4,10 +4,10 @@ import type { AddressChange, CancelRequest, HoldReview, OrderEvent, ReturnReques
 import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { AuditEntry, OrderView } from '../../domain/orderView';
 
-/** A channel's order snapshot or payment notice; intake sends it with signal-with-start, so no worker must be up to take it. */
+/** A channel's order snapshot or payment notice for an order whose workflow runs already (a new order's first event is its input). */
 export const orderEvent = defineSignal<[OrderEvent]>('orderEvent');
 
-/** The intake of orders started before signal-with-start (update-with-start); kept so those orders and their histories still run. */
+/** The intake of orders started by update-with-start, before intake needed no worker; kept so those orders and their histories still run. */
 export const receiveOrderEvent = defineUpdate<IntakeResult, [OrderEvent]>('receiveOrderEvent');
 
 /** What intake answers: the order's state, or no view yet when a payment notice came before the order. */
