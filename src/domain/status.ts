@@ -29,6 +29,3 @@ export const holdReasonSchema = z.enum([
 ]);
 /** A named hold reason. */
 export type HoldReason = z.infer<typeof holdReasonSchema>;
-
-/** Statuses after which nothing can be cancelled any more. */
-export const shippedStatuses: readonly OrderStatus[] = ['SHIPPED', 'DELIVERED', 'COMPLETED'];

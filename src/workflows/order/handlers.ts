@@ -1,10 +1,10 @@
 /** The order workflow's messages: each handler with the validator that refuses what it must not accept. */
 import { log, setHandler } from '@temporalio/workflow';
-import { shipmentProgressSchema, type ShipmentProgress } from '../../domain/shipmentReports';
+import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { Actor } from '../../domain/primitives';
 import type { ShipmentState } from '../../domain/orderView';
 import { refuse, validate } from './failures';
-import { orderMessageSchemas } from './schemas';
+import { orderMessageSchemas, shipmentReportSchemas } from './schemas';
 import {
   changeAddress,
   cancelOrder,
@@ -134,7 +134,7 @@ export function registerHandlers(run: OrderRun): void {
     },
     {
       validator: (progress) => {
-        validate(shipmentProgressSchema, progress);
+        validate(shipmentReportSchemas().shipmentProgressSchema, progress);
         const shipment = run.view?.shipments.find((s) => s.shipmentId === progress.shipmentId);
         // Another party's shipment answers exactly like a missing one, so ids do not leak.
         if (!shipment || !mayReport(shipment, progress.reporter))

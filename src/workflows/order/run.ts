@@ -2,7 +2,7 @@
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { CancelRequest, HoldReview, OrderEvent } from '../../domain/orderEvents';
 import type { AuditChange, AuditEntry, OrderView } from '../../domain/orderView';
-import { shippedStatuses } from '../../domain/status';
+import { shippedStatuses } from '../../domain/lifecycle';
 import { activities, localActivities, type StepProxies } from './proxies';
 import { OrderCancelled, refuse } from './failures';
 import { Fulfilment } from './fulfilment';
