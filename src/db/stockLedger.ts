@@ -263,10 +263,6 @@ export function createStockLedger(models: Models) {
         return entry && entry.orderId === orderId ? [{ key, sku: entry.sku, warehouseId: entry.warehouseId }] : [];
       });
     },
-    /** The safety threshold of a SKU in a warehouse, in units; 0 when none is set. */
-    async safetyThreshold(sku: string, warehouseId: string): Promise<number> {
-      return (await StockItem.findById(stockItemId(sku, warehouseId), { safetyThreshold: 1 }).lean())?.safetyThreshold ?? 0;
-    },
     /** Sets the safety threshold of a SKU in a warehouse, in units. */
     async setSafetyThreshold(sku: string, warehouseId: string, units: number): Promise<void> {
       await StockItem.updateOne(
