@@ -1,0 +1,70 @@
+/** The partner directory: which adapter delivers to whom, built once from the partner configuration and reused. */
+import type { CarrierEndpoint, ChannelEndpoint, PartnerConfig, WebhookEndpoint } from '../../config/partners';
+import type { Channel } from '../../domain/order';
+import { createCarrierAdapter } from './carriers';
+import { createDouyinAdapter } from './channels/douyin';
+import { createShopifyAdapter } from './channels/shopify';
+import { createWebhookChannelAdapter } from './channels/webhook';
+import type { CarrierAdapter, ChannelAdapter, WebhookTarget, WmsAdapter } from './types';
+import { createWebhookTarget, type WebhookOptions } from './webhook';
+import { createWmsAdapter } from './wms';
+
+/** Finds the adapter for a partner; undefined when the configuration names none (the caller decides what that means). */
+export interface PartnerDirectory {
+  /** The channel's write-back adapter. */
+  channel(channel: Channel): ChannelAdapter | undefined;
+  /** The WMS at an endpoint from the warehouse's network settings; one adapter per distinct endpoint. */
+  wms(endpoint: WebhookEndpoint): WmsAdapter;
+  /** The e-waybill adapter for a carrier code. */
+  carrier(code: string): CarrierAdapter | undefined;
+  /** Where a supplier's drop-ship orders go. */
+  supplier(supplierId: string): WebhookTarget | undefined;
+  /** The channel's payment provider, for refunds. */
+  payment(channel: Channel): WebhookTarget | undefined;
+  /** Where operations alerts go. */
+  operations(): WebhookTarget | undefined;
+}
+
+/** Builds every configured partner's adapter now, so a bad secret stops start-up instead of a delivery. */
+export function createPartnerDirectory(config: PartnerConfig): PartnerDirectory {
+  const options: WebhookOptions = { signingSecrets: config.signingSecrets, timeoutMs: config.timeoutMs };
+  const channels = buildEach(config.channels, (endpoint) => createChannelAdapter(endpoint, options));
+  const carriers = buildEach(config.carriers, (endpoint: CarrierEndpoint) => createCarrierAdapter(endpoint, options));
+  const suppliers = buildEach(config.suppliers, (endpoint) => createWebhookTarget(endpoint, options));
+  const payments = buildEach(config.payments, (endpoint) => createWebhookTarget(endpoint, options));
+  const operations = config.operations && createWebhookTarget(config.operations, options);
+  // WMS endpoints live in the network settings and may change while the worker runs: built on first use per endpoint.
+  const wmsByEndpoint = new Map<string, WmsAdapter>();
+  return {
+    channel: (channel) => channels.get(channel),
+    wms(endpoint) {
+      const id = JSON.stringify([endpoint.url, endpoint.secrets ?? []]);
+      let adapter = wmsByEndpoint.get(id);
+      if (!adapter) wmsByEndpoint.set(id, (adapter = createWmsAdapter(endpoint, options)));
+      return adapter;
+    },
+    carrier: (code) => carriers.get(code),
+    supplier: (supplierId) => suppliers.get(supplierId),
+    payment: (channel) => payments.get(channel),
+    operations: () => operations,
+  };
+}
+
+/** Dispatches on the channel's adapter kind; platform adapters bring their own credentials instead of our secrets. */
+function createChannelAdapter(endpoint: ChannelEndpoint, options: WebhookOptions): ChannelAdapter {
+  switch (endpoint.adapter) {
+    case 'webhook':
+      return createWebhookChannelAdapter(endpoint, options);
+    case 'shopify':
+      return createShopifyAdapter(endpoint, { timeoutMs: options.timeoutMs });
+    case 'douyin':
+      return createDouyinAdapter(endpoint, { timeoutMs: options.timeoutMs });
+  }
+}
+
+/** A Map (not the config object) so an id like `constructor` or `__proto__` never finds an inherited property. */
+function buildEach<K extends string, E, A>(endpoints: Partial<Record<K, E>>, build: (endpoint: E) => A): Map<string, A> {
+  const built = new Map<string, A>();
+  for (const [id, endpoint] of Object.entries(endpoints) as [K, E | undefined][]) if (endpoint) built.set(id, build(endpoint));
+  return built;
+}
