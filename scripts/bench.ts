@@ -235,6 +235,8 @@ interface ProbeFigures {
   status: string;
   wallSeconds: number;
   cost?: HistoryCost;
+  /** The order's messages to partners as the deliveries log has them, e.g. "wms:suzhou pickList delivered ×1". */
+  deliveries?: string[];
   error?: string;
 }
 
@@ -606,15 +608,30 @@ async function probe(hub: Hub): Promise<ProbeFigures> {
     const handle = hub.client.workflow.getHandle(orderWorkflowId(orderId));
     await withTimeLimit(handle.result(), 120_000, 'the probe order to complete');
     const cost = historyCost(await handle.fetchHistory());
-    return { orderId, status: 'COMPLETED', wallSeconds: round((Date.now() - started) / 1000, 1), cost };
+    return {
+      orderId,
+      status: 'COMPLETED',
+      wallSeconds: round((Date.now() - started) / 1000, 1),
+      cost,
+      deliveries: await deliveriesOf(hub, orderId),
+    };
   } catch (error) {
-    return { orderId, status: 'failed', wallSeconds: round((Date.now() - started) / 1000, 1), error: String(error) };
+    // What the order sent and how partners answered is usually why it stopped short (a delivery refused for good).
+    const deliveries = await deliveriesOf(hub, orderId).catch(() => undefined);
+    return { orderId, status: 'failed', wallSeconds: round((Date.now() - started) / 1000, 1), deliveries, error: String(error) };
   }
+}
+
+/** One line per message the order sent to a partner, from the deliveries log. */
+async function deliveriesOf(hub: Hub, orderId: string): Promise<string[]> {
+  const rows = await hub.stores.deliveries.ofOrder(orderId);
+  return rows.map((d) => `${d.partner.kind}:${d.partner.id} ${d.kind} ${d.state} ×${d.attempts}`);
 }
 
 function printProbe(p: ProbeFigures): void {
   if (!p.cost) {
     console.log(`  probe FAILED: ${p.error}`);
+    if (p.deliveries) console.log(`  its deliveries: ${p.deliveries.join('; ') || 'none'}`);
     return;
   }
   printTable(
@@ -624,6 +641,7 @@ function printProbe(p: ProbeFigures): void {
       ['history', `${p.cost.events} events, ${p.cost.bytes} bytes (${(p.cost.bytes / 1000).toFixed(1)} KB)`],
       ['activities', `${JSON.stringify(p.cost.activities)}; local activities: ${p.cost.localActivities}`],
       ['wall time', `${p.wallSeconds} s (includes the ${PROBE_RETURN_WINDOW_S} s return window)`],
+      ['deliveries', (p.deliveries ?? []).join('; ') || 'none'],
     ],
   );
 }
@@ -668,6 +686,8 @@ interface Report {
     oversoldUnits: number;
   };
   ledger?: Record<string, unknown>;
+  /** Events each demo partner accepted over the whole run (each message once, however often it was delivered). */
+  partners?: Record<string, number>;
   /** The headline figures, printed as JSON at the end. */
   summary?: Record<string, unknown>;
 }
@@ -706,6 +726,7 @@ function summarise(report: Report): Record<string, unknown> {
     ...(report.step ? { step: report.step } : {}),
     ...(report.hot ? { hot: report.hot } : {}),
     ...(report.ledger ? { ledger: report.ledger } : {}),
+    ...(report.partners ? { partnersReceived: report.partners } : {}),
   };
 }
 
@@ -838,6 +859,12 @@ async function runOrderModes(opts: Options, report: Report, scratch: string, tea
         (report.step.firstFailingRate ? `; ${report.step.firstFailingRate}/s failed: ${report.step.why}` : '; every step passed'),
     );
   }
+  report.partners = hub.partners.counts();
+  console.log('\nDemo partners');
+  printTable(
+    ['partner', 'events accepted'],
+    Object.entries(report.partners).map(([name, n]) => [name, String(n)]),
+  );
 }
 
 /** The stock ledger alone: two instances on two connections, many callers reserving one unit at a time. */

@@ -1,6 +1,7 @@
 /**
  * `npm run dev`: the whole stack on this machine with demo data — Temporal dev server (Web UI on 8233),
- * FerretDB on PostgreSQL 15, the worker and the API — with state kept in .data/ across runs. Ctrl-C stops everything.
+ * FerretDB on PostgreSQL 15, the worker and the API — with state kept in .data/ across runs, and demo partners (WMS,
+ * carrier, storefront…) the hub delivers to, unless PARTNERS names your own. Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -8,13 +9,15 @@ import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/connection';
 import { createStores } from '../src/db/stores';
 import { channelSchema } from '../src/domain/order';
-import { DEV_CHANNEL_SECRET, DEV_OPS_KEY, postDemoOrders, seedSettingsAndStock } from './lib/demoData';
+import { DEV_CHANNEL_SECRET, DEV_OPS_KEY, postDemoOrders, seedDemoAccounts, seedSettingsAndStock, type DemoAccount } from './lib/demoData';
+import { startDemoPartners, type DemoPartners } from './lib/partners/demo';
 import { startStack, type Stack } from './lib/stack';
 import { InstallError, root } from './lib/tools';
 
 const apiPort = Number(process.env.API_PORT ?? 3000);
 const children: ChildProcess[] = [];
 let stack: Stack | undefined;
+let partners: DemoPartners | undefined;
 
 function startService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -73,9 +76,38 @@ function watchWorkers(baseUrl: string, taskQueue: string): void {
   setInterval(() => void check(), 5_000).unref();
 }
 
+/** Where the demo partners listen, or a note that the user's PARTNERS configuration is in use. */
+function demoPartnerLines(demo: DemoPartners | undefined): string[] {
+  if (!demo) return ['  Partners       from PARTNERS in your environment (no demo partners started)'];
+  const { wms, carrier, storefront, payments, suppliers, operations } = demo.urls;
+  return [
+    `  Demo partners  WMS ${wms}, carrier SF ${carrier}, storefront ${storefront}`,
+    `                 payments ${payments}, suppliers ${suppliers}, operations ${operations}   (LOG_LEVEL=debug logs each event)`,
+  ];
+}
+
+/** The demo partners' keys, printed on the run that created them: the hub keeps only their hashes. */
+function partnerKeyLines(accounts: DemoAccount[]): string[] {
+  const created = accounts.filter((a) => a.apiKey);
+  if (created.length === 0) {
+    return [
+      `  Partner keys   shown when first created; issue another with POST /v1/accounts/{id}/keys (ids: ${accounts.map((a) => a.accountId).join(', ')})`,
+    ];
+  }
+  return [
+    '  Partner keys   X-Api-Key for shipment progress, shown this once (more: POST /v1/accounts/{id}/keys):',
+    ...created.map((a) => `                 ${a.accountId.padEnd(24)} ${a.apiKey}`),
+  ];
+}
+
 let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
+let stopped: Promise<void> | undefined;
+/** Stops everything once; a later call waits for the same teardown instead of cutting it short. */
+function stop(): Promise<void> {
+  return (stopped ??= teardown());
+}
+
+async function teardown(): Promise<void> {
   stopping = true;
   console.log('\n[dev] stopping…');
   await Promise.all(
@@ -89,6 +121,7 @@ async function stop(): Promise<void> {
         }),
     ),
   );
+  await partners?.stop();
   await stack?.stop();
   console.log('[dev] stopped; data kept in .data/');
 }
@@ -104,6 +137,8 @@ async function main(): Promise<void> {
     database: 'orderhub',
     logDir: path.join(dataDir, 'logs'),
   });
+  // Without partners every order stalls at dispatch, so demo ones start unless the user configured their own.
+  if (!process.env.PARTNERS) partners = await startDemoPartners();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: stack.temporalAddress,
@@ -113,9 +148,12 @@ async function main(): Promise<void> {
     API_PORT: String(apiPort),
     OPS_API_KEYS: process.env.OPS_API_KEYS ?? `ops:${DEV_OPS_KEY}`,
     CHANNEL_SECRETS: process.env.CHANNEL_SECRETS ?? channelSchema.options.map((c) => `${c}:${DEV_CHANNEL_SECRET}`).join(','),
+    ...(partners ? { PARTNERS: partners.config } : {}),
   };
   const db = await connectDatabase(stack.mongoUri, { ferretdbPostgresqlUrl: env.FERRETDB_POSTGRESQL_URL });
-  await seedSettingsAndStock(createStores(db));
+  const stores = createStores(db);
+  await seedSettingsAndStock(stores, partners);
+  const accounts = await seedDemoAccounts(stores);
   await db.close();
 
   startService('worker', 'src/worker/main.ts', env);
@@ -147,6 +185,8 @@ async function main(): Promise<void> {
       `  Metrics        ${baseUrl}/metrics (API)${workerMetrics}`,
       `  Ops key        X-Api-Key: ${env.OPS_API_KEYS?.split(',')[0]?.split(':')[1]}`,
       `  Demo orders    ${demo.join('; ')}`,
+      ...demoPartnerLines(partners),
+      ...partnerKeyLines(accounts),
       'Press Ctrl-C to stop; the next run resumes with the same data.',
       '',
     ].join('\n'),
@@ -154,8 +194,10 @@ async function main(): Promise<void> {
   watchWorkers(baseUrl, config.TEMPORAL_TASK_QUEUE);
 }
 
-process.once('SIGINT', () => void stop().then(() => process.exit(0)));
-process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
+// `on`, not `once`: Ctrl-C under `npm run dev` arrives twice (from the terminal and forwarded by npm), and a second
+// SIGINT without a listener would kill this process mid-teardown, before the stack is stopped.
+process.on('SIGINT', () => void stop().then(() => process.exit(0)));
+process.on('SIGTERM', () => void stop().then(() => process.exit(0)));
 main().catch(async (error: unknown) => {
   console.error(error instanceof InstallError ? error.message : error);
   await stop();

@@ -1,9 +1,11 @@
-/** Demo data for `npm run dev`: the example network and rules, stock, and a few orders in different states. */
+/** Demo data for `npm run dev`: the example network and rules, stock, partner accounts, and a few orders in different states. */
 import { signWebhook } from '../../src/api/auth';
+import { AccountExistsError, accountIdOf, type AccountKind } from '../../src/db/accounts';
 import type { Stores } from '../../src/db/stores';
-import { networkSchema } from '../../src/domain/routing/warehouses';
+import { networkSchema, type Network } from '../../src/domain/routing/warehouses';
 import { canonicalOrderWireSchema, type CanonicalOrderWire } from '../../src/domain/order';
 import { dropShipExampleRuleSet, exampleRegionPriority, exampleWarehouses, rt2ExampleRuleSet } from '../../src/domain/routing/examples';
+import { atDemoWms } from './partners/demo';
 
 /** The channel secret of the dev stack (every channel). */
 export const DEV_CHANNEL_SECRET = 'dev-channel-secret';
@@ -19,17 +21,26 @@ const stock: Array<[sku: string, warehouseId: string, units: number]> = [
   ['FJ-2026-RED', 'suzhou', 40],
 ];
 
-/** Saves settings on an empty database (edits made later through the API are kept) and receives stock once. */
-export async function seedSettingsAndStock(stores: Stores): Promise<void> {
-  if ((await stores.network.latest()).version === 0) {
-    await stores.network.save(
-      networkSchema.parse({
-        warehouses: exampleWarehouses,
-        regionPriority: exampleRegionPriority,
-        supplierDeliveryDays: { 'sup-hz-box': 2 },
-      }),
-      'demo-seed',
-    );
+/** What the demo network is connected to: the demo partners of this run (scripts/lib/partners/demo.ts). */
+export interface DemoConnector {
+  connect(network: Network): Network;
+}
+
+/**
+ * Saves settings on an empty database (edits made later through the API are kept) and receives stock once. With
+ * `partners`, the saved network points each warehouse at their WMS and carrier; see `reconnectNetwork` for later runs.
+ */
+export async function seedSettingsAndStock(stores: Stores, partners?: DemoConnector): Promise<void> {
+  const stored = await stores.network.latest();
+  if (stored.version === 0) {
+    const network = networkSchema.parse({
+      warehouses: exampleWarehouses,
+      regionPriority: exampleRegionPriority,
+      supplierDeliveryDays: { 'sup-hz-box': 2 },
+    });
+    await stores.network.save(partners ? partners.connect(network) : network, 'demo-seed');
+  } else if (partners) {
+    await reconnectNetwork(stores, stored.version, stored.body, partners);
   }
   if ((await stores.routingRules.latest()).version === 0) {
     await stores.routingRules.save(
@@ -43,6 +54,47 @@ export async function seedSettingsAndStock(stores: Stores): Promise<void> {
       note: 'opening stock',
     });
   }
+}
+
+/**
+ * The demo partners listen on new ports every run, so a stored network would point at the last run's servers. Each
+ * warehouse still at a loopback demo WMS, or at none (networks saved before the hub delivered over HTTP), is
+ * re-pointed at this run's partners; one the user pointed elsewhere is kept. Saved as a new version only on a change.
+ */
+async function reconnectNetwork(stores: Stores, version: number, stored: Network, partners: DemoConnector): Promise<void> {
+  const connected = partners.connect(stored);
+  const next: Network = {
+    ...stored,
+    warehouses: stored.warehouses.map((w, i) => (!w.wms || atDemoWms(w) ? connected.warehouses[i]! : w)),
+  };
+  if (JSON.stringify(next) !== JSON.stringify(stored)) await stores.network.save(next, 'demo-seed', version);
+}
+
+/** The parties with a demo account: every demo warehouse, and the carrier its parcels leave with. */
+const demoParties: Array<{ kind: AccountKind; partyId: string; name: string }> = [
+  ...exampleWarehouses.map((w) => ({ kind: 'warehouse' as const, partyId: w.id, name: `${w.name} WMS` })),
+  { kind: 'carrier', partyId: 'SF', name: 'SF Express' },
+];
+
+/** A demo account, with its key on the run that created it (the hub keeps only a hash, so never again). */
+export interface DemoAccount {
+  accountId: string;
+  apiKey?: string;
+}
+
+/** Creates the demo parties' accounts once; on later runs they exist already and come back without keys. */
+export async function seedDemoAccounts(stores: Stores): Promise<DemoAccount[]> {
+  const seeded: DemoAccount[] = [];
+  for (const party of demoParties) {
+    try {
+      const { account, key } = await stores.accounts.create({ ...party, keyLabel: 'npm run dev', actor: 'demo-seed' });
+      seeded.push({ accountId: account.id, apiKey: key.apiKey });
+    } catch (error) {
+      if (!(error instanceof AccountExistsError)) throw error;
+      seeded.push({ accountId: accountIdOf(party.kind, party.partyId) });
+    }
+  }
+  return seeded;
 }
 
 /** A demo order as a channel posts it (the wire form: decimal amounts); checked here so a broken demo fails at start. */

@@ -1,13 +1,19 @@
-/** Channel activities: write the tracking number back to the sales channel (FS-2). */
-import type { Channel } from '../domain/order';
+/** Channel activities: write each parcel's tracking number back to the sales channel (FS-2). */
+import type { DeliveryOutcome } from '../domain/delivery';
+import { writeBackKey } from '../domain/ids';
+import type { CanonicalOrder, Channel } from '../domain/order';
 import type { ActivityDeps } from './deps';
-import { createSender } from './outbox';
+import { createDeliverer } from './delivery';
 
 /** Builds the channel activities. */
 export function createChannelActivities(deps: ActivityDeps) {
-  const send = createSender(deps);
+  const deliver = createDeliverer(deps);
+  const { partners } = deps;
   return {
-    /** Writes one parcel's tracking number back to the channel the order came from. */
+    /**
+     * Writes one parcel back to the order's channel through the channel's adapter; "written back" only when the
+     * channel answered success. `lines` carry quantities (orders of the first two designs send only `lineIds`).
+     */
     async writeBackShipment(input: {
       orderId: string;
       channel: Channel;
@@ -16,16 +22,27 @@ export function createChannelActivities(deps: ActivityDeps) {
       trackingNumber: string;
       carrier: string;
       lineIds: string[];
-    }): Promise<void> {
-      const { orderId, channel, shipmentId, ...payload } = input;
-      await send({
-        key: `channel:shipment:${orderId}:${shipmentId}`,
-        target: 'channel',
-        kind: 'shipmentWriteBack',
+      lines?: CanonicalOrder['lines'];
+    }): Promise<DeliveryOutcome> {
+      const { orderId, channel, shipmentId } = input;
+      const adapter = partners.channel(channel);
+      const key = writeBackKey(orderId, shipmentId);
+      const lines = (input.lines ?? input.lineIds.map((lineId) => ({ lineId, sku: '', quantity: 0 })))
+        .filter((l) => input.lineIds.includes(l.lineId))
+        .map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity }));
+      const writeBack = {
         orderId,
-        recipient: channel,
-        payload: { shipmentId, ...payload },
-      });
+        channel,
+        channelOrderId: input.channelOrderId,
+        shipmentId,
+        carrier: input.carrier,
+        trackingNumber: input.trackingNumber,
+        lines,
+      };
+      return deliver(
+        { key, orderId, partner: { kind: 'channel', id: channel }, kind: 'shipmentWriteBack' },
+        adapter && (() => adapter.writeBackShipment(writeBack, key)),
+      );
     },
   };
 }

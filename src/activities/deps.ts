@@ -1,9 +1,14 @@
-/** What activities need from the process: the database's owners and a logger (tests pass their own). */
+/** What activities need from the process: the database's owners, a logger and the partners (tests pass their own). */
 import type { Stores } from '../db/stores';
 import type { Logger } from '../logging';
+import type { PartnerDirectory } from './partners';
 
 /** Dependencies of every activity. */
 export interface ActivityDeps {
   stores: Stores;
   logger: Logger;
+  /** Every partner's adapter, from the partner configuration. */
+  partners: PartnerDirectory;
+  /** Calls one worker has in flight to one partner at most. */
+  partnerLimits: { maxInFlightPerPartner: number };
 }

@@ -2,6 +2,7 @@
 import { createChannelActivities } from './channel';
 import type { ActivityDeps } from './deps';
 import { createInventoryActivities } from './inventory';
+import { createNotificationActivities } from './notification';
 import { createOrderActivities } from './order';
 import { createPaymentActivities } from './payment';
 import { createRoutingActivities } from './routing';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSupplierActivities(deps),
     ...createChannelActivities(deps),
     ...createPaymentActivities(deps),
+    ...createNotificationActivities(deps),
   };
 }
 

@@ -4,7 +4,7 @@ import type { ReservationState } from '../domain/orderView';
 import { businessDayOf } from '../domain/routing/businessDay';
 import type { StockAvailability } from '../db/stockLedger';
 import type { ActivityDeps } from './deps';
-import { createSender } from './outbox';
+import { raiseAlert } from './notification';
 
 /** A line that could not be reserved. */
 export interface Shortage {
@@ -20,18 +20,16 @@ type Allocation = Pick<ReservationState, 'key' | 'lineId' | 'sku' | 'warehouseId
 /** Builds the inventory activities. */
 export function createInventoryActivities(deps: ActivityDeps) {
   const { ledger } = deps.stores;
-  const send = createSender(deps);
   /** INV-4: the reservation that takes available stock under the safety threshold alerts operations, once. */
   const alertIfBelowSafety = async (sku: string, warehouseId: string, orderId: string, before: number, after: StockAvailability) => {
     const { safetyThreshold } = after;
     if (safetyThreshold <= 0 || after.available >= safetyThreshold || before < safetyThreshold) return;
-    await send({
-      key: `notify:safety:${sku}@${warehouseId}:${after.seq}`,
-      target: 'notification',
+    await raiseAlert({
+      key: `ops:safety:${sku}@${warehouseId}:${after.seq}`,
       kind: 'stockBelowSafety',
       orderId,
-      recipient: 'operations',
-      payload: { sku, warehouseId, available: after.available, safetyThreshold },
+      summary: `${sku} in ${warehouseId} is under its safety stock: ${after.available} available, threshold ${safetyThreshold}`,
+      detail: { sku, warehouseId, available: after.available, safetyThreshold },
     });
   };
   return {

@@ -8,7 +8,6 @@ import type { OrderChanges } from '../db/orderReadModel';
 import type { OrderStatus } from '../domain/status';
 import { countStatusChange, observePaymentToReserved } from '../metrics/hub';
 import type { ActivityDeps } from './deps';
-import { createSender } from './outbox';
 
 /** Counts status changes and the time from payment to reservation (INV-1) as a batch is written. */
 function observeMilestones(entries: AuditEntry[], paidAt: string | undefined, status: OrderStatus | undefined): void {
@@ -20,20 +19,7 @@ function observeMilestones(entries: AuditEntry[], paidAt: string | undefined, st
 /** Builds the order activities. */
 export function createOrderActivities(deps: ActivityDeps) {
   const { stores } = deps;
-  const send = createSender(deps);
   return {
-    /** Tells the supervisor on duty that an order waits for review, with its named holds (MR-3). */
-    async notifySupervisor(input: { orderId: string; holds: Hold[]; since: string }): Promise<void> {
-      await send({
-        key: `notify:held:${input.orderId}:${input.since}`,
-        target: 'notification',
-        kind: 'orderHeld',
-        orderId: input.orderId,
-        recipient: 'supervisor',
-        payload: { holds: input.holds, since: input.since },
-      });
-    },
-
     /** The policy in force for the order's brand and channel, read at run time and recorded in history. */
     async loadOrderPolicy(input: {
       brand: string;

@@ -1,46 +1,44 @@
 /** Drop-ship supplier activities: push the supplier's lines and recall them (DS-1). */
 import type { CanonicalOrder } from '../domain/order';
+import type { DeliveryOutcome } from '../domain/delivery';
 import type { ShipmentState } from '../domain/orderView';
 import type { ActivityDeps } from './deps';
-import { createSender } from './outbox';
+import { createDeliverer } from './delivery';
 
 /** Builds the supplier activities. */
 export function createSupplierActivities(deps: ActivityDeps) {
-  const send = createSender(deps);
+  const deliver = createDeliverer(deps);
+  const { partners } = deps;
   return {
-    /** Pushes a shipment's lines to its supplier, with a notification. */
-    async pushToSupplier(input: { orderId: string; shipment: ShipmentState; order: CanonicalOrder }): Promise<void> {
+    /** Pushes a shipment's lines and delivery address to its supplier's endpoint. */
+    async pushToSupplier(input: { orderId: string; shipment: ShipmentState; order: CanonicalOrder }): Promise<DeliveryOutcome> {
       const { orderId, shipment, order } = input;
+      const supplierId = shipment.locationId;
+      const supplier = partners.supplier(supplierId);
       const lines = order.lines
         .filter((l) => shipment.lineIds.includes(l.lineId))
         .map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity }));
-      await send({
-        key: `supplier:push:${orderId}:${shipment.shipmentId}`,
-        target: 'supplier',
-        kind: 'dropShipOrder',
-        orderId,
-        recipient: shipment.locationId,
-        payload: { shipmentId: shipment.shipmentId, lines, address: order.shippingAddress },
-      });
-      await send({
-        key: `notify:supplier:${orderId}:${shipment.shipmentId}`,
-        target: 'notification',
-        kind: 'supplierNewOrder',
-        orderId,
-        recipient: shipment.locationId,
-        payload: { shipmentId: shipment.shipmentId },
-      });
+      const key = `supplier:push:${orderId}:${shipment.shipmentId}`;
+      return deliver(
+        { key, orderId, partner: { kind: 'supplier', id: supplierId }, kind: 'dropShipOrder' },
+        supplier &&
+          (() =>
+            supplier.post(
+              'dropship.order_created',
+              { orderId, shipmentId: shipment.shipmentId, lines, address: order.shippingAddress },
+              key,
+            )),
+      );
     },
     /** Recalls a push after a cancellation or a move. */
-    async recallSupplierPush(input: { orderId: string; shipmentId: string; supplierId: string }): Promise<void> {
-      await send({
-        key: `supplier:recall:${input.orderId}:${input.shipmentId}`,
-        target: 'supplier',
-        kind: 'recallDropShipOrder',
-        orderId: input.orderId,
-        recipient: input.supplierId,
-        payload: { shipmentId: input.shipmentId },
-      });
+    async recallSupplierPush(input: { orderId: string; shipmentId: string; supplierId: string }): Promise<DeliveryOutcome> {
+      const { orderId, shipmentId, supplierId } = input;
+      const supplier = partners.supplier(supplierId);
+      const key = `supplier:recall:${orderId}:${shipmentId}`;
+      return deliver(
+        { key, orderId, partner: { kind: 'supplier', id: supplierId }, kind: 'recallDropShipOrder' },
+        supplier && (() => supplier.post('dropship.order_recalled', { orderId, shipmentId }, key)),
+      );
     },
   };
 }

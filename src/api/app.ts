@@ -10,7 +10,8 @@ import type { Database } from '../db/connection';
 import { createStores } from '../db/stores';
 import type { Logger } from '../logging';
 import { metricsContentType, metricsText } from '../metrics/registry';
-import { requireChannelSignature, requireKey, type Access, type AuthedRequest, type PartyKeys } from './auth';
+import type { Accounts } from '../db/accounts';
+import { requireChannelSignature, requireKey, type Access, type AuthedRequest, type KeyRing } from './auth';
 import { errorHandler, HttpError, notFound } from './errors';
 import { buildOpenApi } from './openapi';
 import { stoppedWarehouses } from '../domain/routing/warehouses';
@@ -19,8 +20,10 @@ import { Api } from './route';
 import { channelRoutes, eventsWebhookPath, measureWebhookAcks } from './routes/channels';
 import { fulfilmentRoutes } from './routes/fulfilment';
 import { healthRoutes } from './routes/health';
+import { accountRoutes } from './routes/operations/accounts';
 import { inventoryRoutes } from './routes/operations/inventory';
 import { orderRoutes } from './routes/operations/orders';
+import { deliveryRoutes } from './routes/operations/deliveries';
 import { routingRoutes } from './routes/operations/routing';
 import { settingsRoutes } from './routes/operations/settings';
 import { createWorkerPresence } from './workerPresence';
@@ -62,8 +65,8 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   );
 
   const router = express.Router();
-  const api = new Api(router, guardFor(config));
   const stores = createStores(db);
+  const api = new Api(router, guardFor(config, stores.accounts, logger));
   const workflows = createWorkflowClient(temporal, config.TEMPORAL_TASK_QUEUE);
   const orders = createOrderAccess(workflows, stores.orders);
   const workers = createWorkerPresence((recentMs) => workflows.workersPolling(recentMs));
@@ -87,7 +90,9 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   );
   inventoryRoutes(api, stores);
   routingRoutes(api, stores);
+  accountRoutes(api, stores.accounts);
   fulfilmentRoutes(api, orders);
+  deliveryRoutes(api, orders, stores.deliveries);
 
   // Prometheus scrapes text, not JSON, so /metrics is served beside the Api and only documented through its registry.
   api.registry.registerPath({
@@ -114,13 +119,15 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   return app;
 }
 
-/** The middleware that admits an endpoint's callers: channels by signature, every other party by its own key. */
-function guardFor(config: Config): (access: Access) => express.RequestHandler[] {
-  const keys: PartyKeys = {
+/**
+ * The middleware that admits an endpoint's callers: channels by signature, every other party by its own key
+ * (operations keys from the configuration, warehouses', suppliers' and carriers' from their accounts).
+ */
+function guardFor(config: Config, accounts: Accounts, logger: Logger): (access: Access) => express.RequestHandler[] {
+  const keys: KeyRing = {
     operations: config.OPS_API_KEYS,
-    warehouse: config.WAREHOUSE_API_KEYS,
-    supplier: config.SUPPLIER_API_KEYS,
-    carrier: config.CARRIER_API_KEYS,
+    accounts,
+    onRecordError: (err) => logger.warn({ err }, "could not record a key's last use"),
   };
   const channel = requireChannelSignature(config.CHANNEL_SECRETS);
   return (access) => (access === 'public' ? [] : access.includes('channel') ? [channel] : [requireKey(keys, access)]);

@@ -1,10 +1,12 @@
 /**
  * Who is calling, by role: operations, a sales channel, a warehouse (WMS), a drop-ship supplier, a carrier or a
- * customer. Channels sign their webhooks; every other party presents its own key, which names who it is.
+ * customer. Channels sign their webhooks; every other party presents its own key, which names who it is: operations
+ * keys come from the environment, warehouses', suppliers' and carriers' from their accounts (src/db/accounts.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
+import type { Accounts } from '../db/accounts';
 import { channelSchema } from '../domain/order';
 import type { Actor } from '../domain/primitives';
 import { HttpError } from './errors';
@@ -34,8 +36,13 @@ export interface AuthedRequest extends Request {
   caller?: Caller;
 }
 
-/** The keys of the parties that present one: name (or warehouse, supplier, carrier id) → key, per role. */
-export type PartyKeys = Partial<Record<'operations' | 'warehouse' | 'supplier' | 'carrier', Record<string, string>>>;
+/** Where presented keys are looked up: operations keys (name → key) from the environment, every other party's in its account. */
+export interface KeyRing {
+  operations: Record<string, string>;
+  accounts: Pick<Accounts, 'check' | 'recordUse'>;
+  /** Told when recording a key's last use failed; the request did not wait for it and has gone on. */
+  onRecordError?: (error: unknown) => void;
+}
 
 /** Largest clock skew accepted on a signed webhook, against replays. */
 const SIGNATURE_TOLERANCE_MS = 5 * 60 * 1000;
@@ -52,26 +59,35 @@ export function signWebhook(secret: string, timestamp: string, rawBody: string |
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
 }
 
-/** Finds the party a presented key belongs to; every key is compared, so timing does not tell which role matched. */
-function partyOf(keys: PartyKeys, presented: string): Caller | undefined {
-  let found: Caller | undefined;
-  for (const [kind, named] of Object.entries(keys) as Array<[CallerKind, Record<string, string>]>) {
-    for (const [id, key] of Object.entries(named)) if (safeEqual(key, presented)) found ??= { kind, id };
-  }
+/** The operations user a key belongs to; every key is compared, so timing does not tell which one matched. */
+function operatorOf(keys: Record<string, string>, presented: string): string | undefined {
+  let found: string | undefined;
+  for (const [name, key] of Object.entries(keys)) if (safeEqual(key, presented)) found ??= name;
   return found;
 }
 
+/** The key a request presents: `X-Api-Key`, or `Authorization: Bearer`. */
+function presentedKey(req: Request): string | undefined {
+  const header = req.get('authorization');
+  return req.get('x-api-key') ?? (header?.startsWith('Bearer ') ? header.slice(7) : undefined);
+}
+
 /**
- * Requires a key (`X-Api-Key` or `Authorization: Bearer`) of one of the allowed roles; the key's owner becomes
- * the caller, and with it the actor in the audit trail.
+ * Requires a key of one of the allowed roles; the key's owner becomes the caller, and with it the actor in the audit
+ * trail. A missing, unknown, malformed or revoked key answers 401; a valid key of another role 403.
  */
-export function requireKey(keys: PartyKeys, allowed: readonly CallerKind[]): RequestHandler {
-  return (req: AuthedRequest, _res, next) => {
-    const header = req.get('authorization');
-    const presented = req.get('x-api-key') ?? (header?.startsWith('Bearer ') ? header.slice(7) : undefined);
+export function requireKey(keys: KeyRing, allowed: readonly CallerKind[]): RequestHandler {
+  return async (req: AuthedRequest, _res, next) => {
+    const presented = presentedKey(req);
     if (!presented) return next(new HttpError(401, 'UNAUTHENTICATED', 'a key is required (X-Api-Key)'));
-    const caller = partyOf(keys, presented);
-    if (!caller || !allowed.includes(caller.kind)) return next(new HttpError(403, 'FORBIDDEN', 'this key is not allowed here'));
+    const operator = operatorOf(keys.operations, presented);
+    const found = operator ? undefined : await keys.accounts.check(presented);
+    if (found?.status === 'revoked') return next(new HttpError(401, 'KEY_REVOKED', 'this key was revoked; ask operations for a new one'));
+    if (found?.status === 'unknown') return next(new HttpError(401, 'INVALID_KEY', 'this key is unknown or malformed'));
+    const caller: Caller = found ? { kind: found.kind, id: found.partyId } : { kind: 'operations', id: operator! };
+    if (!allowed.includes(caller.kind)) return next(new HttpError(403, 'FORBIDDEN', 'this key is not allowed here'));
+    // Not awaited: the last-used time is bookkeeping, and the request must not wait for, or fail with, its write.
+    if (found) keys.accounts.recordUse(found.keyId, found.lastUsedAt).catch((error: unknown) => keys.onRecordError?.(error));
     req.caller = caller;
     next();
   };

@@ -1,5 +1,6 @@
 /** Process configuration: every setting comes from the environment and is validated once at start. */
 import { z } from 'zod';
+import { partnersSchema } from './partners';
 
 const keyList = z.string().transform((value, ctx) => {
   const pairs = value
@@ -19,6 +20,22 @@ const keyList = z.string().transform((value, ctx) => {
 });
 
 const DEV_OPS_KEY = 'dev-ops-key';
+/** Signs the hub's webhooks when nothing else is configured; production refuses it. */
+const DEV_SIGNING_SECRET = 'whsec_ZGV2LW9yZGVyLWh1Yi1zaWduaW5nLXNlY3JldC0x';
+
+/** JSON text parsed and then validated by `schema`. */
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
@@ -53,12 +70,13 @@ export const configSchema = z
     OPS_API_KEYS: keyList.default({ ops: DEV_OPS_KEY }),
     /** Channel webhook secrets: `channel:secret` pairs used to verify intake signatures. */
     CHANNEL_SECRETS: keyList.default({}),
-    /** Warehouse (WMS) keys: `warehouseId:key` pairs; a key reports only for its own warehouse's shipments. */
-    WAREHOUSE_API_KEYS: keyList.default({}),
-    /** Drop-ship supplier keys: `supplierId:key` pairs; a key sees and reports only its own supplier's shipments. */
-    SUPPLIER_API_KEYS: keyList.default({}),
-    /** Carrier keys: `carrierId:key` pairs (the id is the carrier name reported at shipment); a key reports only its parcels. */
-    CARRIER_API_KEYS: keyList.default({}),
+    /**
+     * Where outside messages go (src/config/partners.ts): channels, carriers, suppliers, payment providers and
+     * operations, as JSON. Warehouses' WMS endpoints are in the network settings.
+     */
+    PARTNERS: jsonOf(partnersSchema).default(partnersSchema.parse({ signingSecrets: [DEV_SIGNING_SECRET] })),
+    /** Delivery activities one worker runs at once (their own task queue: partner calls wait on the network, not the CPU). */
+    WORKER_MAX_CONCURRENT_DELIVERIES: positiveInt.default(50),
     WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(40),
     WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(20),
     WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(2000),
@@ -75,6 +93,9 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && Object.values(config.OPS_API_KEYS).includes(DEV_OPS_KEY)) {
       ctx.addIssue({ code: 'custom', path: ['OPS_API_KEYS'], message: 'must be set to real keys in production' });
+    }
+    if (config.NODE_ENV === 'production' && config.PARTNERS.signingSecrets.includes(DEV_SIGNING_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: ['PARTNERS', 'signingSecrets'], message: 'must be set to real secrets in production' });
     }
   });
 

@@ -1,9 +1,10 @@
 /** Registers every model on a connection; only the owners in src/db use them. */
 import type { Connection } from 'mongoose';
+import { accountKeySchema, accountSchema } from './schemas/accounts';
+import { deliverySchema } from './schemas/deliveries';
 import { warehouseDayOrderSchema, warehouseDaySchema } from './schemas/capacity';
 import { stockEntrySchema, stockItemSchema } from './schemas/inventory';
 import { auditEventSchema, buyerOrderSchema, orderRecordSchema } from './schemas/order';
-import { outboxMessageSchema } from './schemas/outbox';
 import { settingsVersionSchema } from './schemas/settings';
 
 /** Builds the models of one connection. */
@@ -12,12 +13,14 @@ export function registerModels(connection: Connection) {
     Order: connection.model('Order', orderRecordSchema),
     AuditEvent: connection.model('AuditEvent', auditEventSchema),
     BuyerOrder: connection.model('BuyerOrder', buyerOrderSchema),
-    OutboxMessage: connection.model('OutboxMessage', outboxMessageSchema),
+    Delivery: connection.model('Delivery', deliverySchema),
     StockEntry: connection.model('StockEntry', stockEntrySchema),
     StockItem: connection.model('StockItem', stockItemSchema),
     SettingsVersion: connection.model('SettingsVersion', settingsVersionSchema),
     WarehouseDay: connection.model('WarehouseDay', warehouseDaySchema),
     WarehouseDayOrder: connection.model('WarehouseDayOrder', warehouseDayOrderSchema),
+    Account: connection.model('Account', accountSchema),
+    AccountKey: connection.model('AccountKey', accountKeySchema),
   };
 }
 

@@ -1,10 +1,14 @@
-/** Every owner over one database: run-time settings, the stock ledger, the order read model, routing inputs and the outbox. */
+/**
+ * Every owner over one database: run-time settings, the stock ledger, the order read model, routing inputs, outgoing
+ * messages and the accounts of the parties that report shipments.
+ */
 import { defaultOrderPolicy, policySettingsSchema } from '../domain/policy';
 import { routingRuleSetSchema } from '../domain/routing/rules';
 import { networkSchema } from '../domain/routing/warehouses';
+import { createAccounts } from './accounts';
 import type { Database } from './connection';
+import { createDeliveries } from './deliveries';
 import { createOrderReadModel } from './orderReadModel';
-import { createOutbox } from './outbox';
 import { createRoutingContextLoader } from './routingContext';
 import { createSettingsStore } from './settingsStore';
 import { createStockLedger } from './stockLedger';
@@ -34,7 +38,8 @@ export function createStores(db: Database) {
     orders: createOrderReadModel(db.models),
     warehouseLoad,
     routingContext: createRoutingContextLoader({ routingRules, network, ledger, warehouseLoad }),
-    outbox: createOutbox(db.models),
+    deliveries: createDeliveries(db.models),
+    accounts: createAccounts(db.models),
   };
 }
 

@@ -11,6 +11,8 @@ export const orderFailures = {
   ORDER_NOT_RECEIVED: 'notFound',
   /** No such shipment on this order, or not one the caller may report for. */
   UNKNOWN_SHIPMENT: 'notFound',
+  /** A decision on a delivery that is not waiting for one (never refused, or already decided). */
+  UNKNOWN_DELIVERY: 'notFound',
   /** A return names lines the order does not have. */
   UNKNOWN_LINE: 'unprocessable',
   /** The new address lies outside every enabled warehouse's area (FS-4). */

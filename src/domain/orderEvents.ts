@@ -52,6 +52,19 @@ export const holdReviewSchema = z.object({
 /** A hold review. */
 export type HoldReview = z.infer<typeof holdReviewSchema>;
 
+/**
+ * Operations' answer to a delivery a partner refused for good: try it again (e.g. after fixing the partner's
+ * settings), or mark it done by hand (e.g. the tracking number was entered in the channel's back office).
+ */
+export const deliveryDecisionSchema = z.object({
+  key: z.string().trim().min(1).max(300),
+  action: z.enum(['retry', 'done']),
+  decidedBy: actorId,
+  note: z.string().trim().max(500).optional(),
+});
+/** A decision on a refused delivery. */
+export type DeliveryDecision = z.infer<typeof deliveryDecisionSchema>;
+
 /** A cancellation request. */
 export const cancelRequestSchema = z.object({
   by: z.enum(['channel', 'buyer', 'operations']),

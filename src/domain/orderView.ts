@@ -58,7 +58,23 @@ export const appliedPolicySchema = z.object({
   returnWindowSeconds: z.number(),
   outOfStockAction: z.string(),
   appliedOverrides: z.array(z.string()),
+  /** Seconds after a parcel ships before an unconfirmed write-back alerts (FS-2); recorded from the third design on. */
+  writeBackAlertSeconds: z.number().optional(),
 });
+
+/**
+ * Something a person must look at besides a hold: a partner refused a message for good, or a parcel's write-back is
+ * not confirmed in time (FS-2). `key` is the delivery's idempotency key, by which operations answer a refusal.
+ */
+export const attentionSchema = z.object({
+  kind: z.enum(['DELIVERY_REFUSED', 'WRITE_BACK_LATE']),
+  key: z.string(),
+  partner: z.string(),
+  reason: z.string(),
+  since: z.string(),
+});
+/** An item needing attention. */
+export type Attention = z.infer<typeof attentionSchema>;
 
 /** The full state of one order. */
 export const orderViewSchema = z.object({
@@ -67,6 +83,8 @@ export const orderViewSchema = z.object({
   status: orderStatusSchema,
   order: canonicalOrderSchema,
   holds: z.array(holdSchema),
+  /** Open items for a person (third design on; absent on older orders). */
+  attention: z.array(attentionSchema).optional(),
   policy: appliedPolicySchema.optional(),
   /** Why the order ships from where it does (RT-6). */
   routing: z.object({ summary: z.string(), decision: routingDecisionSchema }).optional(),

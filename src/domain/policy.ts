@@ -26,6 +26,11 @@ export const orderPolicySchema = z.strictObject({
     .positive()
     .default(7 * 24 * 3600),
   outOfStockAction: outOfStockActionSchema.default('hold'),
+  /** FS-2: a parcel's write-back not confirmed this long after it shipped alerts operations. */
+  writeBackAlertSeconds: z
+    .int()
+    .positive()
+    .default(15 * 60),
   risk: riskRulesSchema.prefault({}).describe('risk rules (MR-3); amount thresholds are minor units (fen): 500000 = 5000.00'),
   priceGuard: priceGuardSchema.prefault({}),
 });

@@ -64,6 +64,20 @@ const dbOperationSeconds = new Histogram({
   registers,
 });
 
+const deliveryAttempts = new Counter({
+  name: 'orderhub_delivery_attempts_total',
+  help: 'Calls to partners by partner kind and outcome: delivered, retry (429, THROTTLED, 5xx, timeout), refused (for good), deferred (not called: the partner asked to wait or is at its in-flight limit)',
+  labelNames: ['partner', 'outcome'] as const,
+  registers,
+});
+const deliverySeconds = new Histogram({
+  name: 'orderhub_delivery_call_seconds',
+  help: 'Time one partner call took, by partner kind',
+  labelNames: ['partner'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+  registers,
+});
+
 /** How a webhook was answered: accepted (2xx), refused (4xx: signature, validation, rate limit) or failed (5xx). */
 export type WebhookOutcome = 'accepted' | 'refused' | 'failed';
 
@@ -108,4 +122,13 @@ export function countLedgerConflict(): void {
 /** Records the latency of one database command. */
 export function observeDbOperation(command: string, seconds: number): void {
   dbOperationSeconds.observe({ command }, seconds);
+}
+
+/** How one delivery attempt ended. */
+export type DeliveryAttemptOutcome = 'delivered' | 'retry' | 'refused' | 'deferred';
+
+/** Records one delivery attempt to a partner of a kind, and how long the call took (none when it was deferred). */
+export function countDeliveryAttempt(partner: string, outcome: DeliveryAttemptOutcome, seconds?: number): void {
+  deliveryAttempts.inc({ partner, outcome });
+  if (seconds !== undefined) deliverySeconds.observe({ partner }, seconds);
 }

@@ -1,3 +1,4 @@
 /** Workflow bundle entry: every workflow the worker runs. */
 export { orderWorkflow } from './order/workflow';
 export { warehouseOutageWorkflow } from './warehouse/outage';
+export { operationsAlertWorkflow } from './alerts';

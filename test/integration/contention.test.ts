@@ -104,7 +104,7 @@ describe('hot SKU contention', () => {
     hub = await startHarness('contention');
     steps = lifecycle(hub);
     second = await startSecondWorker(hub);
-    await seedHub(hub.stores, { stock: { [`${SKU}@${WAREHOUSE}`]: UNITS } });
+    await seedHub(hub, { stock: { [`${SKU}@${WAREHOUSE}`]: UNITS } });
     const orders = Array.from({ length: ORDERS }, () =>
       paid(makeOrder({ lines: [{ lineId: 'L1', sku: SKU, category: 'tshirt', quantity: 1, unitPrice: 99, listPrice: 99 }] })),
     );

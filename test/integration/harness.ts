@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config';
 import { createApp } from '../../src/api/app';
 import { signWebhook } from '../../src/api/auth';
@@ -14,7 +14,8 @@ import { createStores, type Stores } from '../../src/db/stores';
 import type { Channel } from '../../src/domain/order';
 import { createLogger } from '../../src/logging';
 import { sdkTelemetry } from '../../src/worker/metrics';
-import { createOrderWorker } from '../../src/worker/worker';
+import { createOrderWorker, type OrderWorkers } from '../../src/worker/worker';
+import { startLocalPartners, type LocalPartners } from './partnersSupport';
 
 /** The channel secret every test channel signs with. */
 export const CHANNEL_SECRET = 'test-channel-secret';
@@ -34,6 +35,8 @@ export interface Harness {
   stores: Stores;
   client: Client;
   baseUrl: string;
+  /** The hub's partners on loopback: what they received is the proof of delivery. */
+  partners: LocalPartners;
   /** Sends a request with the operations key. */
   ops<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer<T>>;
   /** Sends a signed channel webhook. */
@@ -55,6 +58,8 @@ function databaseUri(base: string, name: string): string {
 export interface HarnessOptions {
   /** false: only the API runs, no worker polls the task queue until `startWorker()`. */
   worker?: boolean;
+  /** The per-call timeout of the hub's partner calls (default 2 s). */
+  partnerTimeoutMs?: number;
 }
 
 /** Starts the worker and the API for a test file; `name` keeps its database and task queue apart. */
@@ -64,6 +69,7 @@ export async function startHarness(name: string, env: Record<string, string> = {
   if (missing.length > 0)
     throw new Error(`integration tests run through "npm test" or "npm run test:integration" (missing ${missing.join(', ')})`);
   const unique = `${name}-${process.pid}-${Date.now().toString(36)}`;
+  const partners = await startLocalPartners({ timeoutMs: options.partnerTimeoutMs });
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -78,6 +84,7 @@ export async function startHarness(name: string, env: Record<string, string> = {
     // Test files run side by side: metrics ports stay off unless a test asks for them.
     WORKER_METRICS_PORT: '0',
     WORKER_SDK_METRICS_PORT: '0',
+    PARTNERS: partners.config,
     ...env,
   });
   const logger = createLogger(config.LOG_LEVEL, `it-${name}`);
@@ -85,7 +92,7 @@ export async function startHarness(name: string, env: Record<string, string> = {
   const db = await connectDatabase(config.MONGODB_URI, { ferretdbPostgresqlUrl: config.FERRETDB_POSTGRESQL_URL });
   const stores = createStores(db);
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  let worker: { worker: Worker; running: Promise<void> } | undefined;
+  let worker: { worker: OrderWorkers; running: Promise<void> } | undefined;
   const startWorker = async () => {
     if (worker) return;
     const created = await createOrderWorker(
@@ -121,6 +128,7 @@ export async function startHarness(name: string, env: Record<string, string> = {
     stores,
     client,
     baseUrl,
+    partners,
     request,
     startWorker,
     ops: (method, path, body, headers = {}) =>
@@ -142,6 +150,7 @@ export async function startHarness(name: string, env: Record<string, string> = {
       await Promise.all([connection.close(), nativeConnection.close()]);
       await db.connection.dropDatabase().catch(() => undefined);
       await db.close();
+      await partners.stop();
     },
   };
 }

@@ -49,7 +49,7 @@ describe('intake without a worker', () => {
     sdkMetricsPort = await freePort();
     hub = await startHarness('intake', { WORKER_SDK_METRICS_PORT: String(sdkMetricsPort) }, { worker: false });
     steps = lifecycle(hub);
-    await seedHub(hub.stores, { stock: { 'TEE-001@suzhou': 10 } });
+    await seedHub(hub, { stock: { 'TEE-001@suzhou': 10 } });
   });
   after(async () => {
     await hub?.stop();

@@ -22,7 +22,7 @@ describe('inventory', () => {
   before(async () => {
     hub = await startHarness('inventory');
     steps = lifecycle(hub);
-    await seedHub(hub.stores, { stock: { 'TEE-001@suzhou': 100, 'TEE-001@hefei': 100 } });
+    await seedHub(hub, { stock: { 'TEE-001@suzhou': 100, 'TEE-001@hefei': 100 } });
   });
   after(async () => {
     await hub?.stop();

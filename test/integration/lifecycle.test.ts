@@ -12,7 +12,7 @@ describe('order lifecycle', () => {
   before(async () => {
     hub = await startHarness('lifecycle');
     steps = lifecycle(hub);
-    await seedHub(hub.stores, {
+    await seedHub(hub, {
       stock: { 'TEE-001@suzhou': 100, 'TEE-001@guangzhou': 100, 'TEE-001@hefei': 100, 'MUG-002@suzhou': 50 },
       rules: [dropShipSofas],
       policy: { paymentTimeoutSeconds: 2, returnWindowSeconds: 2 },
@@ -38,6 +38,8 @@ describe('order lifecycle', () => {
 
     await steps.shipAll(orderId);
     await steps.waitFor(orderId, 'SHIPPED');
+    // The write-back runs beside the lifecycle: the storefront has it once it answered.
+    await steps.receivedEventually(orderId, ['carrier:waybill.requested', 'wms:pick_list.created', 'channel:shipment.shipped']);
     const shipmentId = fulfilling.shipments[0]!.shipmentId;
     assert.equal((await steps.progress(orderId, shipmentId, 'delivered')).status, 200);
     const done = await steps.waitFor(orderId, 'COMPLETED');
@@ -46,7 +48,21 @@ describe('order lifecycle', () => {
     const after = await steps.balance('TEE-001', 'suzhou');
     assert.equal(after.onHand, before.onHand - 3);
     assert.equal(after.reserved, before.reserved);
-    assert.deepEqual(await steps.outbox(orderId), ['wms:pickList', 'channel:shipmentWriteBack']);
+    const [pickList] = hub.partners.wms.events('pick_list.created').filter((e) => (e.data as { orderId: string }).orderId === orderId);
+    assert.deepEqual((pickList!.data as { waybill: unknown }).waybill, {
+      carrier: 'SF',
+      trackingNumber: hub.partners.carrier.waybills().find((w) => w.orderId === orderId)!.trackingNumber,
+    });
+    const [writeBack] = hub.partners.storefront
+      .events('shipment.shipped')
+      .filter((e) => (e.data as { orderId: string }).orderId === orderId);
+    assert.deepEqual((writeBack!.data as { lines: unknown }).lines, [{ lineId: 'L1', sku: 'TEE-001', quantity: 3 }]);
+    const log = await hub.ops('GET', `/v1/orders/${orderId}/deliveries`);
+    assert.equal(log.status, 200, JSON.stringify(log.body));
+    assert.deepEqual(
+      log.body.deliveries.map((d: { kind: string; state: string; attempts: number }) => `${d.kind}:${d.state}:${d.attempts}`),
+      ['waybill:delivered:1', 'pickList:delivered:1', 'shipmentWriteBack:delivered:1'],
+    );
     assert.deepEqual(await steps.auditActions(orderId), [
       'ORDER_RECEIVED',
       'PAYMENT_RECEIVED',
@@ -56,8 +72,8 @@ describe('order lifecycle', () => {
       'SHIPMENT_PICKING',
       'SHIPMENT_PACKED',
       'SHIPMENT_SHIPPED',
-      'SHIPMENT_WRITTEN_BACK',
       'ORDER_SHIPPED',
+      'SHIPMENT_WRITTEN_BACK',
       'SHIPMENT_DELIVERED',
       'ORDER_DELIVERED',
       'ORDER_COMPLETED',
@@ -78,7 +94,7 @@ describe('order lifecycle', () => {
     assert.match(cancelled.cancellation!.reason, /unpaid after 2 s/);
     assert.equal(cancelled.reservations.length, 0);
     assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'ORDER_CANCELLED']);
-    assert.deepEqual(await steps.outbox(orderId), []);
+    assert.deepEqual(steps.received(orderId), []);
     await steps.recordHistory('unpaid-timeout', orderId);
     await eventually(
       async () => ((await hub.ops('GET', `/v1/orders/${orderId}`)).body.workflow.status === 'COMPLETED' ? true : undefined),
@@ -108,7 +124,7 @@ describe('order lifecycle', () => {
     );
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
     assert.deepEqual(await steps.auditActions(orderId), ['ORDER_RECEIVED', 'STOCK_RELEASED', 'ORDER_CANCELLED']);
-    assert.deepEqual(await steps.outbox(orderId), [], 'nothing was paid or dispatched, so nothing is refunded or recalled');
+    assert.deepEqual(steps.received(orderId), [], 'nothing was paid or dispatched, so nothing is refunded or recalled');
     await steps.recordHistory('lock-on-order-cancelled', orderId);
   });
 
@@ -129,12 +145,16 @@ describe('order lifecycle', () => {
     );
     assert.equal(held.order.amounts.paid, 500_002);
     const notice = await eventually(
-      async () => (await hub.db.models.OutboxMessage.findOne({ orderId, kind: 'orderHeld' }).lean()) ?? undefined,
+      async () =>
+        hub.partners.operations
+          .events('operations.alert')
+          .find(
+            (e) => (e.data as { orderId: string; kind: string }).orderId === orderId && (e.data as { kind: string }).kind === 'orderHeld',
+          ),
       'the supervisor notice',
     );
-    assert.equal(notice?.recipient, 'supervisor');
     assert.deepEqual(
-      (notice?.payload as { holds: Array<{ reason: string }> }).holds.map((h) => h.reason),
+      (notice.data as { detail: { holds: Array<{ reason: string }> } }).detail.holds.map((h) => h.reason),
       ['HIGH_VALUE_FIRST_ORDER'],
     );
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
@@ -190,8 +210,8 @@ describe('order lifecycle', () => {
     assert.equal(rejected.body.status, 'CANCELLED');
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
     assert.deepEqual(
-      await steps.outbox(orderId),
-      ['notification:orderHeld', 'payment:refund'],
+      steps.received(orderId),
+      ['operations:operations.alert', 'payment:refund.requested'],
       'the supervisor was told, then the payment refunded',
     );
     assert.deepEqual(await steps.auditActions(orderId), [
@@ -215,7 +235,7 @@ describe('order lifecycle', () => {
     assert.equal(answer.status, 200);
     assert.equal(answer.body.status, 'CANCELLED');
     assert.deepEqual(answer.body.cancellation.by, 'buyer');
-    assert.deepEqual(await steps.outbox(orderId), []);
+    assert.deepEqual(steps.received(orderId), []);
     const twice = await hub.ops('POST', `/v1/orders/${orderId}/cancel`, { reason: 'again' });
     assert.equal(twice.status, 409);
     assert.equal(twice.body.error.code, 'ALREADY_CLOSED');
@@ -240,15 +260,16 @@ describe('order lifecycle', () => {
     assert.equal(answer.status, 200);
     assert.equal(answer.body.status, 'CANCELLED');
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
-    const outbox = await steps.outbox(orderId);
-    assert.deepEqual(outbox.filter((m) => !m.startsWith('notification')).sort(), [
-      'payment:refund',
-      'supplier:dropShipOrder',
-      'supplier:recallDropShipOrder',
-      'wms:cancelPickList',
-      'wms:pickList',
+    const received = steps.received(orderId);
+    assert.deepEqual([...received].sort(), [
+      'carrier:waybill.requested',
+      'payment:refund.requested',
+      'supplier:dropship.order_created',
+      'supplier:dropship.order_recalled',
+      'wms:pick_list.created',
+      'wms:pick_list.withdrawn',
     ]);
-    assert.equal(outbox.at(-1), 'payment:refund', 'the refund comes last, after the recalls');
+    assert.equal(received.at(-1), 'payment:refund.requested', 'the refund comes last, after the recalls');
     await steps.recordHistory('cancel-after-supplier-push', orderId);
   });
 
@@ -268,7 +289,18 @@ describe('order lifecycle', () => {
     );
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, suzhou.reserved - 1);
     assert.equal((await steps.balance('TEE-001', 'guangzhou')).reserved, guangzhou.reserved + 1);
-    assert.deepEqual(await steps.outbox(orderId), ['wms:pickList', 'wms:cancelPickList', 'wms:pickList']);
+    assert.deepEqual(steps.received(orderId), [
+      'carrier:waybill.requested',
+      'wms:pick_list.created',
+      'wms:pick_list.withdrawn',
+      'carrier:waybill.requested',
+      'wms:pick_list.created',
+    ]);
+    const [first, second] = hub.partners.wms.events('pick_list.created').filter((e) => (e.data as { orderId: string }).orderId === orderId);
+    assert.deepEqual(
+      [first!.data, second!.data].map((d) => (d as { warehouseId: string }).warehouseId),
+      ['suzhou', 'guangzhou'],
+    );
     const actions = await steps.auditActions(orderId);
     assert.deepEqual(actions.slice(-3), ['STOCK_RELEASED', 'ORDER_REROUTED', 'ADDRESS_CHANGED']);
     const changed = (await hub.ops('GET', `/v1/orders/${orderId}/audit`)).body.entries.at(-1);
@@ -345,11 +377,7 @@ describe('order lifecycle', () => {
     assert.match(held.holds[0]!.detail, /reports 1, the order says 9900/);
     assert.deepEqual(held.reservations, [], 'nothing is reserved while the payment is in doubt');
     // The supervisor is told right after the hold is written down, so the hold can be read a moment earlier.
-    const outbox = await eventually(async () => {
-      const messages = await steps.outbox(orderId);
-      return messages.length > 0 ? messages : undefined;
-    }, 'the supervisor to be notified');
-    assert.deepEqual(outbox, ['notification:orderHeld']);
+    assert.deepEqual(await steps.receivedEventually(orderId, ['operations:operations.alert']), ['operations:operations.alert']);
     await steps.recordHistory('payment-amount-mismatch', orderId);
   });
 
@@ -411,8 +439,23 @@ describe('order lifecycle', () => {
       ),
     );
     await steps.waitFor(orderId, 'FULFILLING');
-    const alert = await hub.db.models.OutboxMessage.findOne({ orderId, kind: 'stockBelowSafety' }).lean();
-    assert.deepEqual(alert?.payload, { sku: 'MUG-002', warehouseId: 'suzhou', available: 47, safetyThreshold: 48 });
+    const alert = await eventually(
+      async () =>
+        hub.partners.operations
+          .events('operations.alert')
+          .find(
+            (e) =>
+              (e.data as { kind: string; orderId: string }).kind === 'stockBelowSafety' &&
+              (e.data as { orderId: string }).orderId === orderId,
+          ),
+      'the safety alert at the operations endpoint',
+    );
+    assert.deepEqual((alert.data as { detail: unknown }).detail, {
+      sku: 'MUG-002',
+      warehouseId: 'suzhou',
+      available: 47,
+      safetyThreshold: 48,
+    });
   });
 
   test('the order list filters the read model by status, channel, brand and date, in pages', async () => {

@@ -83,10 +83,39 @@ export function lifecycle(hub: Harness) {
       // Binary protobuf: the SDK's JSON helpers trip over its two nested protobufjs copies.
       writeFileSync(path.join(dir, `${name}-${generation}.history.pb`), temporal.api.history.v1.History.encode(history).finish());
     },
-    /** Kinds of outgoing messages for the order, in order. */
-    async outbox(orderId: string): Promise<string[]> {
-      const messages = await hub.db.models.OutboxMessage.find({ orderId }).sort({ createdAt: 1 }).lean();
-      return messages.map((m) => `${m.target}:${m.kind}`);
+    /**
+     * What the hub's partners received for the order and accepted, in arrival order, as `partner:event` (e.g.
+     * `wms:pick_list.created`): the proof of delivery is the partner's, not a row in our database.
+     */
+    received(orderId: string): string[] {
+      const { partners } = hub;
+      const receivers = {
+        wms: partners.wms,
+        carrier: partners.carrier,
+        channel: partners.storefront,
+        supplier: partners.suppliers,
+        payment: partners.payments,
+        operations: partners.operations,
+      };
+      return Object.entries(receivers)
+        .flatMap(([name, receiver]) =>
+          receiver
+            .events()
+            .filter((event) => (event.data as { orderId?: string }).orderId === orderId)
+            .map((event) => ({ at: event.receivedAt, what: `${name}:${event.type}` })),
+        )
+        .sort((a, b) => a.at - b.at)
+        .map((entry) => entry.what);
+    },
+    /** Waits until the partners received `expected` for the order (deliveries run beside the lifecycle). */
+    receivedEventually(orderId: string, expected: string[]): Promise<string[]> {
+      return eventually(
+        async () => {
+          const received = steps.received(orderId);
+          return JSON.stringify(received) === JSON.stringify(expected) ? received : undefined;
+        },
+        `${orderId} partners to receive ${expected.join(', ')} (so far: ${steps.received(orderId).join(', ')})`,
+      );
     },
   };
   return steps;

@@ -1,38 +1,54 @@
-/** Idempotency keys of outgoing messages, against the real database: one message per cause, never personal data in a key. */
+/**
+ * Idempotency keys of outgoing messages, against the real database and partners on loopback: one message per cause
+ * reaches the partner, and no key (which partners see as webhook-id) holds personal data.
+ */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createActivities } from '../../src/activities';
+import { loadConfig } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db/connection';
-import { createStores } from '../../src/db/stores';
+import { createStores, type Stores } from '../../src/db/stores';
 import type { ShipmentState } from '../../src/domain/orderView';
 import { createLogger } from '../../src/logging';
+import { activityDepsOf } from '../../src/worker/worker';
+import { testNetwork } from '../fixtures/network';
 import { makeOrder } from '../fixtures/orders';
+import { startLocalPartners, type LocalPartners } from './partnersSupport';
 
 describe('message idempotency keys', () => {
   let db: Database;
+  let stores: Stores;
+  let partners: LocalPartners;
   let activities: ReturnType<typeof createActivities>;
-  const messages = (orderId: string) => db.models.OutboxMessage.find({ orderId }).sort({ createdAt: 1 }).lean();
 
   before(async () => {
     const url = new URL(process.env.MONGODB_URI!);
     url.pathname = `/it_keys_${process.pid}`;
     db = await connectDatabase(url.toString());
-    activities = createActivities({ stores: createStores(db), logger: createLogger('silent', 'keys') });
+    stores = createStores(db);
+    partners = await startLocalPartners();
+    await stores.network.save(partners.connect(testNetwork), 'test');
+    const config = loadConfig({ ...process.env, NODE_ENV: 'test', PARTNERS: partners.config });
+    activities = createActivities(activityDepsOf(config, { stores, logger: createLogger('silent', 'keys') }));
   });
   after(async () => {
     await db?.connection.dropDatabase().catch(() => undefined);
     await db?.close();
+    await partners?.stop();
   });
 
   test('a second refund of the same order for another cause is sent; a retried refund of one cause is not', async () => {
     const refund = { orderId: 'tmall-R1', channel: 'tmall' as const, amount: 500, reason: 'partial refund' };
-    await activities.refundPayment({ ...refund, cause: 'adjustment:1' });
-    await activities.refundPayment({ ...refund, cause: 'adjustment:1' });
+    assert.equal((await activities.refundPayment({ ...refund, cause: 'adjustment:1' })).delivered, true);
+    assert.equal((await activities.refundPayment({ ...refund, cause: 'adjustment:1' })).delivered, true);
     await activities.refundPayment({ ...refund, amount: 9400, reason: 'return', cause: 'return:RMA-1' });
+    const received = partners.payments.events('refund.requested').filter((e) => (e.data as { orderId: string }).orderId === 'tmall-R1');
     assert.deepEqual(
-      (await messages('tmall-R1')).map((m) => (m.payload as { amount: number }).amount),
+      received.map((e) => (e.data as { amountMinor: number }).amountMinor),
       [500, 9400],
     );
+    // The retry never reached the provider: the deliveries log knew it was acknowledged.
+    assert.equal(partners.payments.server.receivedOn('/refunds').length, 2);
   });
 
   test('an address changed A → B → A reaches the warehouse three times, and no key holds the phone or street', async () => {
@@ -52,16 +68,15 @@ describe('message idempotency keys', () => {
       await activities.updateShipmentAddress({ orderId: 'tmall-A1', shipment, address, changeId: `change-${index + 1}` });
     }
     await activities.updateShipmentAddress({ orderId: 'tmall-A1', shipment, address: b, changeId: 'change-3' });
-    const sent = await messages('tmall-A1');
+    const sent = partners.wms.events('shipment.address_changed').filter((e) => (e.data as { orderId: string }).orderId === 'tmall-A1');
     assert.deepEqual(
-      sent.map((m) => (m.payload as { address: { line1: string } }).address.line1),
+      sent.map((e) => (e.data as { address: { line1: string } }).address.line1),
       [b.line1, a.line1, b.line1],
     );
-    for (const message of sent) {
-      assert.ok(
-        !message._id.includes(a.phone) && !message._id.includes(a.line1) && !message._id.includes(b.line1),
-        `key ${message._id} holds personal data`,
-      );
+    const keys = [...sent.map((e) => e.id), ...(await stores.deliveries.ofOrder('tmall-A1')).map((d) => d.key)];
+    assert.equal(keys.length, 6);
+    for (const key of keys) {
+      assert.ok(!key.includes(a.phone) && !key.includes(a.line1) && !key.includes(b.line1), `key ${key} holds personal data`);
     }
   });
 });

@@ -117,6 +117,7 @@ describe('order workflow with stub activities', () => {
       refundAttempts += 1;
       if (refundAttempts < 3) throw new Error('payment gateway unavailable');
       calls.push({ name: 'refundPayment', input });
+      return { delivered: true as const, key: 'refund' };
     };
     const order = toCanonical(
       paid(

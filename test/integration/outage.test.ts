@@ -12,7 +12,7 @@ describe('warehouse outage', () => {
   before(async () => {
     hub = await startHarness('outage');
     steps = lifecycle(hub);
-    await seedHub(hub.stores, { stock: { 'TEE-001@suzhou': 50, 'TEE-001@hefei': 50 } });
+    await seedHub(hub, { stock: { 'TEE-001@suzhou': 50, 'TEE-001@hefei': 50 } });
   });
   after(async () => {
     await hub?.stop();
@@ -28,7 +28,8 @@ describe('warehouse outage', () => {
     assert.deepEqual([(await steps.balance('TEE-001', 'suzhou')).reserved, (await steps.balance('TEE-001', 'hefei')).reserved], [3, 0]);
 
     const network = await hub.ops('GET', '/v1/settings/network');
-    const snowstorm = { ...testNetwork, warehouses: testNetwork.warehouses.map((w) => (w.id === 'suzhou' ? { ...w, enabled: false } : w)) };
+    const connected = hub.partners.connect(testNetwork);
+    const snowstorm = { ...connected, warehouses: connected.warehouses.map((w) => (w.id === 'suzhou' ? { ...w, enabled: false } : w)) };
     const saved = await hub.ops('PUT', '/v1/settings/network', { expectedVersion: network.body.version, body: snowstorm });
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
 
@@ -49,7 +50,13 @@ describe('warehouse outage', () => {
         (e: { action: string }) => e.action === 'ORDER_REROUTED',
       );
       assert.match(rerouted.detail, /warehouse suzhou disabled in network v2/);
-      assert.deepEqual(await steps.outbox(orderId), ['wms:pickList', 'wms:cancelPickList', 'wms:pickList']);
+      assert.deepEqual(steps.received(orderId), [
+        'carrier:waybill.requested',
+        'wms:pick_list.created',
+        'wms:pick_list.withdrawn',
+        'carrier:waybill.requested',
+        'wms:pick_list.created',
+      ]);
     }
     await eventually(
       async () => ((await steps.auditActions(picking)).includes('REROUTE_SKIPPED') ? true : undefined),

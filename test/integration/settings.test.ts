@@ -36,7 +36,7 @@ describe('run-time settings', () => {
   before(async () => {
     hub = await startHarness('settings');
     steps = lifecycle(hub);
-    await seedHub(hub.stores, { stock: { 'ONESIE-1@suzhou': 50, 'ONESIE-1@hefei': 50, 'TEE-7@suzhou': 50, 'TEE-7@hefei': 50 } });
+    await seedHub(hub, { stock: { 'ONESIE-1@suzhou': 50, 'ONESIE-1@hefei': 50, 'TEE-7@suzhou': 50, 'TEE-7@hefei': 50 } });
   });
   after(async () => {
     await hub?.stop();

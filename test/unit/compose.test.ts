@@ -31,7 +31,11 @@ const cliTypeNames: Record<string, string> = {
   DOUBLE: 'Double',
 };
 // What an operator sets in production; everything else must come from the compose defaults.
-const hostEnv: Record<string, string> = { OPS_API_KEYS: 'ops:secret-key', CHANNEL_SECRETS: 'shop:secret' };
+const hostEnv: Record<string, string> = {
+  OPS_API_KEYS: 'ops:secret-key',
+  CHANNEL_SECRETS: 'shop:secret',
+  PARTNERS: JSON.stringify({ signingSecrets: [`whsec_${Buffer.from('a production signing secret, 32+').toString('base64')}`] }),
+};
 
 function service(name: string): Service {
   const found = services[name];
@@ -104,9 +108,9 @@ test('api and worker only set variables the config reads, and their values pass 
   assert.equal(environment('api').API_HOST, '0.0.0.0', 'the api listens outside its container');
 });
 
-test('the stack refuses to start without ops keys and channel secrets instead of using development defaults', () => {
+test('the stack refuses to start without ops keys, channel secrets and partners instead of using development defaults', () => {
   for (const name of appServices) {
-    for (const secret of ['OPS_API_KEYS', 'CHANNEL_SECRETS']) {
+    for (const secret of ['OPS_API_KEYS', 'CHANNEL_SECRETS', 'PARTNERS']) {
       assert.throws(() => environment(name, { ...hostEnv, [secret]: '' }), new RegExp(secret), `${name} requires ${secret}`);
     }
   }

@@ -28,7 +28,19 @@ test('key lists are parsed into name → secret maps, and malformed pairs are re
   assert.throws(() => loadConfig({ OPS_API_KEYS: 'justakey' }), /OPS_API_KEYS/);
 });
 
-test('production refuses the development operations key', () => {
-  assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /OPS_API_KEYS/);
-  assert.equal(loadConfig({ NODE_ENV: 'production', OPS_API_KEYS: 'ops:a-long-secret-key' }).NODE_ENV, 'production');
+test('production refuses the development operations key and signing secret', () => {
+  const partners = JSON.stringify({ signingSecrets: [`whsec_${Buffer.from('a production signing secret, 32+').toString('base64')}`] });
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', PARTNERS: partners }), /OPS_API_KEYS/);
+  assert.throws(() => loadConfig({ NODE_ENV: 'production', OPS_API_KEYS: 'ops:a-long-secret-key' }), /PARTNERS\.signingSecrets/);
+  assert.equal(loadConfig({ NODE_ENV: 'production', OPS_API_KEYS: 'ops:a-long-secret-key', PARTNERS: partners }).NODE_ENV, 'production');
+});
+
+test('partner configuration is JSON validated field by field, with a clear message', () => {
+  assert.throws(() => loadConfig({ PARTNERS: '{not json' }), /PARTNERS: expected JSON/);
+  assert.throws(() => loadConfig({ PARTNERS: JSON.stringify({ signingSecrets: ['plain'] }) }), /PARTNERS\.signingSecrets\.0/);
+  const channels = { tmall: { adapter: 'carrier-pigeon', url: 'http://x' } };
+  assert.throws(
+    () => loadConfig({ PARTNERS: JSON.stringify({ signingSecrets: [`whsec_${'A'.repeat(44)}`], channels }) }),
+    /PARTNERS\.channels\.tmall/,
+  );
 });

@@ -1,8 +1,9 @@
 /**
  * The hub under test: the project's own local stack (startStack: a Temporal dev server and the local database),
  * a prebuilt workflow bundle, the API and the worker processes as real child processes, each with its own
- * metrics ports, and a seeded network. The bench talks to it over HTTP as channels and operations do; it opens
- * the database only to seed it and to read the stock ledger afterwards.
+ * metrics ports, demo partners the hub delivers to (WMS, carrier, storefront…), and a seeded network. The bench
+ * talks to it over HTTP as channels and operations do; it opens the database only to seed it and to read the stock
+ * ledger and the probe's deliveries afterwards.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,11 +13,13 @@ import { connectDatabase } from '../../../src/db/connection';
 import { createStores, type Stores } from '../../../src/db/stores';
 import { seedHub } from '../../../test/fixtures/network';
 import { startNodeProcess, Teardown, waitForPollers, type NodeProcess } from '../benchSupport';
+import { startDemoPartners, type DemoPartners } from '../partners/demo';
 import { freePort, startStack } from '../stack';
 import { CHANNEL_SECRET } from './load';
 
 /** The operations key of the bench (audit reads, shipment reports of the probe). */
 export const OPS_KEY = 'bench-ops-key';
+/** The bench's own task queue, so its workers never take another stack's orders. */
 export const TASK_QUEUE = 'bench';
 
 /** A running hub. */
@@ -26,6 +29,8 @@ export interface Hub {
   stores: Stores;
   api: NodeProcess;
   workers: NodeProcess[];
+  /** The partners the hub delivers to; what they received shows the outside messages of a run. */
+  partners: DemoPartners;
   /** Metrics endpoints: the API's, and each worker's hub and SDK endpoints. */
   metricsUrls: { api: string; workers: string[]; sdk: string[] };
   /** The folder every server's files and logs live under (also how detached servers are found for CPU). */
@@ -85,7 +90,10 @@ export async function startHub(scratch: string, workers: number, seed: Seed, tea
   const db = await connectDatabase(mongoUri, { ferretdbPostgresqlUrl: stack.postgresqlUrl });
   teardown.defer('bench database connection', () => db.close());
   const stores = createStores(db);
-  await seedHub(stores, seed);
+  // Without partners every order would stall at dispatch; deferred before the processes, so stopped after them.
+  const partners = await startDemoPartners();
+  teardown.defer('demo partners', () => partners.stop());
+  await seedHub({ stores, partners }, seed);
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -98,6 +106,7 @@ export async function startHub(scratch: string, workers: number, seed: Seed, tea
     WORKFLOW_BUNDLE_PATH: bundlePath,
     OPS_API_KEYS: `bench:${OPS_KEY}`,
     CHANNEL_SECRETS: `tmall:${CHANNEL_SECRET}`,
+    PARTNERS: partners.config,
     // The bench is the only client: the per-minute limit would otherwise cap large runs.
     RATE_LIMIT_PER_MINUTE: '100000000',
   };
@@ -136,5 +145,5 @@ export async function startHub(scratch: string, workers: number, seed: Seed, tea
       console.error(`[bench] worker ${i + 1} log, last lines:\n${worker.log().split('\n').slice(-20).join('\n')}`);
     throw error;
   }
-  return { baseUrl, client, stores, api, workers: workerProcesses, metricsUrls, scratch };
+  return { baseUrl, client, stores, api, workers: workerProcesses, partners, metricsUrls, scratch };
 }

@@ -8,8 +8,9 @@ import { signWebhook } from '../../../src/api/auth';
 import { type CanonicalOrder } from '../../../src/domain/order';
 import { orderIdOf } from '../../../src/domain/ids';
 
-/** The channel every bench order comes from, and its webhook secret. */
+/** The channel every bench order comes from. */
 export const BENCH_CHANNEL = 'tmall';
+/** The bench channel's webhook secret, signing every order the bench posts. */
 export const CHANNEL_SECRET = 'bench-channel-secret';
 
 /** One posted order: when it was due and sent, its payment instant, the answer and how long the answer took. */

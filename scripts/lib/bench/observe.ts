@@ -23,6 +23,7 @@ export interface Percentiles {
   max: number | null;
 }
 
+/** Count, p50, p95, p99 and max of some values (nulls when there are none). */
 export function percentiles(values: number[]): Percentiles {
   const at = (p: number) => (values.length === 0 ? null : percentile(values, p));
   return { count: values.length, p50: at(50), p95: at(95), p99: at(99), max: at(100) };

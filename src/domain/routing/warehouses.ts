@@ -20,6 +20,19 @@ export const warehouseSchema = z.strictObject({
   /** Promised delivery days to each region; regions not listed get `defaultDeliveryDays`. */
   deliveryDays: z.partialRecord(regionSchema, days).default({}),
   defaultDeliveryDays: days,
+  /** The warehouse's WMS: where pick lists, withdrawals and address changes are delivered (FS-1). */
+  wms: z.strictObject({ url: z.url() }).optional(),
+  /** The carrier code e-waybills are requested from (a carrier named in the partner configuration). */
+  carrier: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/)
+    .optional(),
+  /** Pick zones in walking order, each holding the SKUs that start with one of its prefixes: pick lists follow this order. */
+  pickZones: z
+    .array(z.strictObject({ zone: z.string().trim().min(1).max(16), skuPrefixes: z.array(z.string().trim().min(1).max(64)).max(200) }))
+    .max(100)
+    .default([]),
 });
 /** A validated warehouse. */
 export type Warehouse = z.infer<typeof warehouseSchema>;

@@ -1,13 +1,18 @@
 /** The order's stock, routing and shipments: allocation, dispatch, write-back, address moves and compensation. */
+import { condition } from '@temporalio/workflow';
+import { writeBackKey } from '../../domain/ids';
 import type { Address } from '../../domain/order';
-import type { AuditChange, OrderView, ReservationState, ShipmentState } from '../../domain/orderView';
+import type { Attention, AuditChange, OrderView, ReservationState, ShipmentState } from '../../domain/orderView';
 import { compensations, type StepProxies } from './proxies';
 import { refuse } from './failures';
 import { Mutex } from './mutex';
-import { systemActor } from './state';
+import type { OrderRun } from './run';
+import { nowIso, systemActor } from './state';
 
 /** Reservation attempts per allocation: another order may take the stock between routing and reserving. */
 const RESERVE_ATTEMPTS = 3;
+/** FS-2: a write-back unconfirmed this long after its parcel shipped alerts operations, unless the policy says otherwise. */
+const WRITE_BACK_ALERT_SECONDS = 15 * 60;
 
 /** Drives one order's stock and shipments; all state lives in the order view. */
 export class Fulfilment {
@@ -18,13 +23,19 @@ export class Fulfilment {
   private round = 0;
   // Serialises the steps that change shipments, so an address change never interleaves with a dispatch.
   private readonly lock = new Mutex();
+  /** Third design: shipments whose write-back runs beside the lifecycle, and those write-backs. */
+  private readonly writingBack = new Set<string>();
+  private readonly writeBacks: Array<Promise<void>> = [];
+  private readonly view: () => OrderView;
+  private readonly record: (change: AuditChange) => Promise<void>;
+  /** Regular activities for orders of the first design, local activities for the lean ones. */
+  private readonly activities: StepProxies;
 
-  constructor(
-    private readonly view: () => OrderView,
-    private readonly record: (change: AuditChange) => Promise<void>,
-    /** Regular activities for orders of the first design, local activities for the lean one. */
-    private readonly activities: StepProxies,
-  ) {}
+  constructor(private readonly run: OrderRun) {
+    this.view = () => run.current();
+    this.record = (change) => run.record(change);
+    this.activities = run.steps;
+  }
 
   /** Routes the order and reserves its warehouse lines (INV-1); false when stock or a route is missing. */
   allocate(): Promise<boolean> {
@@ -58,12 +69,21 @@ export class Fulfilment {
     return shipments.length > 0 && shipments.every((s) => s.shippedAt);
   }
 
-  /** Shipments that left but are not yet committed and written back to the channel. */
+  /** Shipments that left but are not yet committed, nor written back (or being written back) to the channel. */
   pendingWriteBacks(): ShipmentState[] {
-    return this.view().shipments.filter((s) => s.shippedAt && !s.writtenBack);
+    return this.view().shipments.filter((s) => s.shippedAt && !s.writtenBack && !this.writingBack.has(s.shipmentId));
   }
 
-  /** Commits the stock of shipped parcels and writes their tracking numbers back to the channel (FS-2). */
+  /** Resolves once every write-back started beside the lifecycle is confirmed or done by hand (third design). */
+  async writeBacksDone(): Promise<void> {
+    await Promise.all(this.writeBacks);
+  }
+
+  /**
+   * Commits the stock of shipped parcels and writes their tracking numbers back to the channel (FS-2). From the
+   * third design on each write-back runs beside the lifecycle under its alert timer, so one slow channel answer
+   * holds up neither the other parcels nor delivery.
+   */
   async completeShipped(): Promise<void> {
     const view = this.view();
     for (const shipment of this.pendingWriteBacks()) {
@@ -71,6 +91,11 @@ export class Fulfilment {
       if (held.length > 0) {
         await this.activities.commitReservations({ orderId: view.orderId, keys: held.map((r) => r.key) });
         for (const r of held) r.state = 'committed';
+      }
+      if (this.run.delivers) {
+        this.writingBack.add(shipment.shipmentId);
+        this.writeBacks.push(this.writeBackWatched(shipment, held));
+        continue;
       }
       await this.activities.writeBackShipment({
         orderId: view.orderId,
@@ -94,33 +119,99 @@ export class Fulfilment {
   async compensate(): Promise<void> {
     await this.lock.run(async () => {
       const view = this.view();
+      const via = this.run.partnerCompensations;
       for (const shipment of [...view.shipments].reverse()) {
         if (shipment.step === 'planned') continue;
-        if (shipment.kind === 'supplier')
-          await compensations.recallSupplierPush({
-            orderId: view.orderId,
-            shipmentId: shipment.shipmentId,
-            supplierId: shipment.locationId,
-          });
-        else
-          await compensations.cancelWarehouseDispatch({
-            orderId: view.orderId,
-            shipmentId: shipment.shipmentId,
-            warehouseId: shipment.locationId,
-          });
+        await this.withdraw(shipment, via);
         shipment.step = 'planned';
       }
       await this.release(this.reserved(), 'order cancelled', compensations);
       if (view.order.paymentStatus === 'paid') {
-        await compensations.refundPayment({
-          orderId: view.orderId,
-          channel: view.order.channel,
-          amount: view.order.amounts.paid,
-          reason: view.cancellation?.reason ?? 'order cancelled',
-          cause: 'cancellation',
-        });
+        await this.run.deliver(
+          () =>
+            via.refundPayment({
+              orderId: view.orderId,
+              channel: view.order.channel,
+              amount: view.order.amounts.paid,
+              reason: view.cancellation?.reason ?? 'order cancelled',
+              cause: 'cancellation',
+            }),
+          false,
+        );
       }
     });
+  }
+
+  /** Third design: one parcel's write-back, and beside it the timer that alerts when it is late (FS-2). */
+  private async writeBackWatched(shipment: ShipmentState, committed: ReservationState[]): Promise<void> {
+    const view = this.view();
+    const writing = this.writeBack(shipment, committed);
+    const alertSeconds = view.policy?.writeBackAlertSeconds ?? WRITE_BACK_ALERT_SECONDS;
+    const dueInMs = Date.parse(shipment.shippedAt!) + alertSeconds * 1000 - Date.now();
+    const confirmed = dueInMs > 0 && (await condition(() => shipment.writtenBack, dueInMs));
+    if (!confirmed && !shipment.writtenBack) {
+      const item: Attention = {
+        kind: 'WRITE_BACK_LATE',
+        key: writeBackKey(view.orderId, shipment.shipmentId),
+        partner: `channel:${view.order.channel}`,
+        reason: `the write-back of ${shipment.shipmentId} is not confirmed ${alertSeconds} s after the parcel shipped`,
+        since: nowIso(),
+      };
+      await this.run.raiseAttention(item, `order ${view.orderId}: ${item.reason}`);
+      await condition(() => shipment.writtenBack);
+      await this.run.clearAttention(item, {
+        actor: systemActor,
+        action: 'WRITE_BACK_ALERT_CLEARED',
+        after: { shipmentId: shipment.shipmentId },
+      });
+    }
+    await writing;
+  }
+
+  /** Third design: writes one parcel back until the channel confirms it (or a person did it by hand). */
+  private async writeBack(shipment: ShipmentState, committed: ReservationState[]): Promise<void> {
+    const view = this.view();
+    const confirmed = await this.run.deliver(
+      () =>
+        this.run.partners.writeBackShipment({
+          orderId: view.orderId,
+          channel: view.order.channel,
+          channelOrderId: view.order.channelOrderId,
+          shipmentId: shipment.shipmentId,
+          trackingNumber: shipment.trackingNumber!,
+          carrier: shipment.carrier!,
+          lineIds: shipment.lineIds,
+          lines: view.order.lines,
+        }),
+      false,
+    );
+    shipment.writtenBack = true;
+    await this.record({
+      actor: systemActor,
+      action: 'SHIPMENT_WRITTEN_BACK',
+      after: {
+        shipmentId: shipment.shipmentId,
+        trackingNumber: shipment.trackingNumber,
+        committed: committed.map((r) => r.key),
+        confirmedBy: confirmed
+          ? `channel ${view.order.channel}${confirmed.reference ? ` (${confirmed.reference})` : ''}`
+          : 'operations, by hand',
+      },
+    });
+    await this.run.pause();
+  }
+
+  /** Withdraws a dispatched shipment from its warehouse or supplier. */
+  private async withdraw(shipment: ShipmentState, via: StepProxies): Promise<void> {
+    const orderId = this.view().orderId;
+    const { shipmentId, locationId } = shipment;
+    await this.run.deliver(
+      () =>
+        shipment.kind === 'supplier'
+          ? via.recallSupplierPush({ orderId, shipmentId, supplierId: locationId })
+          : via.cancelWarehouseDispatch({ orderId, shipmentId, warehouseId: locationId }),
+      false,
+    );
   }
 
   /**
@@ -138,7 +229,10 @@ export class Fulfilment {
       if (this.reserved().length > 0 && !this.pickingStarted() && (await this.move('moved to another warehouse after an address change')))
         return;
       for (const shipment of view.shipments.filter((s) => s.step !== 'planned' && !s.shippedAt)) {
-        await this.activities.updateShipmentAddress({ orderId: view.orderId, shipment, address, changeId });
+        await this.run.deliver(
+          () => this.run.partners.updateShipmentAddress({ orderId: view.orderId, shipment, address, changeId }),
+          false,
+        );
       }
     });
   }
@@ -214,9 +308,15 @@ export class Fulfilment {
 
   private async dispatchPlanned(): Promise<void> {
     const view = this.view();
+    const { partners } = this.run;
     for (const shipment of view.shipments.filter((s) => s.step === 'planned')) {
-      if (shipment.kind === 'supplier') await this.activities.pushToSupplier({ orderId: view.orderId, shipment, order: view.order });
-      else await this.activities.dispatchToWarehouse({ orderId: view.orderId, shipment, order: view.order });
+      const input = { orderId: view.orderId, shipment, order: view.order };
+      if (shipment.kind === 'supplier') await this.run.deliver(() => partners.pushToSupplier(input), true);
+      else {
+        const sent = await this.run.deliver(() => partners.dispatchToWarehouse(input), true);
+        // The carrier's e-waybill: the parcel's carrier and tracking number are known before it is packed.
+        if (sent?.waybill) Object.assign(shipment, sent.waybill);
+      }
       shipment.step = 'dispatched';
     }
   }
@@ -243,20 +343,7 @@ export class Fulfilment {
     if (!(await this.reserve(plan.reservations))) return false;
     const old = view.shipments;
     const wasDispatched = old.some((s) => s.step !== 'planned');
-    for (const shipment of old.filter((s) => s.step !== 'planned')) {
-      if (shipment.kind === 'supplier')
-        await this.activities.recallSupplierPush({
-          orderId: view.orderId,
-          shipmentId: shipment.shipmentId,
-          supplierId: shipment.locationId,
-        });
-      else
-        await this.activities.cancelWarehouseDispatch({
-          orderId: view.orderId,
-          shipmentId: shipment.shipmentId,
-          warehouseId: shipment.locationId,
-        });
-    }
+    for (const shipment of old.filter((s) => s.step !== 'planned')) await this.withdraw(shipment, this.run.partners);
     const newKeys = new Set(plan.reservations.map((r) => r.key));
     await this.release(
       this.reserved().filter((r) => !newKeys.has(r.key)),

@@ -15,6 +15,7 @@ import {
   reportShipmentProgress,
   requestReroute,
   requestReturn,
+  resolveDelivery,
   reviewHold,
 } from './messages';
 import type { OrderRun } from './run';
@@ -165,6 +166,24 @@ export function registerHandlers(run: OrderRun): void {
         const unknown = request.lineIds.filter((id: string) => !view.order.lines.some((l) => l.lineId === id));
         if (unknown.length > 0) refuse('UNKNOWN_LINE', `no such lines: ${unknown.join(', ')}`);
         if (view.returns.some((r) => r.returnId === request.returnId)) refuse('DUPLICATE_RETURN', 'this return was already requested');
+      },
+    },
+  );
+
+  setHandler(
+    resolveDelivery,
+    async (decision) => {
+      run.deliveryDecisions.set(decision.key, decision);
+      // Answered once the waiting delivery took the decision and its audit entry is written.
+      await run.settled(() => !run.deliveryDecisions.has(decision.key));
+      return run.current();
+    },
+    {
+      validator: (decision) => {
+        validate(orderMessageSchemas().deliveryDecisionSchema, decision);
+        const waiting = run.view?.attention?.some((a) => a.kind === 'DELIVERY_REFUSED' && a.key === decision.key);
+        if (!waiting || run.deliveryDecisions.has(decision.key))
+          refuse('UNKNOWN_DELIVERY', `no refused delivery ${decision.key} waits for a decision on this order`);
       },
     },
   );

@@ -1,6 +1,6 @@
 /** The order workflow's messages, defined once for the workflow and its clients. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AddressChange, CancelRequest, HoldReview, OrderEvent, ReturnRequest } from '../../domain/orderEvents';
+import type { AddressChange, CancelRequest, DeliveryDecision, HoldReview, OrderEvent, ReturnRequest } from '../../domain/orderEvents';
 import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { AuditEntry, OrderView } from '../../domain/orderView';
 
@@ -27,6 +27,8 @@ export const reportShipmentProgress = defineUpdate<OrderView, [ShipmentProgress]
 export const requestReturn = defineUpdate<OrderView, [ReturnRequest]>('requestReturn');
 /** A warehouse went down or was paused: move the order elsewhere if no parcel is being picked (RT-4). */
 export const requestReroute = defineSignal<[{ reason: string; requestedBy: string }]>('requestReroute');
+/** Operations retry a delivery a partner refused for good, or mark it done by hand. */
+export const resolveDelivery = defineUpdate<OrderView, [DeliveryDecision]>('resolveDelivery');
 /** The order's full state. */
 export const getOrder = defineQuery<OrderView>('getOrder');
 /** Audit entries the workflow has noted but not yet written (the lean design writes them at the next milestone). */

@@ -1,6 +1,7 @@
 /** The order workflow's activity proxies and their options, declared once. */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { deliveryTaskQueue } from '../../domain/ids';
 
 /** Activities of the first design: each call its own activity task, retried with backoff up to a minute apart. */
 export const activities = proxyActivities<Activities>({
@@ -29,3 +30,16 @@ export const compensations = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
 });
+
+/**
+ * Third design: every message to a partner is a regular activity on the delivery task queue, beside the order's, so
+ * a slow partner holds delivery slots only. Retried without limit, backing off to 5 minutes, or after exactly the
+ * wait the partner asked for (429 Retry-After, THROTTLED); a call answers within the partner timeout (at most 15 s).
+ */
+export function deliveryProxies(orderTaskQueue: string): StepProxies {
+  return proxyActivities<Activities>({
+    taskQueue: deliveryTaskQueue(orderTaskQueue),
+    startToCloseTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
+  });
+}

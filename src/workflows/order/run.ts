@@ -1,14 +1,15 @@
 /** One order's run: its view, what callers asked for, and the primitives every room of the workflow shares. */
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
-import type { CancelRequest, HoldReview, OrderEvent } from '../../domain/orderEvents';
-import type { AuditChange, AuditEntry, OrderView } from '../../domain/orderView';
+import type { DeliveryOutcome } from '../../domain/delivery';
+import type { CancelRequest, DeliveryDecision, HoldReview, OrderEvent } from '../../domain/orderEvents';
+import type { Attention, AuditChange, AuditEntry, OrderView } from '../../domain/orderView';
 import { shippedStatuses } from '../../domain/lifecycle';
-import { activities, localActivities, type StepProxies } from './proxies';
+import { activities, compensations, deliveryProxies, localActivities, type StepProxies } from './proxies';
 import { OrderCancelled, refuse } from './failures';
 import { Fulfilment } from './fulfilment';
 import { Mutex } from './mutex';
 import { publish, publishChanges, type PublishedAttributes } from './searchAttributes';
-import { initialView, nowIso } from './state';
+import { initialView, nowIso, systemActor } from './state';
 
 /** A cancellation the lifecycle must carry out, from a caller or from the workflow itself. */
 export type CancelIntent = Omit<CancelRequest, 'by'> & { by: CancelRequest['by'] | 'system' };
@@ -28,6 +29,13 @@ export class OrderRun {
   readonly fulfilment: Fulfilment;
   /** The proxies this run calls its steps through: local activities in the lean design. */
   readonly steps: StepProxies;
+  /** The proxies messages to partners go through: the delivery task queue from the third design on, else the steps'. */
+  readonly partners: StepProxies;
+  /** The proxies compensating messages go through (recalls, withdrawals, refunds): retried without limit. */
+  readonly partnerCompensations: StepProxies;
+  /** Operations' decisions on refused deliveries, by delivery key, until the waiting delivery takes them. */
+  readonly deliveryDecisions = new Map<string, DeliveryDecision>();
+  private refusals = 0;
   private readonly seenEvents = new Set<string>();
   private auditSeq = 0;
   private recordsInFlight = 0;
@@ -42,17 +50,18 @@ export class OrderRun {
   /**
    * @param lean orders started with their first event follow the lean design: local activities, records written at
    *   milestones with what changed, search attributes upserted when they change. Orders started before keep theirs.
+   * @param delivers third design: partner messages are delivered on the delivery task queue, a refusal goes to a
+   *   person, write-backs run beside the lifecycle under an alert timer (FS-2).
    */
   constructor(
     readonly orderId: string,
     readonly lean: boolean,
+    readonly delivers: boolean,
   ) {
     this.steps = lean ? localActivities : activities;
-    this.fulfilment = new Fulfilment(
-      () => this.current(),
-      (change) => this.record(change),
-      this.steps,
-    );
+    this.partners = delivers ? deliveryProxies(workflowInfo().taskQueue) : this.steps;
+    this.partnerCompensations = delivers ? this.partners : compensations;
+    this.fulfilment = new Fulfilment(this);
     this.published = new Map(
       workflowInfo()
         .typedSearchAttributes.getAll()
@@ -173,6 +182,79 @@ export class OrderRun {
     const ok = timeoutSeconds === undefined ? (await condition(done), true) : await condition(done, timeoutSeconds * 1000);
     if (this.cancelRequest) throw new OrderCancelled();
     return ok;
+  }
+
+  /**
+   * Sends a message until its partner acknowledged it (third design). A refusal for good goes to a person: the order
+   * shows it (NeedsAttention, with the partner's reason), operations are told, and the run waits for their decision:
+   * retry, or done by hand (then the answer is undefined). `interruptible` lets a cancellation end the wait.
+   * Orders of earlier designs take the answer as it comes: their histories recorded none.
+   */
+  async deliver<T extends DeliveryOutcome>(
+    send: () => Promise<T>,
+    interruptible: boolean,
+  ): Promise<Extract<T, { delivered: true }> | undefined> {
+    for (;;) {
+      const outcome = await send();
+      if (!this.delivers || !outcome) return undefined;
+      if (outcome.delivered) return outcome as Extract<T, { delivered: true }>;
+      if ((await this.awaitDecision(outcome, interruptible)) === 'done') return undefined;
+    }
+  }
+
+  /** Raises an item for a person, records it, tells operations and shows it in the Web UI. */
+  async raiseAttention(item: Attention, summary: string): Promise<void> {
+    const view = this.current();
+    (view.attention ??= []).push(item);
+    await this.record({ actor: systemActor, action: item.kind, after: item });
+    this.refusals += 1;
+    const alert = {
+      key: `ops:${item.kind}:${item.key}:${this.refusals}`,
+      kind: item.kind,
+      orderId: this.orderId,
+      summary,
+      detail: { ...item },
+    };
+    // Not awaited: the order's own NeedsAttention is the record; an operations endpoint that is down or refuses the
+    // alert must not keep the order from waiting for the decision (the deliveries log shows the alert's fate).
+    void this.partners.notifyOperations(alert);
+    await this.pause();
+  }
+
+  /** Clears an item and records why. */
+  async clearAttention(item: Attention, change: AuditChange): Promise<void> {
+    const view = this.current();
+    view.attention = (view.attention ?? []).filter((a) => a !== item);
+    await this.record(change);
+    await this.pause();
+  }
+
+  private async awaitDecision(
+    refused: Extract<DeliveryOutcome, { delivered: false }>,
+    interruptible: boolean,
+  ): Promise<DeliveryDecision['action']> {
+    const partner = `${refused.partner.kind}:${refused.partner.id}`;
+    const item: Attention = { kind: 'DELIVERY_REFUSED', key: refused.key, partner, reason: refused.reason, since: nowIso() };
+    await this.raiseAttention(item, `${partner} refused ${refused.key} for good: ${refused.reason}`);
+    await condition(() => this.deliveryDecisions.has(refused.key) || (interruptible && this.cancelRequest !== undefined));
+    const decision = this.deliveryDecisions.get(refused.key);
+    this.deliveryDecisions.delete(refused.key);
+    if (!decision) {
+      await this.clearAttention(item, {
+        actor: systemActor,
+        action: 'DELIVERY_ABANDONED',
+        after: { key: refused.key },
+        detail: 'order cancelled',
+      });
+      throw new OrderCancelled();
+    }
+    await this.clearAttention(item, {
+      actor: { kind: 'operations', id: decision.decidedBy },
+      action: decision.action === 'retry' ? 'DELIVERY_RETRIED' : 'DELIVERY_DONE_BY_HAND',
+      after: { key: refused.key },
+      detail: decision.note,
+    });
+    return decision.action;
   }
 
   /** Stops the lifecycle with a cancellation the workflow decided itself (timeout, stock, review). */

@@ -14,9 +14,9 @@ import {
   WarehouseIdKey,
 } from '../../domain/searchAttributes';
 
-/** True when a person must act on the order now. */
+/** True when a person must act on the order now: it is held, a partner refused a message, or a write-back is late. */
 export function needsAttention(view: OrderView): boolean {
-  return view.status === 'ON_HOLD';
+  return view.status === 'ON_HOLD' || (view.attention?.length ?? 0) > 0;
 }
 
 function describeHolds(holds: Hold[]): string {
@@ -44,6 +44,12 @@ function attributesOf(view: OrderView): SearchAttributeUpdatePair[] {
 function describe(view: OrderView): string {
   const lines = [`**${view.status}** — waiting for **${view.waiting.for}** since ${view.waiting.since}; who acts: ${view.waiting.who}.`];
   if (view.holds.length > 0) lines.push('', '**Holds**', describeHolds(view.holds));
+  if (view.attention?.length)
+    lines.push(
+      '',
+      '**Needs attention**',
+      ...view.attention.map((a) => `- \`${a.kind}\` since ${a.since} · ${a.partner} · ${a.reason} (\`${a.key}\`)`),
+    );
   if (view.routing) lines.push('', `**Routing:** ${view.routing.summary}`);
   if (view.shipments.length > 0) {
     lines.push('', '**Shipments**');

@@ -23,11 +23,16 @@ export interface OrderWorkflowInput {
    * orders started before it existed received every event as a message and keep their first design.
    */
   firstEvent?: OrderEvent;
+  /**
+   * 3: the third design (with a first event): partner messages are delivered on the delivery task queue and a
+   * refusal waits for a person; write-backs run beside the lifecycle under an alert timer. Absent on older orders.
+   */
+  design?: 3;
 }
 
 /** Runs one order from intake to completion or cancellation, and returns its final state. */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView | undefined> {
-  const run = new OrderRun(input.orderId, input.firstEvent !== undefined);
+  const run = new OrderRun(input.orderId, input.firstEvent !== undefined, input.design === 3);
   registerHandlers(run);
   // The input is written by the hub's own intake, which validated the event with the same schema a moment before.
   if (input.firstEvent) run.applyEvent(input.firstEvent);
@@ -58,6 +63,7 @@ async function receiveOrder(run: OrderRun): Promise<{ policy: OrderPolicy; holds
     returnWindowSeconds: policy.returnWindowSeconds,
     outOfStockAction: policy.outOfStockAction,
     appliedOverrides,
+    ...(run.delivers ? { writeBackAlertSeconds: policy.writeBackAlertSeconds } : {}),
   };
   const holds = await run.steps.assessOrderRisk({ orderId: view.orderId, order: view.order, policy });
   await run.record({
@@ -152,6 +158,8 @@ async function closeReturnWindow(run: OrderRun, policy: OrderPolicy): Promise<Or
   const view = run.current();
   if (run.lean) await run.pause();
   await condition(() => false, policy.returnWindowSeconds * 1000);
+  // The channel must know every parcel before the order is closed (FS-2); no wait in earlier designs, which wrote back inline.
+  await run.fulfilment.writeBacksDone();
   transition(view, 'COMPLETED', 'nothing', 'return window closed');
   await run.record({ actor: systemActor, action: 'ORDER_COMPLETED', after: { returns: view.returns.length } });
   if (run.lean) await run.pause();
@@ -179,7 +187,7 @@ async function holdForReview(run: OrderRun, reasons: Hold[], what: string): Prom
   await run.record({ actor: systemActor, action: 'ORDER_HELD', after: { holds: reasons } });
   // Added after orders were already running: histories from before the patch replay without it.
   if (run.lean || patched('notify-supervisor-on-hold'))
-    await run.steps.notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
+    await run.partners.notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
   await run.waitFor(() => run.review !== undefined);
   const decision = run.review!;
   const before = { status: held.status, holds: held.holds };

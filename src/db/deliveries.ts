@@ -1,0 +1,137 @@
+/** Owner of the deliveries log: each message to a partner, its attempts, the partner's last answer and its state. */
+import type { DeliveryRecord, DeliveryState, PartnerKind, PartnerRef } from '../domain/delivery';
+import { deliveryRecordSchema } from '../domain/delivery';
+import { isDuplicateKey } from './connection';
+import type { Models } from './models';
+
+/** A message about to be delivered. */
+export interface DeliveryIntent {
+  key: string;
+  orderId?: string;
+  partner: PartnerRef;
+  kind: string;
+}
+
+/** The partner's answer to one attempt, as logged. */
+export interface AttemptResult {
+  state: DeliveryState;
+  status?: number;
+  excerpt: string;
+  reason?: string;
+  reference?: string;
+}
+
+/** Largest page of a deliveries listing. */
+const MAX_PAGE = 200;
+
+interface StoredDelivery {
+  _id: string;
+  orderId?: string;
+  partnerKind: string;
+  partnerId: string;
+  kind: string;
+  state: string;
+  attempts: number;
+  createdAt: Date;
+  lastAttemptAt?: Date;
+  deliveredAt?: Date;
+  lastResponse?: unknown;
+  reference?: string;
+}
+
+/** A stored row as the domain shape, validated on the way out (documents read back are an edge). */
+function toRecord(doc: StoredDelivery): DeliveryRecord {
+  return deliveryRecordSchema.parse({
+    key: doc._id,
+    orderId: doc.orderId ?? undefined,
+    partner: { kind: doc.partnerKind, id: doc.partnerId },
+    kind: doc.kind,
+    state: doc.state,
+    attempts: doc.attempts,
+    createdAt: doc.createdAt.toISOString(),
+    lastAttemptAt: doc.lastAttemptAt?.toISOString(),
+    deliveredAt: doc.deliveredAt?.toISOString(),
+    lastResponse: doc.lastResponse ?? undefined,
+    reference: doc.reference ?? undefined,
+  });
+}
+
+/** Creates the deliveries log over a database's models. */
+export function createDeliveries(models: Models) {
+  const { Delivery } = models;
+  return {
+    /**
+     * Counts an attempt before the partner is called, creating the row on the first; one round trip. A delivery
+     * already acknowledged is returned as it is, uncounted, so its caller answers without calling the partner again.
+     */
+    async beginAttempt(intent: DeliveryIntent, now = new Date()): Promise<DeliveryRecord> {
+      const filter: Record<string, unknown> = { _id: intent.key, state: { $ne: 'delivered' } };
+      const update = {
+        $setOnInsert: {
+          orderId: intent.orderId,
+          partnerKind: intent.partner.kind,
+          partnerId: intent.partner.id,
+          kind: intent.kind,
+          createdAt: now,
+        },
+        $set: { state: 'pending', lastAttemptAt: now },
+        $inc: { attempts: 1 },
+      };
+      try {
+        const doc = await Delivery.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean<StoredDelivery>();
+        return toRecord(doc!);
+      } catch (error) {
+        // The upsert collided with the row: it exists and is delivered (or a concurrent first attempt made it).
+        if (!isDuplicateKey(error)) throw error;
+        const existing = await Delivery.findById(intent.key).lean<StoredDelivery>();
+        if (existing?.state === 'delivered') return toRecord(existing);
+        throw error;
+      }
+    },
+
+    /** Records the partner's answer to the current attempt. */
+    async recordAnswer(key: string, result: AttemptResult, now = new Date()): Promise<void> {
+      const { state, status, excerpt, reason, reference } = result;
+      await Delivery.updateOne(
+        { _id: key },
+        {
+          $set: {
+            state,
+            // Absent fields stay absent: a stored null would not read back as "no status" (a timeout has none).
+            lastResponse: { excerpt, ...(status !== undefined ? { status } : {}), ...(reason !== undefined ? { reason } : {}) },
+            ...(state === 'delivered' ? { deliveredAt: now } : {}),
+            ...(reference !== undefined ? { reference } : {}),
+          },
+        },
+      );
+    },
+
+    /** One delivery by its key. */
+    async byKey(key: string): Promise<DeliveryRecord | undefined> {
+      const doc = await Delivery.findById(key).lean<StoredDelivery>();
+      return doc ? toRecord(doc) : undefined;
+    },
+
+    /** Every delivery of one order, oldest first. */
+    async ofOrder(orderId: string): Promise<DeliveryRecord[]> {
+      const docs = await Delivery.find({ orderId }).sort({ createdAt: 1 }).limit(MAX_PAGE).lean<StoredDelivery[]>();
+      return docs.map(toRecord);
+    },
+
+    /** One partner's deliveries, newest first, optionally in one state; `limit` at most 200. */
+    async ofPartner(
+      partner: { kind: PartnerKind; id: string },
+      options: { state?: DeliveryState; limit?: number } = {},
+    ): Promise<DeliveryRecord[]> {
+      const filter = { partnerKind: partner.kind, partnerId: partner.id, ...(options.state ? { state: options.state } : {}) };
+      const docs = await Delivery.find(filter)
+        .sort({ createdAt: -1 })
+        .limit(Math.min(options.limit ?? 50, MAX_PAGE))
+        .lean<StoredDelivery[]>();
+      return docs.map(toRecord);
+    },
+  };
+}
+
+/** The deliveries log of one database. */
+export type Deliveries = ReturnType<typeof createDeliveries>;

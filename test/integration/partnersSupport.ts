@@ -1,0 +1,89 @@
+/**
+ * The partners of one test hub, each a real HTTP server on loopback: a WMS, a carrier, a generic storefront (tmall,
+ * jd…), a Shopify shop (website), a Douyin shop (douyin), payment providers, a drop-ship supplier and operations.
+ * Tests read what they received; the hub reaches them through the PARTNERS configuration and the network settings.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Network } from '../../src/domain/routing/warehouses';
+import { startCarrier, type CarrierSimulator } from '../../scripts/lib/partners/carrier';
+import { startDouyin, type DouyinSimulator } from '../../scripts/lib/partners/douyin';
+import { startShopify, type ShopifySimulator } from '../../scripts/lib/partners/shopify';
+import { startWebhookReceiver, type WebhookReceiver } from '../../scripts/lib/partners/webhookReceiver';
+
+/** The carrier code test warehouses request e-waybills from. */
+export const TEST_CARRIER = 'SF';
+/** Shopify credentials of the test shop. */
+export const SHOPIFY_TOKEN = 'shpat_test_token';
+/** Douyin shop credentials of the test app. */
+export const DOUYIN = { appKey: 'dy-test-app', appSecret: 'dy-test-secret', accessToken: 'dy-test-token' };
+
+/** The running partners of one hub. */
+export interface LocalPartners {
+  wms: WebhookReceiver;
+  carrier: CarrierSimulator;
+  storefront: WebhookReceiver;
+  shopify: ShopifySimulator;
+  douyin: DouyinSimulator;
+  payments: WebhookReceiver;
+  suppliers: WebhookReceiver;
+  operations: WebhookReceiver;
+  /** The hub's signing secret, which every receiver holds. */
+  secret: string;
+  /** The PARTNERS configuration pointing at these servers (JSON). */
+  config: string;
+  /** A network with each warehouse's WMS endpoint and carrier set to these servers. */
+  connect(network: Network): Network;
+  stop(): Promise<void>;
+}
+
+/** Starts every partner of one hub. `timeoutMs` is the hub's per-call timeout. */
+export async function startLocalPartners(options: { timeoutMs?: number } = {}): Promise<LocalPartners> {
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const secrets = [secret];
+  const [wms, carrier, storefront, shopify, douyin, payments, suppliers, operations] = await Promise.all([
+    startWebhookReceiver({ secrets }),
+    startCarrier({ code: TEST_CARRIER, secrets }),
+    startWebhookReceiver({ secrets }),
+    startShopify({ accessToken: SHOPIFY_TOKEN }),
+    startDouyin(DOUYIN),
+    startWebhookReceiver({ secrets }),
+    startWebhookReceiver({ secrets }),
+    startWebhookReceiver({ secrets }),
+  ]);
+  const webhook = { adapter: 'webhook', url: `${storefront.server.url}/orders/shipments` };
+  const payment = { url: `${payments.server.url}/refunds` };
+  const genericChannels = ['tmall', 'jd', 'pinduoduo', 'youzan', 'miniprogram', 'b2b'];
+  const allChannels = [...genericChannels, 'website', 'douyin'];
+  const config = JSON.stringify({
+    signingSecrets: secrets,
+    timeoutMs: options.timeoutMs ?? 2000,
+    channels: {
+      ...Object.fromEntries(genericChannels.map((channel) => [channel, webhook])),
+      website: { adapter: 'shopify', shopUrl: shopify.server.url, accessToken: SHOPIFY_TOKEN },
+      douyin: { adapter: 'douyin', baseUrl: douyin.server.url, ...DOUYIN },
+    },
+    carriers: { [TEST_CARRIER]: { adapter: 'webhook', url: `${carrier.server.url}/waybills` } },
+    suppliers: { 'sofa-maker': { url: `${suppliers.server.url}/sofa-maker/orders` } },
+    payments: Object.fromEntries(allChannels.map((channel) => [channel, payment])),
+    operations: { url: `${operations.server.url}/alerts` },
+  });
+  return {
+    wms,
+    carrier,
+    storefront,
+    shopify,
+    douyin,
+    payments,
+    suppliers,
+    operations,
+    secret,
+    config,
+    connect: (network) => ({
+      ...network,
+      warehouses: network.warehouses.map((w) => ({ ...w, wms: { url: `${wms.server.url}/wms/${w.id}` }, carrier: TEST_CARRIER })),
+    }),
+    async stop() {
+      await Promise.all([wms, carrier, storefront, shopify, douyin, payments, suppliers, operations].map((p) => p.server.stop()));
+    },
+  };
+}
