@@ -29,6 +29,8 @@ export async function raiseAlert(alert: OperationsAlert): Promise<void> {
       workflowId: operationsAlertWorkflowId(alert.key),
       taskQueue: context.info.taskQueue,
       args: [alert],
+      // A finished alert is not raised again by a retried activity.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -9,7 +9,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { Activities } from '../../src/activities';
 import { type CanonicalOrder } from '../../src/domain/order';
-import { orderIdOf, orderWorkflowId } from '../../src/domain/ids';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { deliveryTaskQueue, orderIdOf, orderWorkflowId } from '../../src/domain/ids';
+import type { AuditEntry } from '../../src/domain/orderView';
 import type { OrderView } from '../../src/domain/orderView';
 import { defaultOrderPolicy, type OrderPolicy } from '../../src/domain/policy';
 import { OrderStatusKey, WarehouseIdKey } from '../../src/domain/searchAttributes';
@@ -17,7 +20,7 @@ import type { OrderStatus } from '../../src/domain/status';
 import type { orderWorkflow } from '../../src/workflows';
 import { getOrder, receiveOrderEvent, reportShipmentProgress } from '../../src/workflows/order/messages';
 import { makeOrder, paid, toCanonical } from '../fixtures/orders';
-import { stubActivities } from '../fixtures/stubActivities';
+import { stubActivities, type Calls } from '../fixtures/stubActivities';
 import { eventually } from './harness';
 import { createTimeSkippingEnv } from './timeSkipping';
 
@@ -114,5 +117,68 @@ describe('order workflow in time-skipping time', () => {
       'the payment timeout ran its full length in workflow time',
     );
     assert.equal((await handle.describe()).typedSearchAttributes.get(OrderStatusKey), 'CANCELLED');
+  });
+
+  test('a write-back unconfirmed 15 minutes after the parcel shipped alerts operations, and the alert clears when it lands', async () => {
+    const calls: Calls = [];
+    const audit: AuditEntry[] = [];
+    const activities = stubActivities({ ...defaultOrderPolicy, returnWindowSeconds: DAY }, calls, {
+      // The channel answers 503 to the first 11 attempts: with backoff from 1 s to 5 min that is about 18.5 minutes.
+      writeBackShipment: async () => {
+        if (Context.current().info.attempt <= 11) throw ApplicationFailure.retryable('channel answered 503', 'PartnerRetry');
+        return { delivered: true as const, key: 'write-back' };
+      },
+      recordOrderChanges: async ({ entries }) => void audit.push(...entries),
+    });
+    const order = toCanonical(paid(makeOrder()));
+    const taskQueue = `ts-${order.channelOrderId}`;
+    const workflowCode = process.env.WORKFLOW_BUNDLE_PATH
+      ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } }
+      : { workflowsPath: require.resolve('../../src/workflows') };
+    for (const queue of [taskQueue, deliveryTaskQueue(taskQueue)]) {
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: queue,
+        activities,
+        ...(queue === taskQueue ? workflowCode : {}),
+      });
+      workers.push({ worker, running: worker.run() });
+    }
+    const orderId = orderIdOf(order.channel, order.channelOrderId);
+    const handle = await env.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+      workflowId: orderWorkflowId(orderId),
+      taskQueue,
+      args: [{ orderId, firstEvent: { type: 'snapshot', eventId: 'e1', order }, design: 3 }],
+    });
+    const fulfilling = await eventually(async () => {
+      const view = await handle.query(getOrder);
+      return view.status === 'FULFILLING' ? view : undefined;
+    }, 'fulfilment');
+    const shipmentId = fulfilling.shipments[0]!.shipmentId;
+    const report = (step: 'accepted' | 'picking' | 'packed' | 'shipped' | 'delivered', extra = {}) =>
+      // The server's clock, which earlier tests moved days ahead: a parcel ships "now" in workflow time.
+      env
+        .currentTimeMs()
+        .then((now) =>
+          handle.executeUpdate(reportShipmentProgress, { args: [{ shipmentId, step, at: new Date(now).toISOString(), ...extra }] }),
+        );
+    for (const step of ['accepted', 'picking', 'packed'] as const) await report(step);
+    await report('shipped', { trackingNumber: 'SF1234567890', carrier: 'SF' });
+    await report('delivered');
+
+    const done = await handle.result();
+    assert.equal(done?.status, 'COMPLETED');
+    const at = (action: string) => {
+      const entry = audit.find((e) => e.action === action);
+      assert.ok(entry, `the audit trail has ${action}`);
+      return Date.parse(entry.at);
+    };
+    const shipped = Date.parse(done.shipments[0]!.shippedAt!);
+    assert.ok(at('WRITE_BACK_LATE') - shipped >= 15 * 60 * 1000, 'the alert waited the full 15 minutes of the default policy');
+    assert.ok(at('WRITE_BACK_LATE') - shipped < 16 * 60 * 1000, 'and not much longer');
+    assert.ok(at('WRITE_BACK_ALERT_CLEARED') >= at('SHIPMENT_WRITTEN_BACK'), 'cleared once the channel confirmed');
+    assert.deepEqual(done.attention, []);
+    const alert = calls.find((c) => c.name === 'notifyOperations')?.input as { kind: string } | undefined;
+    assert.equal(alert?.kind, 'WRITE_BACK_LATE', 'operations were told');
   });
 });

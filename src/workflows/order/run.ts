@@ -35,7 +35,7 @@ export class OrderRun {
   readonly partnerCompensations: StepProxies;
   /** Operations' decisions on refused deliveries, by delivery key, until the waiting delivery takes them. */
   readonly deliveryDecisions = new Map<string, DeliveryDecision>();
-  private refusals = 0;
+  private alertsRaised = 0;
   private readonly seenEvents = new Set<string>();
   private auditSeq = 0;
   private recordsInFlight = 0;
@@ -194,6 +194,9 @@ export class OrderRun {
     send: () => Promise<T>,
     interruptible: boolean,
   ): Promise<Extract<T, { delivered: true }> | undefined> {
+    // A partner may take hours: what happened so far is written first (a local activity in this same workflow task),
+    // so the read model never waits for a partner.
+    if (this.delivers) await this.flush();
     for (;;) {
       const outcome = await send();
       if (!this.delivers || !outcome) return undefined;
@@ -207,9 +210,9 @@ export class OrderRun {
     const view = this.current();
     (view.attention ??= []).push(item);
     await this.record({ actor: systemActor, action: item.kind, after: item });
-    this.refusals += 1;
+    this.alertsRaised += 1;
     const alert = {
-      key: `ops:${item.kind}:${item.key}:${this.refusals}`,
+      key: `ops:${item.kind}:${item.key}:${this.alertsRaised}`,
       kind: item.kind,
       orderId: this.orderId,
       summary,

@@ -186,8 +186,11 @@ async function holdForReview(run: OrderRun, reasons: Hold[], what: string): Prom
   transition(held, 'ON_HOLD', 'review', `on hold for ${what}: ${reasons.map((h) => h.reason).join(', ')}`);
   await run.record({ actor: systemActor, action: 'ORDER_HELD', after: { holds: reasons } });
   // Added after orders were already running: histories from before the patch replay without it.
-  if (run.lean || patched('notify-supervisor-on-hold'))
-    await run.partners.notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
+  if (run.lean || patched('notify-supervisor-on-hold')) {
+    const notified = run.partners.notifySupervisor({ orderId: held.orderId, holds: reasons, since: held.waiting.since });
+    // From the third design on the notice is a delivery that may wait on the operations endpoint: the review must not.
+    if (!run.delivers) await notified;
+  }
   await run.waitFor(() => run.review !== undefined);
   const decision = run.review!;
   const before = { status: held.status, holds: held.holds };
