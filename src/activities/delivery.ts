@@ -1,9 +1,9 @@
 /**
- * Delivering one message to a partner: the deliveries log counts the attempt, the partner's adapter makes the call
- * with the message's idempotency key, and the answer becomes Temporal's next step: delivered, retried (after what
- * the partner asked to wait), or refused for good and handed to a person by the workflow.
+ * Delivering one message to a partner: the partner's adapter makes the call with the message's idempotency key, the
+ * deliveries log records the attempt and the answer, and the answer becomes Temporal's next step: delivered, retried
+ * (after what the partner asked to wait), or refused for good and handed to a person by the workflow.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DeliveryIntent } from '../db/deliveries';
 import type { DeliveryOutcome } from '../domain/delivery';
 import { countDeliveryAttempt } from '../metrics/hub';
@@ -21,8 +21,26 @@ interface PartnerGate {
   waitUntil: number;
 }
 
-/** Builds `deliver`, sharing one gate per partner across every delivery activity of the worker. */
-export function createDeliverer({ stores, logger, partnerLimits }: ActivityDeps) {
+/** Delivers one message; see createDeliverer. */
+export type Deliver = (intent: DeliveryIntent, call: (() => Promise<PartnerAnswer>) | undefined) => Promise<DeliveryOutcome>;
+
+// One deliverer per process's dependencies, so every delivery activity shares each partner's gate.
+const deliverers = new WeakMap<ActivityDeps, Deliver>();
+
+/** The activity attempt this call is (1 outside an activity, e.g. a script calling activities directly). */
+function attemptNumber(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
+/** Builds `deliver`, one per dependencies: every delivery activity of a worker shares one gate per partner. */
+export function createDeliverer(deps: ActivityDeps): Deliver {
+  const existing = deliverers.get(deps);
+  if (existing) return existing;
+  const { stores, logger, partnerLimits } = deps;
   const gates = new Map<string, PartnerGate>();
   const gateOf = (name: string) => {
     let gate = gates.get(name);
@@ -31,11 +49,12 @@ export function createDeliverer({ stores, logger, partnerLimits }: ActivityDeps)
   };
 
   /**
-   * Delivers `intent` through `call`, unless the log says the partner already acknowledged it. A partner that
-   * asked to wait (429 Retry-After, THROTTLED) or has its limit of calls in flight is not called: the attempt is
-   * retried later, so one partner's storm holds no slots the others need.
+   * Delivers `intent` through `call`. A partner that asked to wait (429 Retry-After, THROTTLED) or has its limit of
+   * calls in flight is not called: the attempt is retried later, so one partner's storm holds no slots the others
+   * need. A retry first asks the deliveries log whether an earlier attempt was acknowledged; a first attempt just
+   * calls, since the idempotency key makes a repeat harmless at the partner.
    */
-  return async function deliver(intent: DeliveryIntent, call: (() => Promise<PartnerAnswer>) | undefined): Promise<DeliveryOutcome> {
+  const deliver: Deliver = async (intent, call) => {
     const partner = `${intent.partner.kind}:${intent.partner.id}`;
     if (!call) {
       // Nothing configured to reach this partner: no retry can help, a person must configure it or act by hand.
@@ -52,8 +71,10 @@ export function createDeliverer({ stores, logger, partnerLimits }: ActivityDeps)
         nextRetryDelay: wait,
       });
     }
-    const record = await stores.deliveries.beginAttempt(intent);
-    if (record.state === 'delivered') return { delivered: true, key: intent.key, reference: record.reference };
+    if (attemptNumber() > 1) {
+      const earlier = await stores.deliveries.byKey(intent.key);
+      if (earlier?.state === 'delivered') return { delivered: true, key: intent.key, reference: earlier.reference };
+    }
     gate.inFlight += 1;
     const started = process.hrtime.bigint();
     let answer: PartnerAnswer;
@@ -64,18 +85,18 @@ export function createDeliverer({ stores, logger, partnerLimits }: ActivityDeps)
     }
     countDeliveryAttempt(intent.partner.kind, answer.outcome, Number(process.hrtime.bigint() - started) / 1e9);
     const { status, excerpt } = answer;
-    const log = { key: intent.key, partner, kind: intent.kind, orderId: intent.orderId, attempt: record.attempts, status };
+    const log = { key: intent.key, partner, kind: intent.kind, orderId: intent.orderId, status };
     switch (answer.outcome) {
       case 'delivered':
-        await stores.deliveries.recordAnswer(intent.key, { state: 'delivered', status, excerpt, reference: answer.reference });
-        logger.info(log, 'delivered');
+        await stores.deliveries.recordAttempt(intent, { state: 'delivered', status, excerpt, reference: answer.reference });
+        logger.debug(log, 'delivered');
         return { delivered: true, key: intent.key, reference: answer.reference };
       case 'refused':
-        await stores.deliveries.recordAnswer(intent.key, { state: 'failed-permanently', status, excerpt, reason: answer.reason });
+        await stores.deliveries.recordAttempt(intent, { state: 'failed-permanently', status, excerpt, reason: answer.reason });
         logger.warn({ ...log, reason: answer.reason }, 'delivery refused for good');
         return { delivered: false, key: intent.key, partner: intent.partner, reason: answer.reason };
       case 'retry':
-        await stores.deliveries.recordAnswer(intent.key, { state: 'pending', status, excerpt, reason: answer.reason });
+        await stores.deliveries.recordAttempt(intent, { state: 'pending', status, excerpt, reason: answer.reason });
         if (answer.retryAfterMs !== undefined) gate.waitUntil = Math.max(gate.waitUntil, Date.now() + answer.retryAfterMs);
         logger.info({ ...log, reason: answer.reason, retryAfterMs: answer.retryAfterMs }, 'delivery to be retried');
         throw ApplicationFailure.create({
@@ -85,7 +106,6 @@ export function createDeliverer({ stores, logger, partnerLimits }: ActivityDeps)
         });
     }
   };
+  deliverers.set(deps, deliver);
+  return deliver;
 }
-
-/** Delivers one message; see createDeliverer. */
-export type Deliver = ReturnType<typeof createDeliverer>;

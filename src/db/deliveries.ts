@@ -61,10 +61,11 @@ export function createDeliveries(models: Models) {
   const { Delivery } = models;
   return {
     /**
-     * Counts an attempt before the partner is called, creating the row on the first; one round trip. A delivery
-     * already acknowledged is returned as it is, uncounted, so its caller answers without calling the partner again.
+     * Records one attempt and the partner's answer, creating the row on the first: one round trip per attempt. An
+     * acknowledged delivery stays delivered: a late answer of an older attempt never undoes it.
      */
-    async beginAttempt(intent: DeliveryIntent, now = new Date()): Promise<DeliveryRecord> {
+    async recordAttempt(intent: DeliveryIntent, result: AttemptResult, now = new Date()): Promise<void> {
+      const { state, status, excerpt, reason, reference } = result;
       const filter: Record<string, unknown> = { _id: intent.key, state: { $ne: 'delivered' } };
       const update = {
         $setOnInsert: {
@@ -74,36 +75,22 @@ export function createDeliveries(models: Models) {
           kind: intent.kind,
           createdAt: now,
         },
-        $set: { state: 'pending', lastAttemptAt: now },
+        $set: {
+          state,
+          lastAttemptAt: now,
+          // Absent fields stay absent: a stored null would not read back as "no status" (a timeout has none).
+          lastResponse: { excerpt, ...(status !== undefined ? { status } : {}), ...(reason !== undefined ? { reason } : {}) },
+          ...(state === 'delivered' ? { deliveredAt: now } : {}),
+          ...(reference !== undefined ? { reference } : {}),
+        },
         $inc: { attempts: 1 },
       };
       try {
-        const doc = await Delivery.findOneAndUpdate(filter, update, { upsert: true, returnDocument: 'after' }).lean<StoredDelivery>();
-        return toRecord(doc!);
+        await Delivery.updateOne(filter, update, { upsert: true });
       } catch (error) {
-        // The upsert collided with the row: it exists and is delivered (or a concurrent first attempt made it).
+        // The upsert met the delivered row under the same key: it is delivered already, nothing to record.
         if (!isDuplicateKey(error)) throw error;
-        const existing = await Delivery.findById(intent.key).lean<StoredDelivery>();
-        if (existing?.state === 'delivered') return toRecord(existing);
-        throw error;
       }
-    },
-
-    /** Records the partner's answer to the current attempt. */
-    async recordAnswer(key: string, result: AttemptResult, now = new Date()): Promise<void> {
-      const { state, status, excerpt, reason, reference } = result;
-      await Delivery.updateOne(
-        { _id: key },
-        {
-          $set: {
-            state,
-            // Absent fields stay absent: a stored null would not read back as "no status" (a timeout has none).
-            lastResponse: { excerpt, ...(status !== undefined ? { status } : {}), ...(reason !== undefined ? { reason } : {}) },
-            ...(state === 'delivered' ? { deliveredAt: now } : {}),
-            ...(reference !== undefined ? { reference } : {}),
-          },
-        },
-      );
     },
 
     /** One delivery by its key. */

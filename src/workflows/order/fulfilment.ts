@@ -119,16 +119,15 @@ export class Fulfilment {
   async compensate(): Promise<void> {
     await this.lock.run(async () => {
       const view = this.view();
-      const via = this.run.partnerCompensations;
       for (const shipment of [...view.shipments].reverse()) {
         if (shipment.step === 'planned') continue;
-        await this.withdraw(shipment, via);
+        await this.withdraw(shipment, true);
         shipment.step = 'planned';
       }
       await this.release(this.reserved(), 'order cancelled', compensations);
       if (view.order.paymentStatus === 'paid') {
         await this.run.deliver(
-          () =>
+          (via) =>
             via.refundPayment({
               orderId: view.orderId,
               channel: view.order.channel,
@@ -136,7 +135,7 @@ export class Fulfilment {
               reason: view.cancellation?.reason ?? 'order cancelled',
               cause: 'cancellation',
             }),
-          false,
+          { interruptible: false, compensation: true },
         );
       }
     });
@@ -172,8 +171,8 @@ export class Fulfilment {
   private async writeBack(shipment: ShipmentState, committed: ReservationState[]): Promise<void> {
     const view = this.view();
     const confirmed = await this.run.deliver(
-      () =>
-        this.run.partners.writeBackShipment({
+      (via) =>
+        via.writeBackShipment({
           orderId: view.orderId,
           channel: view.order.channel,
           channelOrderId: view.order.channelOrderId,
@@ -183,7 +182,7 @@ export class Fulfilment {
           lineIds: shipment.lineIds,
           lines: view.order.lines,
         }),
-      false,
+      { interruptible: false },
     );
     shipment.writtenBack = true;
     await this.record({
@@ -201,16 +200,16 @@ export class Fulfilment {
     await this.run.pause();
   }
 
-  /** Withdraws a dispatched shipment from its warehouse or supplier. */
-  private async withdraw(shipment: ShipmentState, via: StepProxies): Promise<void> {
+  /** Withdraws a dispatched shipment from its warehouse or supplier (as a compensation when the order is cancelled). */
+  private async withdraw(shipment: ShipmentState, compensation: boolean): Promise<void> {
     const orderId = this.view().orderId;
     const { shipmentId, locationId } = shipment;
     await this.run.deliver(
-      () =>
+      (via) =>
         shipment.kind === 'supplier'
           ? via.recallSupplierPush({ orderId, shipmentId, supplierId: locationId })
           : via.cancelWarehouseDispatch({ orderId, shipmentId, warehouseId: locationId }),
-      false,
+      { interruptible: false, compensation },
     );
   }
 
@@ -229,10 +228,9 @@ export class Fulfilment {
       if (this.reserved().length > 0 && !this.pickingStarted() && (await this.move('moved to another warehouse after an address change')))
         return;
       for (const shipment of view.shipments.filter((s) => s.step !== 'planned' && !s.shippedAt)) {
-        await this.run.deliver(
-          () => this.run.partners.updateShipmentAddress({ orderId: view.orderId, shipment, address, changeId }),
-          false,
-        );
+        await this.run.deliver((via) => via.updateShipmentAddress({ orderId: view.orderId, shipment, address, changeId }), {
+          interruptible: false,
+        });
       }
     });
   }
@@ -308,12 +306,11 @@ export class Fulfilment {
 
   private async dispatchPlanned(): Promise<void> {
     const view = this.view();
-    const { partners } = this.run;
     for (const shipment of view.shipments.filter((s) => s.step === 'planned')) {
       const input = { orderId: view.orderId, shipment, order: view.order };
-      if (shipment.kind === 'supplier') await this.run.deliver(() => partners.pushToSupplier(input), true);
+      if (shipment.kind === 'supplier') await this.run.deliver((via) => via.pushToSupplier(input), { interruptible: true });
       else {
-        const sent = await this.run.deliver(() => partners.dispatchToWarehouse(input), true);
+        const sent = await this.run.deliver((via) => via.dispatchToWarehouse(input), { interruptible: true });
         // The carrier's e-waybill: the parcel's carrier and tracking number are known before it is packed.
         if (sent?.waybill) Object.assign(shipment, sent.waybill);
       }
@@ -343,7 +340,7 @@ export class Fulfilment {
     if (!(await this.reserve(plan.reservations))) return false;
     const old = view.shipments;
     const wasDispatched = old.some((s) => s.step !== 'planned');
-    for (const shipment of old.filter((s) => s.step !== 'planned')) await this.withdraw(shipment, this.run.partners);
+    for (const shipment of old.filter((s) => s.step !== 'planned')) await this.withdraw(shipment, false);
     const newKeys = new Set(plan.reservations.map((r) => r.key));
     await this.release(
       this.reserved().filter((r) => !newKeys.has(r.key)),

@@ -43,3 +43,13 @@ export function deliveryProxies(orderTaskQueue: string): StepProxies {
     retry: { initialInterval: '1 second', maximumInterval: '5 minutes' },
   });
 }
+
+/**
+ * Third design: a delivery's first attempt runs as a local activity in the workflow task that decided it, once and
+ * briefly: most partners answer in milliseconds, and then the message costs no task of its own. Anything else (a
+ * refusal to retry, a slow partner) continues on the delivery task queue.
+ */
+export const firstDeliveryAttempt = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumAttempts: 1 },
+});

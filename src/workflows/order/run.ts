@@ -1,10 +1,19 @@
 /** One order's run: its view, what callers asked for, and the primitives every room of the workflow shares. */
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  condition,
+  patched,
+  sleep,
+  TemporalFailure,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DeliveryOutcome } from '../../domain/delivery';
 import type { CancelRequest, DeliveryDecision, HoldReview, OrderEvent } from '../../domain/orderEvents';
 import type { Attention, AuditChange, AuditEntry, OrderView } from '../../domain/orderView';
 import { shippedStatuses } from '../../domain/lifecycle';
-import { activities, compensations, deliveryProxies, localActivities, type StepProxies } from './proxies';
+import { activities, compensations, deliveryProxies, firstDeliveryAttempt, localActivities, type StepProxies } from './proxies';
 import { OrderCancelled, refuse } from './failures';
 import { Fulfilment } from './fulfilment';
 import { Mutex } from './mutex';
@@ -31,8 +40,6 @@ export class OrderRun {
   readonly steps: StepProxies;
   /** The proxies messages to partners go through: the delivery task queue from the third design on, else the steps'. */
   readonly partners: StepProxies;
-  /** The proxies compensating messages go through (recalls, withdrawals, refunds): retried without limit. */
-  readonly partnerCompensations: StepProxies;
   /** Operations' decisions on refused deliveries, by delivery key, until the waiting delivery takes them. */
   readonly deliveryDecisions = new Map<string, DeliveryDecision>();
   private alertsRaised = 0;
@@ -60,7 +67,6 @@ export class OrderRun {
   ) {
     this.steps = lean ? localActivities : activities;
     this.partners = delivers ? deliveryProxies(workflowInfo().taskQueue) : this.steps;
-    this.partnerCompensations = delivers ? this.partners : compensations;
     this.fulfilment = new Fulfilment(this);
     this.published = new Map(
       workflowInfo()
@@ -185,23 +191,44 @@ export class OrderRun {
   }
 
   /**
-   * Sends a message until its partner acknowledged it (third design). A refusal for good goes to a person: the order
-   * shows it (NeedsAttention, with the partner's reason), operations are told, and the run waits for their decision:
-   * retry, or done by hand (then the answer is undefined). `interruptible` lets a cancellation end the wait.
-   * Orders of earlier designs take the answer as it comes: their histories recorded none.
+   * Sends a message until its partner acknowledged it (third design): the first attempt inline (a local activity),
+   * then on the delivery task queue. A refusal for good goes to a person: the order shows it (NeedsAttention, with
+   * the partner's reason), operations are told, and the run waits for their decision: retry, or done by hand (then
+   * the answer is undefined). `interruptible` lets a cancellation end that wait. Orders of earlier designs send
+   * through their own proxies (`compensation`: the compensation ones) and take the answer as it comes: their
+   * histories recorded none.
    */
   async deliver<T extends DeliveryOutcome>(
-    send: () => Promise<T>,
-    interruptible: boolean,
+    send: (via: StepProxies) => Promise<T>,
+    options: { interruptible: boolean; compensation?: boolean },
   ): Promise<Extract<T, { delivered: true }> | undefined> {
-    // A partner may take hours: what happened so far is written first (a local activity in this same workflow task),
-    // so the read model never waits for a partner.
-    if (this.delivers) await this.flush();
+    if (!this.delivers) {
+      await send(options.compensation ? compensations : this.partners);
+      return undefined;
+    }
+    let outcome = await this.firstAttempt(send);
     for (;;) {
-      const outcome = await send();
-      if (!this.delivers || !outcome) return undefined;
       if (outcome.delivered) return outcome as Extract<T, { delivered: true }>;
-      if ((await this.awaitDecision(outcome, interruptible)) === 'done') return undefined;
+      if ((await this.awaitDecision(outcome, options.interruptible)) === 'done') return undefined;
+      outcome = await send(this.partners);
+    }
+  }
+
+  /**
+   * The first attempt, inline; when it cannot settle the message there, what happened so far is written down (a
+   * partner may now take hours) and the delivery continues on its task queue, after the wait the partner asked for.
+   */
+  private async firstAttempt<T extends DeliveryOutcome>(send: (via: StepProxies) => Promise<T>): Promise<T> {
+    try {
+      return await send(firstDeliveryAttempt);
+    } catch (error) {
+      // A local activity's failure may arrive wrapped (ActivityFailure) or as the activity's own failure.
+      if (!(error instanceof TemporalFailure) || error instanceof CancelledFailure) throw error;
+      await this.flush();
+      const cause = error instanceof ActivityFailure ? error.cause : error;
+      const wait = cause instanceof ApplicationFailure ? cause.nextRetryDelay : undefined;
+      if (wait) await sleep(wait);
+      return send(this.partners);
     }
   }
 
