@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AddressChange, CancelRequest, DeliveryDecision, HoldReview, OrderEvent, ReturnRequest } from '../../domain/orderEvents';
 import type { ShipmentProgress } from '../../domain/shipmentReports';
+import type { SupplierAction } from '../../domain/supplier';
 import type { AuditEntry, OrderView } from '../../domain/orderView';
 
 /** A channel's order snapshot or payment notice for an order whose workflow runs already (a new order's first event is its input). */
@@ -27,6 +28,11 @@ export const reportShipmentProgress = defineUpdate<OrderView, [ShipmentProgress]
 export const requestReturn = defineUpdate<OrderView, [ReturnRequest]>('requestReturn');
 /** A warehouse went down or was paused: move the order elsewhere if no parcel is being picked (RT-4). */
 export const requestReroute = defineSignal<[{ reason: string; requestedBy: string }]>('requestReroute');
+/**
+ * A drop-ship supplier accepts, rejects or ships (some of) its lines (DS-1, DS-2); the answer is the whole order,
+ * which the supplier API narrows to the supplier's own part.
+ */
+export const reportSupplierAction = defineUpdate<OrderView, [SupplierAction]>('reportSupplierAction');
 /** Operations retry a delivery a partner refused for good, or mark it done by hand. */
 export const resolveDelivery = defineUpdate<OrderView, [DeliveryDecision]>('resolveDelivery');
 /** The order's full state. */
