@@ -153,7 +153,11 @@ async function main(): Promise<void> {
   const db = await connectDatabase(stack.mongoUri, { ferretdbPostgresqlUrl: env.FERRETDB_POSTGRESQL_URL });
   const stores = createStores(db);
   await seedSettingsAndStock(stores, partners);
-  const accounts = await seedDemoAccounts(stores);
+  const supplier = partners?.supplierProfile('sup-hz-box');
+  const accounts = await seedDemoAccounts(
+    stores,
+    supplier && { supplierWebhookUrl: supplier.webhookUrl, supplierNotifyUrl: supplier.notify?.url },
+  );
   await db.close();
 
   startService('worker', 'src/worker/main.ts', env);

@@ -1,9 +1,10 @@
 /** Demo data for `npm run dev`: the example network and rules, stock, partner accounts, and a few orders in different states. */
 import { signWebhook } from '../../src/api/auth';
-import { AccountExistsError, accountIdOf, type AccountKind } from '../../src/db/accounts';
+import { AccountExistsError, accountIdOf, type NewAccount } from '../../src/db/accounts';
 import type { Stores } from '../../src/db/stores';
 import { networkSchema, type Network } from '../../src/domain/routing/warehouses';
 import { canonicalOrderWireSchema, type CanonicalOrderWire } from '../../src/domain/order';
+import type { SupplierProfileInput } from '../../src/domain/supplier';
 import { dropShipExampleRuleSet, exampleRegionPriority, exampleWarehouses, rt2ExampleRuleSet } from '../../src/domain/routing/examples';
 import { atDemoWms } from './partners/demo';
 
@@ -70,11 +71,41 @@ async function reconnectNetwork(stores: Stores, version: number, stored: Network
   if (JSON.stringify(next) !== JSON.stringify(stored)) await stores.network.save(next, 'demo-seed', version);
 }
 
-/** The parties with a demo account: every demo warehouse, and the carrier its parcels leave with. */
-const demoParties: Array<{ kind: AccountKind; partyId: string; name: string }> = [
-  ...exampleWarehouses.map((w) => ({ kind: 'warehouse' as const, partyId: w.id, name: `${w.name} WMS` })),
-  { kind: 'carrier', partyId: 'SF', name: 'SF Express' },
-];
+/** Where the demo supplier's orders and notices go on this run: the demo partners' URLs, when they run. */
+export interface DemoSupplierUrls {
+  supplierWebhookUrl?: string;
+  supplierNotifyUrl?: string;
+}
+
+/** The supplier the demo routing rules drop-ship gift boxes to (src/domain/routing/examples.ts). */
+const DEMO_SUPPLIER_ID = 'sup-hz-box';
+const seededBy = { keyLabel: 'npm run dev', actor: 'demo-seed' };
+
+/** The demo supplier's URLs given for this run; a profile without them has the supplier work from the API. */
+function demoSupplierUrls(partners?: DemoSupplierUrls): Pick<SupplierProfileInput, 'webhookUrl' | 'notify'> {
+  return {
+    ...(partners?.supplierWebhookUrl ? { webhookUrl: partners.supplierWebhookUrl } : {}),
+    ...(partners?.supplierNotifyUrl ? { notify: { kind: 'webhook', url: partners.supplierNotifyUrl } } : {}),
+  };
+}
+
+/** The parties with a demo account: every demo warehouse, the carrier its parcels leave with, and the gift-box supplier. */
+function demoParties(partners?: DemoSupplierUrls): NewAccount[] {
+  return [
+    ...exampleWarehouses.map((w) => ({ kind: 'warehouse' as const, partyId: w.id, name: `${w.name} WMS`, ...seededBy })),
+    { kind: 'carrier', partyId: 'SF', name: 'SF Express', ...seededBy },
+    {
+      kind: 'supplier',
+      partyId: DEMO_SUPPLIER_ID,
+      name: 'Hangzhou Gift Box Co.',
+      supplier: {
+        contact: { name: 'Wang Fang', email: 'orders@hz-box.example', phone: '+86 571 8800 1234' },
+        ...demoSupplierUrls(partners),
+      },
+      ...seededBy,
+    },
+  ];
+}
 
 /** A demo account, with its key on the run that created it (the hub keeps only a hash, so never again). */
 export interface DemoAccount {
@@ -82,16 +113,34 @@ export interface DemoAccount {
   apiKey?: string;
 }
 
-/** Creates the demo parties' accounts once; on later runs they exist already and come back without keys. */
-export async function seedDemoAccounts(stores: Stores): Promise<DemoAccount[]> {
+const unsetOrLoopback = (url: string | undefined): boolean => !url || ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+
+/**
+ * The demo partners listen on new ports every run: an existing demo supplier whose URLs are unset or on loopback (an
+ * earlier run's) is re-pointed at this run's; one the user pointed elsewhere is kept.
+ */
+async function reconnectDemoSupplier(stores: Stores, partners: DemoSupplierUrls): Promise<void> {
+  const accountId = accountIdOf('supplier', DEMO_SUPPLIER_ID);
+  const { supplier } = await stores.accounts.find(accountId);
+  if (!supplier || !unsetOrLoopback(supplier.webhookUrl) || !unsetOrLoopback(supplier.notify?.url)) return;
+  const next: SupplierProfileInput = { contact: supplier.contact, ...demoSupplierUrls(partners) };
+  if (JSON.stringify(next) !== JSON.stringify(supplier)) await stores.accounts.updateProfile(accountId, next, seededBy.actor);
+}
+
+/**
+ * Creates the demo parties' accounts once; on later runs they exist already and come back without keys. With
+ * `partners`, the demo supplier's profile points at them.
+ */
+export async function seedDemoAccounts(stores: Stores, partners?: DemoSupplierUrls): Promise<DemoAccount[]> {
   const seeded: DemoAccount[] = [];
-  for (const party of demoParties) {
+  for (const party of demoParties(partners)) {
     try {
-      const { account, key } = await stores.accounts.create({ ...party, keyLabel: 'npm run dev', actor: 'demo-seed' });
+      const { account, key } = await stores.accounts.create(party);
       seeded.push({ accountId: account.id, apiKey: key.apiKey });
     } catch (error) {
       if (!(error instanceof AccountExistsError)) throw error;
       seeded.push({ accountId: accountIdOf(party.kind, party.partyId) });
+      if (party.kind === 'supplier' && partners) await reconnectDemoSupplier(stores, partners);
     }
   }
   return seeded;

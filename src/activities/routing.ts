@@ -17,9 +17,20 @@ export interface RouteResult {
 /** Builds the routing activities. */
 export function createRoutingActivities({ stores }: ActivityDeps) {
   return {
-    /** Routes an order with the rules, network and stock of this moment; the result is recorded in history. */
-    async routeOrder(input: { orderId: string; order: CanonicalOrder }): Promise<RouteResult> {
-      const decision = routeOrder(input.order, await stores.routingContext.load(input.order));
+    /**
+     * Routes an order with the rules, network and stock of this moment; the result is recorded in history. With
+     * `lineIds` only those lines are routed, and `excludedSuppliers` are not asked (lines a supplier rejected, DS-2).
+     */
+    async routeOrder(input: {
+      orderId: string;
+      order: CanonicalOrder;
+      lineIds?: string[];
+      excludedSuppliers?: string[];
+    }): Promise<RouteResult> {
+      const { lineIds, excludedSuppliers = [] } = input;
+      const order = lineIds ? { ...input.order, lines: input.order.lines.filter((l) => lineIds.includes(l.lineId)) } : input.order;
+      const context = await stores.routingContext.load(order);
+      const decision = routeOrder(order, { ...context, excludedSuppliers });
       return {
         shipments: decision.shipments,
         unroutable: decision.unroutable.map((u) => ({ lineId: u.lineId, reason: `${u.reason}: ${u.detail}` })),

@@ -98,7 +98,8 @@ export function createWarehouseActivities(deps: ActivityDeps) {
       const { shipmentId, locationId } = shipment;
       const key = `${shipment.kind}:address:${orderId}:${shipmentId}:${changeId}`;
       if (shipment.kind === 'supplier') {
-        const supplier = partners.supplier(locationId);
+        const webhookUrl = (await stores.accounts.supplierProfile(locationId))?.webhookUrl;
+        const supplier = webhookUrl ? partners.webhook({ url: webhookUrl }) : undefined;
         return deliver(
           { key, orderId, partner: { kind: 'supplier', id: locationId }, kind: 'addressChange' },
           supplier && (() => supplier.post('dropship.address_changed', { orderId, shipmentId, address }, key)),

@@ -1,7 +1,7 @@
 /**
- * Where the hub's outside messages go and with which credentials: channels, carriers, suppliers, payment providers
- * and operations. Read from the PARTNERS environment variable (JSON), so tests point every partner at a local server.
- * Warehouses' WMS endpoints are not here: they belong to each warehouse in the network settings.
+ * Where the hub's outside messages go and with which credentials: channels, carriers, payment providers and
+ * operations. Read from the PARTNERS environment variable (JSON), so tests point every partner at a local server.
+ * Warehouses' WMS endpoints are in the network settings, and suppliers' in their accounts.
  */
 import { z } from 'zod';
 import { channelSchema } from '../domain/order';
@@ -67,8 +67,6 @@ export const partnersSchema = z.strictObject({
   channels: z.partialRecord(channelSchema, channelEndpointSchema).default({}),
   /** By carrier code, the code warehouses name in the network settings and carriers report with. */
   carriers: z.record(partyId, carrierEndpointSchema).default({}),
-  /** By supplier id: where drop-ship orders are pushed. */
-  suppliers: z.record(partyId, webhookEndpointSchema).default({}),
   /** By channel: where refunds are requested (the channel's payment provider). */
   payments: z.partialRecord(channelSchema, webhookEndpointSchema).default({}),
   /** Where operations alerts go (holds, refused deliveries, late write-backs, stock below safety). */

@@ -1,11 +1,19 @@
 /**
- * Owner of the accounts of the parties that report shipments — warehouses (WMS), carriers, drop-ship suppliers — and
- * of their API keys: issued once, stored hashed, rotatable, revocable, with the time each was last used.
+ * Owner of the accounts of the parties that report shipments — warehouses (WMS), carriers, drop-ship suppliers — of
+ * their API keys (issued once, stored hashed, rotatable, revocable, with the time each was last used), of each
+ * supplier's profile and payout state, and of the audit trail of every change to an account.
  *
  * A key reads `ohk_<keyId>_<secret>`: the key id is the key document's `_id` (one primary-key read, index-served on
  * MongoDB and on FerretDB alike), the secret 256 random bits of which only a SHA-256 digest is kept.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  supplierProfileInputSchema,
+  supplierProfileSchema,
+  type PayoutState,
+  type SupplierProfile,
+  type SupplierProfileInput,
+} from '../domain/supplier';
 import { insertOnce, isDuplicateKey } from './connection';
 import type { Models } from './models';
 
@@ -31,7 +39,7 @@ export interface IssuedKey extends ApiKeyState {
   apiKey: string;
 }
 
-/** An account with its keys, oldest key first. */
+/** An account with its keys, oldest key first; a supplier's also with its profile and payout state. */
 export interface Account {
   /** `{kind}:{partyId}`. */
   id: string;
@@ -41,7 +49,42 @@ export interface Account {
   name: string;
   createdAt: Date;
   createdBy: string;
+  /** Suppliers only; absent on a supplier account made before profiles existed. */
+  supplier?: SupplierProfileInput;
+  /** Suppliers only: never frozen reads `{ frozen: false }`. */
+  payout?: PayoutState;
   keys: ApiKeyState[];
+}
+
+/** What a new account is: a supplier's comes with its profile, no other kind has one. */
+export type NewAccount = { partyId: string; name: string; keyLabel?: string; actor: string } & (
+  { kind: 'supplier'; supplier: SupplierProfileInput } | { kind: Exclude<AccountKind, 'supplier'>; supplier?: undefined }
+);
+
+/** The changes to an account its audit trail records. */
+export const accountAuditActions = [
+  'ACCOUNT_CREATED',
+  'KEY_ISSUED',
+  'KEY_REVOKED',
+  'PROFILE_CHANGED',
+  'PAYOUT_FROZEN',
+  'PAYOUT_UNFROZEN',
+] as const;
+/** One kind of change to an account. */
+export type AccountAuditAction = (typeof accountAuditActions)[number];
+
+/** One change to an account: who made it, when, and before/after where they say more than the action. */
+export interface AccountAuditEntry {
+  accountId: string;
+  at: Date;
+  actor: string;
+  action: AccountAuditAction;
+  /** The key issued or revoked. */
+  keyId?: string;
+  before?: unknown;
+  after?: unknown;
+  /** The operator's note (an unfreeze's). */
+  detail?: string;
 }
 
 /** What a presented key turned out to be. */
@@ -60,6 +103,11 @@ export class UnknownAccountError extends Error {
   override name = 'UnknownAccountError';
 }
 
+/** Raised when a supplier-only change (profile, payouts) names an account of another kind. */
+export class NotASupplierError extends Error {
+  override name = 'NotASupplierError';
+}
+
 /** Raised when the account has no key with the given id. */
 export class UnknownKeyError extends Error {
   override name = 'UnknownKeyError';
@@ -70,6 +118,8 @@ export const accountIdOf = (kind: AccountKind, partyId: string): string => `${ki
 
 /** Last-used times move at most this often per key: a busy WMS would otherwise turn every read into a write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** The longest page of an account's audit trail one read returns. */
+export const MAX_AUDIT_PAGE = 200;
 const KEY_PATTERN = /^ohk_([0-9a-f]{24})_([A-Za-z0-9_-]{43})$/;
 // Compared against when the key id is unknown, so a miss costs the same comparison as a wrong secret.
 const NO_HASH = Buffer.alloc(32);
@@ -98,6 +148,13 @@ interface KeyDoc {
   revokedBy?: string | null;
 }
 
+interface PayoutDoc {
+  frozen: boolean;
+  since?: Date | null;
+  by?: string | null;
+  reason?: string | null;
+}
+
 interface AccountDoc {
   _id: string;
   kind: AccountKind;
@@ -105,6 +162,26 @@ interface AccountDoc {
   name: string;
   createdAt: Date;
   createdBy: string;
+  /** Checked against supplierProfileInputSchema when read: the schema stores it as Mixed. */
+  supplier?: unknown;
+  payout?: PayoutDoc | null;
+}
+
+const NOT_FROZEN: PayoutDoc = { frozen: false };
+
+function payoutOf(doc: PayoutDoc | null | undefined): PayoutState {
+  if (!doc?.frozen) return { frozen: false };
+  return {
+    frozen: true,
+    ...(doc.since ? { since: doc.since.toISOString() } : {}),
+    ...(doc.by ? { by: doc.by } : {}),
+    ...(doc.reason ? { reason: doc.reason } : {}),
+  };
+}
+
+/** The stored profile, validated on the way out (documents read back are an edge); undefined when none was stored. */
+function profileOf(doc: AccountDoc): SupplierProfileInput | undefined {
+  return doc.supplier == null ? undefined : supplierProfileInputSchema.parse(doc.supplier);
 }
 
 function keyStateOf(doc: KeyDoc): ApiKeyState {
@@ -120,6 +197,35 @@ function keyStateOf(doc: KeyDoc): ApiKeyState {
   };
 }
 
+interface AuditDoc {
+  accountId: string;
+  at: Date;
+  actor: string;
+  action: string;
+  keyId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  detail?: string | null;
+}
+
+function auditEntryOf(doc: AuditDoc): AccountAuditEntry {
+  return {
+    accountId: doc.accountId,
+    at: doc.at,
+    actor: doc.actor,
+    action: doc.action as AccountAuditAction,
+    ...(doc.keyId ? { keyId: doc.keyId } : {}),
+    ...(doc.before === undefined ? {} : { before: doc.before }),
+    ...(doc.after === undefined ? {} : { after: doc.after }),
+    ...(doc.detail ? { detail: doc.detail } : {}),
+  };
+}
+
+function supplierPartOf(doc: AccountDoc): Pick<Account, 'supplier' | 'payout'> {
+  const supplier = profileOf(doc);
+  return { ...(supplier ? { supplier } : {}), payout: payoutOf(doc.payout) };
+}
+
 function accountOf(doc: AccountDoc, keys: KeyDoc[]): Account {
   return {
     id: doc._id,
@@ -128,17 +234,26 @@ function accountOf(doc: AccountDoc, keys: KeyDoc[]): Account {
     name: doc.name,
     createdAt: doc.createdAt,
     createdBy: doc.createdBy,
+    ...(doc.kind === 'supplier' ? supplierPartOf(doc) : {}),
     keys: keys.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.localeCompare(b._id)).map(keyStateOf),
   };
 }
 
-/** Creates the owner over a database's models; `now` is the clock of creation, revocation and last-used times. */
+/** Creates the owner over a database's models; `now` is the clock of creation, revocation, freezes and audit entries. */
 export function createAccounts(models: Models, now: () => Date = () => new Date()) {
-  const { Account: Accounts, AccountKey: Keys } = models;
+  const { Account: Accounts, AccountKey: Keys, AccountAudit: Audit } = models;
   /** When this process last wrote each key's last-used time, so a burst of requests writes it once. */
   const lastWritten = new Map<string, number>();
 
-  /** Inserts a new key of an account; the key itself is returned to the caller and kept nowhere. */
+  /**
+   * Appends to the audit trail, after the change it records: a crash between the two loses the entry, never the
+   * change, and the trail never shows a change that did not happen.
+   */
+  const record = async (entry: Omit<AccountAuditEntry, 'at'>): Promise<void> => {
+    await Audit.create({ ...entry, at: now() });
+  };
+
+  /** Inserts a new key of an account, audited; the key itself is returned to the caller and kept nowhere. */
   const issue = async (account: AccountDoc, label: string | undefined, actor: string): Promise<{ doc: KeyDoc; apiKey: string }> => {
     // 96 random bits make a repeated key id all but impossible; the primary key turns one into a retry, not a clash.
     for (let attempt = 1; ; attempt += 1) {
@@ -153,7 +268,10 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
         createdAt: now(),
         createdBy: actor,
       };
-      if (await insertOnce(Keys, doc)) return { doc, apiKey };
+      if (await insertOnce(Keys, doc)) {
+        await record({ accountId: account._id, actor, action: 'KEY_ISSUED', keyId, ...(label ? { after: { label } } : {}) });
+        return { doc, apiKey };
+      }
       if (attempt === 3) throw new Error('could not draw an unused key id');
     }
   };
@@ -164,15 +282,29 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
     return doc;
   };
 
+  /**
+   * Applies a supplier-only change in one guarded write and returns the account as it was before; undefined when the
+   * guard did not hold (the change was made already). UnknownAccountError, NotASupplierError.
+   */
+  const changeSupplier = async (accountId: string, guard: object, update: object): Promise<AccountDoc | undefined> => {
+    const before = await Accounts.findOneAndUpdate({ _id: accountId, kind: 'supplier', ...guard }, update, {
+      returnDocument: 'before',
+    }).lean();
+    if (before) return before;
+    const doc = await accountDoc(accountId);
+    if (doc.kind !== 'supplier') throw new NotASupplierError(`${accountId} is not a supplier's account`);
+    return undefined;
+  };
+
+  const find = async (accountId: string): Promise<Account> => {
+    const doc = await accountDoc(accountId);
+    return accountOf(doc, await Keys.find({ accountId }).lean());
+  };
+
   return {
-    /** Creates a party's account with its first key; AccountExistsError when the party has one. */
-    async create(input: {
-      kind: AccountKind;
-      partyId: string;
-      name: string;
-      keyLabel?: string;
-      actor: string;
-    }): Promise<{ account: Account; key: IssuedKey }> {
+    /** Creates a party's account with its first key, audited; AccountExistsError when the party has one. */
+    async create(input: NewAccount): Promise<{ account: Account; key: IssuedKey }> {
+      const supplier = input.kind === 'supplier' ? supplierProfileInputSchema.parse(input.supplier) : undefined;
       const doc: AccountDoc = {
         _id: accountIdOf(input.kind, input.partyId),
         kind: input.kind,
@@ -180,6 +312,7 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
         name: input.name,
         createdAt: now(),
         createdBy: input.actor,
+        ...(supplier ? { supplier, payout: NOT_FROZEN } : {}),
       };
       try {
         await Accounts.create(doc);
@@ -187,6 +320,8 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
         if (isDuplicateKey(error)) throw new AccountExistsError(`${doc._id} already has an account`);
         throw error;
       }
+      const created = { kind: doc.kind, partyId: doc.partyId, name: doc.name, ...(supplier ? { supplier } : {}) };
+      await record({ accountId: doc._id, actor: input.actor, action: 'ACCOUNT_CREATED', after: created });
       const issued = await issue(doc, input.keyLabel, input.actor);
       return { account: accountOf(doc, [issued.doc]), key: { ...keyStateOf(issued.doc), apiKey: issued.apiKey } };
     },
@@ -201,23 +336,97 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
     },
 
     /** One account with its keys; UnknownAccountError when there is none. */
-    async find(accountId: string): Promise<Account> {
-      const doc = await accountDoc(accountId);
-      return accountOf(doc, await Keys.find({ accountId }).lean());
+    find,
+
+    /**
+     * A supplier's profile and payout state as deliveries to it need them: one primary-key read, validated. Undefined
+     * when the supplier has no account, or an account made before profiles existed.
+     */
+    async supplierProfile(supplierId: string): Promise<SupplierProfile | undefined> {
+      const doc = await Accounts.findById(accountIdOf('supplier', supplierId)).lean();
+      if (doc?.supplier == null) return undefined;
+      return supplierProfileSchema.parse({
+        ...(doc.supplier as object),
+        supplierId: doc.partyId,
+        name: doc.name,
+        payout: payoutOf(doc.payout),
+      });
     },
 
-    /** Issues another key for an account (rotation: earlier keys stay valid until revoked); UnknownAccountError. */
+    /** Replaces a supplier's profile, audited with before and after when it changed; UnknownAccountError, NotASupplierError. */
+    async updateProfile(accountId: string, profile: SupplierProfileInput, actor: string): Promise<Account> {
+      const next = supplierProfileInputSchema.parse(profile);
+      const before = await changeSupplier(accountId, {}, { $set: { supplier: next } });
+      // The stored profile as it was, unvalidated: the trail keeps what was there, even a document this version rejects.
+      if (before && JSON.stringify(before.supplier) !== JSON.stringify(next)) {
+        await record({
+          accountId,
+          actor,
+          action: 'PROFILE_CHANGED',
+          ...(before.supplier == null ? {} : { before: before.supplier }),
+          after: next,
+        });
+      }
+      return find(accountId);
+    },
+
+    /**
+     * Freezes a supplier's payouts. Freezing a frozen supplier changes nothing (like a second revocation): the first
+     * freeze's time, operator and reason are kept until an unfreeze, so a retried or repeated freeze cannot move them.
+     */
+    async freezePayouts(accountId: string, change: { reason: string; actor: string }): Promise<Account> {
+      const payout: PayoutDoc = { frozen: true, since: now(), by: change.actor, reason: change.reason };
+      const before = await changeSupplier(accountId, { 'payout.frozen': { $ne: true } }, { $set: { payout } });
+      if (before) {
+        await record({ accountId, actor: change.actor, action: 'PAYOUT_FROZEN', before: payoutOf(before.payout), after: payoutOf(payout) });
+      }
+      return find(accountId);
+    },
+
+    /** Unfreezes a supplier's payouts, the note going to the audit trail; unfreezing one not frozen changes nothing. */
+    async unfreezePayouts(accountId: string, change: { note?: string; actor: string }): Promise<Account> {
+      const before = await changeSupplier(accountId, { 'payout.frozen': true }, { $set: { payout: NOT_FROZEN } });
+      if (before) {
+        await record({
+          accountId,
+          actor: change.actor,
+          action: 'PAYOUT_UNFROZEN',
+          before: payoutOf(before.payout),
+          after: payoutOf(NOT_FROZEN),
+          ...(change.note ? { detail: change.note } : {}),
+        });
+      }
+      return find(accountId);
+    },
+
+    /** The newest entries of an account's audit trail, newest first, at most MAX_AUDIT_PAGE; UnknownAccountError. */
+    async audit(accountId: string, limit = 50): Promise<AccountAuditEntry[]> {
+      const [, docs] = await Promise.all([
+        accountDoc(accountId),
+        Audit.find({ accountId })
+          .sort({ at: -1, _id: -1 })
+          .limit(Math.min(Math.max(limit, 1), MAX_AUDIT_PAGE))
+          .lean(),
+      ]);
+      return docs.map(auditEntryOf);
+    },
+
+    /** Issues another key for an account (rotation: earlier keys stay valid until revoked), audited; UnknownAccountError. */
     async addKey(accountId: string, label: string | undefined, actor: string): Promise<IssuedKey> {
       const { doc, apiKey } = await issue(await accountDoc(accountId), label, actor);
       return { ...keyStateOf(doc), apiKey };
     },
 
-    /** Revokes a key for good and returns its state; revoking it again changes nothing. UnknownKeyError. */
+    /** Revokes a key for good and returns its state; revoking it again changes nothing (nor the trail). UnknownKeyError. */
     async revokeKey(accountId: string, keyId: string, actor: string): Promise<ApiKeyState> {
       // Guarded by "not revoked yet", so the first revocation's time and actor are the ones kept.
-      await Keys.updateOne({ _id: keyId, accountId, revokedAt: { $exists: false } }, { $set: { revokedAt: now(), revokedBy: actor } });
+      const revoked = await Keys.updateOne(
+        { _id: keyId, accountId, revokedAt: { $exists: false } },
+        { $set: { revokedAt: now(), revokedBy: actor } },
+      );
       const doc = await Keys.findOne({ _id: keyId, accountId }).lean();
       if (!doc) throw new UnknownKeyError(`account ${accountId} has no key ${keyId}`);
+      if (revoked.matchedCount > 0) await record({ accountId, actor, action: 'KEY_REVOKED', keyId });
       return keyStateOf(doc);
     },
 

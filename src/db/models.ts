@@ -1,6 +1,6 @@
 /** Registers every model on a connection; only the owners in src/db use them. */
 import type { Connection } from 'mongoose';
-import { accountKeySchema, accountSchema } from './schemas/accounts';
+import { accountAuditSchema, accountKeySchema, accountSchema } from './schemas/accounts';
 import { deliverySchema } from './schemas/deliveries';
 import { warehouseDayOrderSchema, warehouseDaySchema } from './schemas/capacity';
 import { stockEntrySchema, stockItemSchema } from './schemas/inventory';
@@ -21,6 +21,7 @@ export function registerModels(connection: Connection) {
     WarehouseDayOrder: connection.model('WarehouseDayOrder', warehouseDayOrderSchema),
     Account: connection.model('Account', accountSchema),
     AccountKey: connection.model('AccountKey', accountKeySchema),
+    AccountAudit: connection.model('AccountAudit', accountAuditSchema),
   };
 }
 

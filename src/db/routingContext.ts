@@ -51,6 +51,7 @@ export function createRoutingContextLoader({ routingRules, network, ledger, ware
         capacityUsedToday: used,
         defaultPriority: DEFAULT_PRIORITY,
         now: now.toISOString(),
+        excludedSuppliers: [],
       };
     },
   };

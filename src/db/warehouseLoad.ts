@@ -2,7 +2,7 @@
  * Owner of the warehouses' daily load (RT-4 daily capacity): one counter per warehouse and business day, read by
  * primary key, so routing's capacity check costs the same on the first order of the day and the fifty-thousandth.
  */
-import { insertOnce } from './connection';
+import { insertOnce, isDuplicateKey } from './connection';
 import type { Models } from './models';
 
 /** The counter id of a warehouse on a business day (`YYYY-MM-DD` in the network's time zone). */
@@ -18,7 +18,10 @@ export function createWarehouseLoad(models: Models) {
      */
     async countOrder(warehouseId: string, day: string, orderId: string): Promise<void> {
       if (!(await insertOnce(WarehouseDayOrder, { _id: `${dayId(warehouseId, day)}:${orderId}`, at: new Date() }))) return;
-      await WarehouseDay.updateOne({ _id: dayId(warehouseId, day) }, { $inc: { orders: 1 } }, { upsert: true });
+      const count = () => WarehouseDay.updateOne({ _id: dayId(warehouseId, day) }, { $inc: { orders: 1 } }, { upsert: true });
+      // Two first orders of a day may both try to create its counter: the loser counts on the one the winner made
+      // (failing here instead would leave the marker written and the order never counted).
+      await count().catch((error: unknown) => (isDuplicateKey(error) ? count() : Promise.reject(error)));
     },
 
     /** Orders each listed warehouse took on a business day. */

@@ -16,8 +16,8 @@ export const holdSchema = z.object({ reason: holdReasonSchema, ruleId: z.string(
 /** A hold. */
 export type Hold = z.infer<typeof holdSchema>;
 
-/** Where a shipment stands: planned by routing, dispatched to its location, then the reported steps. */
-export const shipmentStateStepSchema = z.enum(['planned', 'dispatched', ...shipmentStepSchema.options]);
+/** Where a shipment stands: planned by routing, dispatched to its location, the reported steps, or rejected by its supplier. */
+export const shipmentStateStepSchema = z.enum(['planned', 'dispatched', ...shipmentStepSchema.options, 'rejected']);
 /** A shipment's step. */
 export type ShipmentStateStep = z.infer<typeof shipmentStateStepSchema>;
 
@@ -30,6 +30,8 @@ export const shipmentStateSchema = plannedShipmentSchema.extend({
   shippedAt: z.string().optional(),
   deliveredAt: z.string().optional(),
   writtenBack: z.boolean(),
+  /** Why and when its supplier rejected it (DS-2); `settled` once its lines were routed elsewhere. */
+  rejection: z.object({ reason: z.string(), at: z.string(), settled: z.boolean() }).optional(),
 });
 /** A shipment of the order. */
 export type ShipmentState = z.infer<typeof shipmentStateSchema>;

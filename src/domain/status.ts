@@ -26,6 +26,7 @@ export const holdReasonSchema = z.enum([
   'OUT_OF_STOCK',
   'NO_ROUTE',
   'PAYMENT_AMOUNT_MISMATCH',
+  'SUPPLIER_REJECTED',
 ]);
 /** A named hold reason. */
 export type HoldReason = z.infer<typeof holdReasonSchema>;

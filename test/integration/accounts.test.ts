@@ -1,6 +1,7 @@
 /**
  * Partner accounts (issue 9): warehouses, carriers and suppliers hold accounts whose keys are issued through the
  * operations API, shown once, stored hashed, rotated and revoked — and a key still reports only its party's shipments.
+ * Suppliers' accounts (issue 10) carry a profile and a payout state operations can freeze; every change is audited.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -129,7 +130,7 @@ describe('partner accounts', () => {
   });
 
   test('a key is shown only when issued: the list never returns a secret and the database holds only its hash', async () => {
-    const supplier = await steps.createAccount('supplier', 'sofa-maker', 'Sofa Maker Ltd');
+    const supplier = await steps.createAccount('supplier', 'chair-maker', 'Chair Maker Ltd');
     const second = await steps.addKey(supplier.accountId);
     const issued = [supplier, second, suzhou, hefei, sf, zto];
     const secretOf = (apiKey: string) => apiKey.split('_').slice(2).join('_');
@@ -139,15 +140,17 @@ describe('partner accounts', () => {
     const text = JSON.stringify(listed.body);
     for (const key of issued) assert.ok(!text.includes(secretOf(key.apiKey)), 'a secret in the list');
     assert.doesNotMatch(text, /apiKey|hash|ohk_/);
-    const sofa = listed.body.items.find((a: { id: string }) => a.id === 'supplier:sofa-maker');
+    const chair = listed.body.items.find((a: { id: string }) => a.id === 'supplier:chair-maker');
     assert.deepEqual(
-      sofa.keys.map((k: { keyId: string }) => k.keyId),
+      chair.keys.map((k: { keyId: string }) => k.keyId),
       [supplier.keyId, second.keyId],
     );
     const onlySuppliers = await hub.ops('GET', '/v1/accounts?kind=supplier');
-    assert.deepEqual(
-      onlySuppliers.body.items.map((a: { id: string }) => a.id),
-      ['supplier:sofa-maker'],
+    const supplierIds = onlySuppliers.body.items.map((a: { id: string; kind: string }) => `${a.kind} ${a.id}`);
+    assert.ok(supplierIds.includes('supplier supplier:chair-maker'));
+    assert.ok(
+      supplierIds.every((id: string) => id.startsWith('supplier ')),
+      supplierIds.join(),
     );
 
     const stored = JSON.stringify([
@@ -181,7 +184,13 @@ describe('partner accounts', () => {
   test('the last-used time moves once a minute has passed, and a second API process with a stale read does not move it sooner', async () => {
     let now = Date.parse('2026-11-24T08:00:00Z');
     const store = createAccounts(hub.db.models, () => new Date(now));
-    const { key } = await store.create({ kind: 'supplier', partyId: 'clock-test', name: 'Clock test', actor: 'test' });
+    const { key } = await store.create({
+      kind: 'supplier',
+      partyId: 'clock-test',
+      name: 'Clock test',
+      supplier: { contact: { name: 'Clock desk' } },
+      actor: 'test',
+    });
     const lastUsed = async () => (await store.find(key.accountId)).keys.find((k) => k.keyId === key.keyId)?.lastUsedAt?.toISOString();
 
     await store.recordUse(key.keyId);
@@ -219,5 +228,156 @@ describe('partner accounts', () => {
 
     const asWarehouse = await hub.request('POST', `/v1/accounts/${suzhou.accountId}/keys`, '{}', { 'x-api-key': suzhou.apiKey });
     assert.equal(asWarehouse.status, 403, 'a partner cannot issue itself keys');
+  });
+
+  test("a supplier's account carries its profile and unfrozen payouts, shown by the API and read back for deliveries", async () => {
+    const profile = {
+      contact: { name: 'Wang Fang', email: 'orders@box.example', phone: '+86 571 8800 1234' },
+      webhookUrl: 'https://box.example/hub/orders',
+      notify: { kind: 'webhook', url: 'https://box.example/hub/notices' },
+    };
+    const created = await hub.ops('POST', '/v1/accounts', { kind: 'supplier', partyId: 'box-maker', name: 'Box Maker', supplier: profile });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual(created.body.account.supplier, profile);
+    assert.deepEqual(created.body.account.payout, { frozen: false });
+
+    const read = await hub.ops('GET', '/v1/accounts/supplier:box-maker');
+    assert.deepEqual([read.body.supplier, read.body.payout], [profile, { frozen: false }]);
+    const listed = await hub.ops('GET', '/v1/accounts?kind=supplier');
+    assert.deepEqual(listed.body.items.find((a: { id: string }) => a.id === 'supplier:box-maker').supplier, profile);
+    const warehouse = await hub.ops('GET', `/v1/accounts/${suzhou.accountId}`);
+    assert.equal('supplier' in warehouse.body || 'payout' in warehouse.body, false, 'only suppliers have a profile and payouts');
+
+    assert.deepEqual(await hub.stores.accounts.supplierProfile('box-maker'), {
+      ...profile,
+      supplierId: 'box-maker',
+      name: 'Box Maker',
+      payout: { frozen: false },
+    });
+    assert.equal(await hub.stores.accounts.supplierProfile('nobody'), undefined);
+  });
+
+  test('a supplier without a profile or a contact, a wrong profile field, or a profile on a warehouse is refused (400)', async () => {
+    const refused = [
+      { kind: 'supplier', partyId: 'no-profile', name: 'No profile' },
+      { kind: 'supplier', partyId: 'no-contact', name: 'No contact', supplier: { webhookUrl: 'https://x.example/orders' } },
+      { kind: 'supplier', partyId: 'bad-mail', name: 'Bad mail', supplier: { contact: { name: 'X', email: 'not-an-address' } } },
+      { kind: 'warehouse', partyId: 'hangzhou', name: 'Hangzhou WMS', supplier: { contact: { name: 'X' } } },
+    ];
+    for (const body of refused) {
+      const answer = await hub.ops('POST', '/v1/accounts', body);
+      assert.equal(answer.status, 400, body.partyId);
+      assert.equal(answer.body.error.code, 'VALIDATION', body.partyId);
+    }
+    assert.equal((await hub.ops('GET', '/v1/accounts/warehouse:hangzhou')).status, 404, 'nothing was created');
+  });
+
+  test("replacing a supplier's profile is audited with before and after; a warehouse has no profile (409 NOT_A_SUPPLIER)", async () => {
+    const first = { contact: { name: 'Li Lei', email: 'li@vase.example' }, webhookUrl: 'https://vase.example/orders' };
+    const { accountId } = await steps.createAccount('supplier', 'vase-maker', 'Vase Maker', first);
+    const next = {
+      contact: { name: 'Han Meimei', phone: '+86 21 5555 0101' },
+      notify: { kind: 'webhook', url: 'https://vase.example/notices' },
+    };
+
+    const replaced = await hub.ops('PUT', `/v1/accounts/${accountId}/profile`, next);
+    assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+    assert.deepEqual(replaced.body.supplier, next, 'replaced as a whole: the webhook URL left out is gone');
+    assert.equal((await hub.stores.accounts.supplierProfile('vase-maker'))?.contact.name, 'Han Meimei');
+    assert.equal((await hub.ops('PUT', `/v1/accounts/${accountId}/profile`, next)).status, 200);
+
+    const [changed, ...earlier] = await steps.auditOf(accountId);
+    assert.deepEqual(changed, { at: changed!.at, action: 'PROFILE_CHANGED', actor: 'ops-tester', before: first, after: next });
+    assert.deepEqual(
+      earlier.map((e) => e.action),
+      ['KEY_ISSUED', 'ACCOUNT_CREATED'],
+      'the same profile again is no change',
+    );
+
+    const invalid = await hub.ops('PUT', `/v1/accounts/${accountId}/profile`, { webhookUrl: 'https://vase.example/orders' });
+    assert.equal(invalid.status, 400);
+    const warehouse = await hub.ops('PUT', `/v1/accounts/${suzhou.accountId}/profile`, next);
+    assert.equal(warehouse.status, 409);
+    assert.equal(warehouse.body.error.code, 'NOT_A_SUPPLIER');
+    assert.equal((await hub.ops('PUT', '/v1/accounts/supplier:nobody/profile', next)).body.error.code, 'UNKNOWN_ACCOUNT');
+  });
+
+  test("a supplier's payouts freeze and unfreeze, shown on the account and in its audit trail with the operator as actor", async () => {
+    const { accountId } = await steps.createAccount('supplier', 'lamp-maker', 'Lamp Maker');
+    const frozen = await steps.freeze(accountId, '3 late orders this week');
+    assert.equal(frozen.status, 200, JSON.stringify(frozen.body));
+    const payout = frozen.body.payout;
+    assert.deepEqual(payout, { frozen: true, since: payout.since, by: 'ops-tester', reason: '3 late orders this week' });
+    assert.ok(Date.now() - Date.parse(payout.since) < 60_000);
+    assert.deepEqual((await hub.ops('GET', `/v1/accounts/${accountId}`)).body.payout, payout);
+    assert.deepEqual((await hub.stores.accounts.supplierProfile('lamp-maker'))?.payout, payout, 'deliveries see the freeze');
+
+    const again = await steps.freeze(accountId, 'another reason');
+    assert.deepEqual(again.body.payout, payout, 'a second freeze keeps the first one in force');
+
+    const unfrozen = await steps.unfreeze(accountId, 'settled with the supplier');
+    assert.equal(unfrozen.status, 200, JSON.stringify(unfrozen.body));
+    assert.deepEqual(unfrozen.body.payout, { frozen: false });
+    assert.deepEqual((await steps.unfreeze(accountId)).body.payout, { frozen: false }, 'unfreezing again changes nothing');
+
+    const trail = await steps.auditOf(accountId);
+    assert.deepEqual(
+      trail.map((e) => [e.action, e.actor]),
+      [
+        ['PAYOUT_UNFROZEN', 'ops-tester'],
+        ['PAYOUT_FROZEN', 'ops-tester'],
+        ['KEY_ISSUED', 'ops-tester'],
+        ['ACCOUNT_CREATED', 'ops-tester'],
+      ],
+    );
+    assert.deepEqual([trail[0]!.before, trail[0]!.after, trail[0]!.detail], [payout, { frozen: false }, 'settled with the supplier']);
+    assert.deepEqual([trail[1]!.before, trail[1]!.after], [{ frozen: false }, payout]);
+    assert.equal((await steps.freeze(accountId, '')).status, 400, 'a freeze needs its reason');
+  });
+
+  test('only a supplier can be frozen: a warehouse answers 409 NOT_A_SUPPLIER, an unknown account 404', async () => {
+    for (const warehouse of [await steps.freeze(hefei.accountId, 'late'), await steps.unfreeze(hefei.accountId)]) {
+      assert.equal(warehouse.status, 409);
+      assert.equal(warehouse.body.error.code, 'NOT_A_SUPPLIER');
+    }
+    const unknown = await steps.freeze('supplier:nobody', 'x');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 'UNKNOWN_ACCOUNT');
+    assert.deepEqual(
+      (await steps.auditOf(hefei.accountId)).map((e) => e.action),
+      ['KEY_ISSUED', 'ACCOUNT_CREATED'],
+    );
+  });
+
+  test('the audit trail records creation and every key issued and revoked, newest first, in bounded pages', async () => {
+    const first = await steps.createAccount('carrier', 'JTEX', 'J&T Express');
+    const second = await steps.addKey(first.accountId, 'rotation');
+    assert.equal((await steps.revoke(first)).status, 200);
+    assert.equal((await steps.revoke(first)).status, 200);
+
+    const trail = await steps.auditOf(first.accountId);
+    assert.deepEqual(
+      trail.map((e) => [e.action, e.keyId, e.actor]),
+      [
+        ['KEY_REVOKED', first.keyId, 'ops-tester'],
+        ['KEY_ISSUED', second.keyId, 'ops-tester'],
+        ['KEY_ISSUED', first.keyId, 'ops-tester'],
+        ['ACCOUNT_CREATED', undefined, 'ops-tester'],
+      ],
+      'revoking twice is one revocation',
+    );
+    assert.deepEqual(trail[1]!.after, { label: 'rotation' });
+    assert.deepEqual(trail[3]!.after, { kind: 'carrier', partyId: 'JTEX', name: 'J&T Express' });
+    assert.doesNotMatch(JSON.stringify(trail), /ohk_/, 'never a key');
+
+    const page = await hub.ops('GET', `/v1/accounts/${first.accountId}/audit?limit=2`);
+    assert.deepEqual(
+      page.body.entries.map((e: { action: string }) => e.action),
+      ['KEY_REVOKED', 'KEY_ISSUED'],
+    );
+    assert.equal((await hub.ops('GET', `/v1/accounts/${first.accountId}/audit?limit=1000`)).status, 400);
+    const unknown = await hub.ops('GET', '/v1/accounts/carrier:NOPE/audit');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error.code, 'UNKNOWN_ACCOUNT');
   });
 });

@@ -15,12 +15,34 @@ export interface IssuedKey {
   apiKey: string;
 }
 
+/** An entry of an account's audit trail as the API answers it. */
+export interface AccountAuditEntry {
+  at: string;
+  action: string;
+  actor: string;
+  keyId?: string;
+  before?: unknown;
+  after?: unknown;
+  detail?: string;
+}
+
 /** Partner steps against one harness. */
 export function partners(hub: Harness) {
   const steps = {
-    /** Creates a party's account through the operations API and returns its first key. */
-    async createAccount(kind: 'warehouse' | 'carrier' | 'supplier', partyId: string, name = `${partyId} (${kind})`): Promise<IssuedKey> {
-      const answer = await hub.ops('POST', '/v1/accounts', { kind, partyId, name, keyLabel: 'first' });
+    /** Creates a party's account through the operations API and returns its first key; a supplier's gets a contact. */
+    async createAccount(
+      kind: 'warehouse' | 'carrier' | 'supplier',
+      partyId: string,
+      name = `${partyId} (${kind})`,
+      supplier: object = { contact: { name: `${name} orders desk` } },
+    ): Promise<IssuedKey> {
+      const answer = await hub.ops('POST', '/v1/accounts', {
+        kind,
+        partyId,
+        name,
+        keyLabel: 'first',
+        ...(kind === 'supplier' ? { supplier } : {}),
+      });
       assert.equal(answer.status, 201, JSON.stringify(answer.body));
       return { accountId: answer.body.account.id, keyId: answer.body.key.keyId, apiKey: answer.body.key.apiKey };
     },
@@ -33,6 +55,20 @@ export function partners(hub: Harness) {
     /** Revokes a key through the operations API. */
     revoke(key: Pick<IssuedKey, 'accountId' | 'keyId'>): Promise<Answer> {
       return hub.ops('POST', `/v1/accounts/${key.accountId}/keys/${key.keyId}/revoke`);
+    },
+    /** Freezes a supplier's payouts through the operations API. */
+    freeze(accountId: string, reason: string): Promise<Answer> {
+      return hub.ops('POST', `/v1/accounts/${accountId}/payouts/freeze`, { reason });
+    },
+    /** Unfreezes a supplier's payouts through the operations API. */
+    unfreeze(accountId: string, note?: string): Promise<Answer> {
+      return hub.ops('POST', `/v1/accounts/${accountId}/payouts/unfreeze`, note ? { note } : {});
+    },
+    /** The actions of an account's audit trail, newest first, with who made each. */
+    async auditOf(accountId: string): Promise<AccountAuditEntry[]> {
+      const answer = await hub.ops('GET', `/v1/accounts/${accountId}/audit`);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      return answer.body.entries;
     },
     /** Reports a shipment step with a party's key, as its WMS or tracking system would. */
     report(apiKey: string, orderId: string, shipmentId: string, step: string, extra: Record<string, unknown> = {}): Promise<Answer> {

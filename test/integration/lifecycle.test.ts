@@ -265,6 +265,7 @@ describe('order lifecycle', () => {
       'carrier:waybill.requested',
       'payment:refund.requested',
       'supplier:dropship.order_created',
+      'supplier:dropship.order_notice',
       'supplier:dropship.order_recalled',
       'wms:pick_list.created',
       'wms:pick_list.withdrawn',

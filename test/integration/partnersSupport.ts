@@ -1,10 +1,12 @@
 /**
  * The partners of one test hub, each a real HTTP server on loopback: a WMS, a carrier, a generic storefront (tmall,
- * jd…), a Shopify shop (website), a Douyin shop (douyin), payment providers, a drop-ship supplier and operations.
- * Tests read what they received; the hub reaches them through the PARTNERS configuration and the network settings.
+ * jd…), a Shopify shop (website), a Douyin shop (douyin), payment providers, drop-ship suppliers and operations.
+ * Tests read what they received; the hub reaches them through the PARTNERS configuration, the network settings and
+ * the suppliers' accounts.
  */
 import { randomBytes } from 'node:crypto';
 import type { Network } from '../../src/domain/routing/warehouses';
+import type { SupplierProfileInput } from '../../src/domain/supplier';
 import { startCarrier, type CarrierSimulator } from '../../scripts/lib/partners/carrier';
 import { startDouyin, type DouyinSimulator } from '../../scripts/lib/partners/douyin';
 import { startShopify, type ShopifySimulator } from '../../scripts/lib/partners/shopify';
@@ -33,6 +35,8 @@ export interface LocalPartners {
   config: string;
   /** A network with each warehouse's WMS endpoint and carrier set to these servers. */
   connect(network: Network): Network;
+  /** A supplier's profile whose orders and notices go to the suppliers server (`/{id}/orders`, `/{id}/notices`). */
+  supplierProfile(supplierId: string): SupplierProfileInput;
   stop(): Promise<void>;
 }
 
@@ -63,7 +67,6 @@ export async function startLocalPartners(options: { timeoutMs?: number } = {}): 
       douyin: { adapter: 'douyin', baseUrl: douyin.server.url, ...DOUYIN },
     },
     carriers: { [TEST_CARRIER]: { adapter: 'webhook', url: `${carrier.server.url}/waybills` } },
-    suppliers: { 'sofa-maker': { url: `${suppliers.server.url}/sofa-maker/orders` } },
     payments: Object.fromEntries(allChannels.map((channel) => [channel, payment])),
     operations: { url: `${operations.server.url}/alerts` },
   });
@@ -81,6 +84,11 @@ export async function startLocalPartners(options: { timeoutMs?: number } = {}): 
     connect: (network) => ({
       ...network,
       warehouses: network.warehouses.map((w) => ({ ...w, wms: { url: `${wms.server.url}/wms/${w.id}` }, carrier: TEST_CARRIER })),
+    }),
+    supplierProfile: (supplierId) => ({
+      contact: { name: `${supplierId} dispatch desk` },
+      webhookUrl: `${suppliers.server.url}/${supplierId}/orders`,
+      notify: { kind: 'webhook', url: `${suppliers.server.url}/${supplierId}/notices` },
     }),
     async stop() {
       await Promise.all([wms, carrier, storefront, shopify, douyin, payments, suppliers, operations].map((p) => p.server.stop()));

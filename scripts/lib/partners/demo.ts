@@ -7,17 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../../src/logging';
 import { channelSchema } from '../../../src/domain/order';
 import type { Network, Warehouse } from '../../../src/domain/routing/warehouses';
+import type { SupplierProfileInput } from '../../../src/domain/supplier';
 import { startCarrier, type CarrierSimulator } from './carrier';
 import { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver';
 
 /** The carrier code every demo warehouse requests e-waybills from. */
 export const DEMO_CARRIER = 'SF';
-/**
- * The supplier ids the demo and bench routing rules drop-ship to: `sup-hz-box` (src/domain/routing/examples.ts,
- * seeded by `npm run dev`) and `sofa-maker` (test/fixtures/network.ts, seeded by the bench). A rule naming another
- * supplier needs it added here, or its orders wait for a person.
- */
-export const DEMO_SUPPLIERS = ['sup-hz-box', 'sofa-maker'] as const;
 
 /** The running demo partners, by role. */
 export interface DemoReceivers {
@@ -35,6 +30,8 @@ export interface DemoPartners {
   config: string;
   /** A network with each warehouse's WMS endpoint and carrier set to these servers. */
   connect(network: Network): Network;
+  /** A supplier's profile whose orders and notices go to the demo suppliers server, for its account. */
+  supplierProfile(supplierId: string): SupplierProfileInput;
   /** The servers, to read what they received. */
   receivers: DemoReceivers;
   /** Base URL of each server, by role, for a start-up banner. */
@@ -91,7 +88,6 @@ export async function startDemoPartners(options: DemoPartnerOptions = {}): Promi
     signingSecrets: secrets,
     channels: Object.fromEntries(channels.map((c) => [c, { adapter: 'webhook', url: `${urls.storefront}/channels/${c}/shipments` }])),
     carriers: { [DEMO_CARRIER]: { adapter: 'webhook', url: `${urls.carrier}/waybills` } },
-    suppliers: Object.fromEntries(DEMO_SUPPLIERS.map((id) => [id, { url: `${urls.suppliers}/suppliers/${id}/orders` }])),
     payments: Object.fromEntries(channels.map((c) => [c, { url: `${urls.payments}/channels/${c}/refunds` }])),
     operations: { url: `${urls.operations}/alerts` },
   });
@@ -104,6 +100,11 @@ export async function startDemoPartners(options: DemoPartnerOptions = {}): Promi
         wms: { url: `${urls.wms}/wms/${encodeURIComponent(w.id)}` },
         carrier: DEMO_CARRIER,
       })),
+    }),
+    supplierProfile: (supplierId) => ({
+      contact: { name: `${supplierId} dispatch desk` },
+      webhookUrl: `${urls.suppliers}/suppliers/${encodeURIComponent(supplierId)}/orders`,
+      notify: { kind: 'webhook', url: `${urls.suppliers}/suppliers/${encodeURIComponent(supplierId)}/notices` },
     }),
     receivers,
     urls,

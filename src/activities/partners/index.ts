@@ -17,8 +17,8 @@ export interface PartnerDirectory {
   wms(endpoint: WebhookEndpoint): WmsAdapter;
   /** The e-waybill adapter for a carrier code. */
   carrier(code: string): CarrierAdapter | undefined;
-  /** Where a supplier's drop-ship orders go. */
-  supplier(supplierId: string): WebhookTarget | undefined;
+  /** A generic signed-webhook receiver named at run time (a supplier's webhook or notification target); one per endpoint. */
+  webhook(endpoint: WebhookEndpoint): WebhookTarget;
   /** The channel's payment provider, for refunds. */
   payment(channel: Channel): WebhookTarget | undefined;
   /** Where operations alerts go. */
@@ -30,11 +30,12 @@ export function createPartnerDirectory(config: PartnerConfig): PartnerDirectory 
   const options: WebhookOptions = { signingSecrets: config.signingSecrets, timeoutMs: config.timeoutMs };
   const channels = buildEach(config.channels, (endpoint) => createChannelAdapter(endpoint, options));
   const carriers = buildEach(config.carriers, (endpoint: CarrierEndpoint) => createCarrierAdapter(endpoint, options));
-  const suppliers = buildEach(config.suppliers, (endpoint) => createWebhookTarget(endpoint, options));
   const payments = buildEach(config.payments, (endpoint) => createWebhookTarget(endpoint, options));
   const operations = config.operations && createWebhookTarget(config.operations, options);
   // WMS endpoints live in the network settings and may change while the worker runs: built on first use per endpoint.
   const wmsByEndpoint = new Map<string, WmsAdapter>();
+  // Suppliers' endpoints live in their accounts, editable at run time: likewise built on first use.
+  const webhooksByEndpoint = new Map<string, WebhookTarget>();
   return {
     channel: (channel) => channels.get(channel),
     wms(endpoint) {
@@ -44,7 +45,12 @@ export function createPartnerDirectory(config: PartnerConfig): PartnerDirectory 
       return adapter;
     },
     carrier: (code) => carriers.get(code),
-    supplier: (supplierId) => suppliers.get(supplierId),
+    webhook(endpoint) {
+      const id = JSON.stringify([endpoint.url, endpoint.secrets ?? []]);
+      let target = webhooksByEndpoint.get(id);
+      if (!target) webhooksByEndpoint.set(id, (target = createWebhookTarget(endpoint, options)));
+      return target;
+    },
     payment: (channel) => payments.get(channel),
     operations: () => operations,
   };

@@ -1,9 +1,22 @@
-/** Accounts of the parties that report shipments (warehouses, carriers, suppliers) and their API keys. Owned by ../accounts.ts. */
+/** Accounts of the parties that report shipments (warehouses, carriers, suppliers), their API keys and their audit trail. Owned by ../accounts.ts. */
 import { Schema } from 'mongoose';
+
+/** A supplier's payouts: frozen or not, and the freeze in force (who, since when, why). */
+const payoutSchema = new Schema(
+  {
+    frozen: { type: Boolean, required: true },
+    since: { type: Date },
+    by: { type: String },
+    reason: { type: String },
+  },
+  { _id: false },
+);
 
 /**
  * One party's account. `_id` is `{kind}:{partyId}`, so a second account for the same warehouse, carrier or supplier
- * collides on the primary key instead of depending on a read before the insert.
+ * collides on the primary key instead of depending on a read before the insert. A supplier's account also carries its
+ * profile (Mixed: its shape is `supplierProfileInputSchema` in src/domain/supplier.ts, checked on write and on read)
+ * and its payout state, so everything a delivery to the supplier needs is one primary-key read.
  */
 export const accountSchema = new Schema(
   {
@@ -13,6 +26,8 @@ export const accountSchema = new Schema(
     name: { type: String, required: true },
     createdAt: { type: Date, required: true },
     createdBy: { type: String, required: true },
+    supplier: { type: Schema.Types.Mixed },
+    payout: { type: payoutSchema },
   },
   { versionKey: false, collection: 'accounts' },
 );
@@ -41,3 +56,23 @@ export const accountKeySchema = new Schema(
 );
 accountKeySchema.index({ accountId: 1 });
 accountKeySchema.index({ kind: 1 });
+
+/**
+ * One change to an account: created, key issued or revoked, profile changed, payouts frozen or unfrozen — who, when,
+ * and before/after where they say more than the action. Never changed or deleted. The default ObjectId `_id` grows
+ * with insertion, so it orders entries written in the same millisecond.
+ */
+export const accountAuditSchema = new Schema(
+  {
+    accountId: { type: String, required: true },
+    at: { type: Date, required: true },
+    actor: { type: String, required: true },
+    action: { type: String, required: true },
+    keyId: { type: String },
+    before: { type: Schema.Types.Mixed },
+    after: { type: Schema.Types.Mixed },
+    detail: { type: String },
+  },
+  { versionKey: false, minimize: false, collection: 'account_audit' },
+);
+accountAuditSchema.index({ accountId: 1, at: -1 });

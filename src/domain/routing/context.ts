@@ -34,6 +34,8 @@ export const routingContextSchema = z.strictObject({
   now: instantSchema,
   /** When the order is due (e.g. a B2B delivery date); wins over a `due:<instant>` order tag. */
   dueAt: instantSchema.optional(),
+  /** Suppliers that rejected the lines being routed (DS-2): their rule assignments are skipped. */
+  excludedSuppliers: z.array(supplierIdSchema).max(50).default([]),
 });
 /** Validated routing inputs. */
 export type RoutingContext = z.infer<typeof routingContextSchema>;

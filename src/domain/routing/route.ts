@@ -29,8 +29,11 @@ function seenOf(candidate: Candidate): CandidateSeen {
 function splitBySupplier(order: CanonicalOrder, plan: RoutingPlan, context: RoutingContext) {
   const bySupplier = new Map<string, string[]>();
   const warehouseLines: OrderLine[] = [];
+  // A supplier that rejected these lines is not asked again: the next assignment or the warehouses take them.
+  const excluded = new Set(context.excludedSuppliers);
+  const open = excluded.size > 0 ? { ...plan, suppliers: plan.suppliers.filter((s) => !excluded.has(s.supplierId)) } : plan;
   for (const line of order.lines) {
-    const assignment = supplierFor(line, plan);
+    const assignment = supplierFor(line, open);
     if (!assignment) warehouseLines.push(line);
     else bySupplier.set(assignment.supplierId, [...(bySupplier.get(assignment.supplierId) ?? []), line.lineId]);
   }

@@ -63,10 +63,87 @@ export class Fulfilment {
     return this.lock.run(() => this.dispatchPlanned());
   }
 
-  /** True once every shipment has left. */
+  /** True once every shipment has left (a shipment its supplier rejected is not waited for: its lines moved on). */
   allShipped(): boolean {
-    const { shipments } = this.view();
-    return shipments.length > 0 && shipments.every((s) => s.shippedAt);
+    const live = this.view().shipments.filter((s) => s.step !== 'rejected');
+    return live.length > 0 && live.every((s) => s.shippedAt);
+  }
+
+  /** Shipments a supplier rejected whose lines have not been routed elsewhere yet (DS-2). */
+  pendingRejections(): ShipmentState[] {
+    return this.view().shipments.filter((s) => s.step === 'rejected' && !s.rejection?.settled);
+  }
+
+  /** Why the lines of the last rejection found no other route, for the SUPPLIER_REJECTED hold. */
+  lastRejection = '';
+
+  /**
+   * Routes the lines of rejected shipments again, without the suppliers that rejected them: reserves warehouse
+   * stock and dispatches the new shipments. False when no warehouse or other supplier can take them (a hold).
+   */
+  rerouteRejected(): Promise<boolean> {
+    return this.lock.run(async () => {
+      const rejected = this.pendingRejections();
+      const lineIds = rejected.flatMap((s) => s.lineIds);
+      const reasons = rejected.map((s) => `${s.locationId}: ${s.rejection?.reason}`).join('; ');
+      for (let attempt = 1; attempt <= RESERVE_ATTEMPTS; attempt += 1) {
+        const plan = await this.plan(lineIds);
+        if (!plan) {
+          this.lastRejection = `rejected by ${reasons}; no other route: ${this.lastShortage}`;
+          return false;
+        }
+        if (!(await this.reserve(plan.reservations))) continue;
+        const view = this.view();
+        view.shipments.push(...plan.shipments);
+        for (const shipment of rejected) shipment.rejection = { ...shipment.rejection!, settled: true };
+        await this.dispatchPlanned();
+        await this.record({
+          actor: systemActor,
+          action: 'ORDER_REROUTED',
+          after: {
+            shipments: plan.shipments.map((s) => `${s.kind}:${s.locationId}:${s.lineIds.join(',')}`),
+            routing: view.routing?.summary,
+          },
+          detail: `rejected by ${reasons}`,
+        });
+        return true;
+      }
+      this.lastRejection = `rejected by ${reasons}; no other route: ${this.lastShortage}`;
+      return false;
+    });
+  }
+
+  /**
+   * A supplier ships some of its lines (DS-2): a shipment whose lines all left is shipped; a subset leaves as a
+   * parcel of its own (`{shipmentId}-P{n}`), so each parcel is written back to the channel with its own tracking.
+   */
+  shipSupplierLines(supplierId: string, lineIds: string[], parcel: { carrier: string; trackingNumber: string; at: string }): string[] {
+    const shipments = this.view().shipments;
+    const shipped: string[] = [];
+    for (const shipment of [...shipments]) {
+      if (shipment.kind !== 'supplier' || shipment.locationId !== supplierId || shipment.shippedAt || shipment.step === 'rejected')
+        continue;
+      const taken = shipment.lineIds.filter((id) => lineIds.includes(id));
+      if (taken.length === 0) continue;
+      const leaving = { step: 'shipped' as const, carrier: parcel.carrier, trackingNumber: parcel.trackingNumber, shippedAt: parcel.at };
+      if (taken.length === shipment.lineIds.length) {
+        Object.assign(shipment, leaving);
+        shipped.push(shipment.shipmentId);
+        continue;
+      }
+      const parcels = shipments.filter((s) => s.shipmentId.startsWith(`${shipment.shipmentId}-P`)).length;
+      const split: ShipmentState = {
+        ...shipment,
+        ...leaving,
+        shipmentId: `${shipment.shipmentId}-P${parcels + 1}`,
+        lineIds: taken,
+        writtenBack: false,
+      };
+      shipment.lineIds = shipment.lineIds.filter((id) => !taken.includes(id));
+      shipments.splice(shipments.indexOf(shipment) + 1, 0, split);
+      shipped.push(split.shipmentId);
+    }
+    return shipped;
   }
 
   /** Shipments that left but are not yet committed, nor written back (or being written back) to the channel. */
@@ -251,10 +328,14 @@ export class Fulfilment {
     return this.view().reservations.filter((r) => r.state === 'reserved');
   }
 
-  private async plan(): Promise<{ shipments: ShipmentState[]; reservations: ReservationState[] } | undefined> {
+  /** Routes the order (or only `lineIds`), never back to a supplier that rejected lines of it. */
+  private async plan(lineIds?: string[]): Promise<{ shipments: ShipmentState[]; reservations: ReservationState[] } | undefined> {
     const view = this.view();
     this.round += 1;
-    const route = await this.activities.routeOrder({ orderId: view.orderId, order: view.order });
+    const excludedSuppliers = [...new Set(view.shipments.filter((s) => s.step === 'rejected').map((s) => s.locationId))];
+    // Orders without a rejection route exactly as before, with the same input.
+    const scope = lineIds ? { lineIds, excludedSuppliers } : excludedSuppliers.length > 0 ? { excludedSuppliers } : {};
+    const route = await this.activities.routeOrder({ orderId: view.orderId, order: view.order, ...scope });
     view.routing = { summary: route.summary, decision: route.decision };
     if (route.unroutable.length > 0) {
       this.lastShortage = route.unroutable.map((u) => `line ${u.lineId}: ${u.reason}`).join('; ');

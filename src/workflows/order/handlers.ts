@@ -4,7 +4,7 @@ import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { Actor } from '../../domain/primitives';
 import type { ShipmentState } from '../../domain/orderView';
 import { refuse, validate } from './failures';
-import { orderMessageSchemas, shipmentReportSchemas } from './schemas';
+import { orderMessageSchemas, shipmentReportSchemas, supplierSchemas } from './schemas';
 import {
   changeAddress,
   cancelOrder,
@@ -13,6 +13,7 @@ import {
   orderEvent,
   receiveOrderEvent,
   reportShipmentProgress,
+  reportSupplierAction,
   requestReroute,
   requestReturn,
   resolveDelivery,
@@ -74,6 +75,9 @@ export function registerHandlers(run: OrderRun): void {
       validator: (decision) => {
         validate(orderMessageSchemas().holdReviewSchema, decision);
         if (run.view?.status !== 'ON_HOLD' || run.review) refuse('NOT_ON_HOLD', 'the order is not waiting for review');
+        // A rejection cancels the order; once a parcel has left, only its remaining lines could be, and only by hand.
+        if (decision.decision === 'reject' && run.isShipped())
+          refuse('ALREADY_SHIPPED', 'part of the order has shipped: approve to route the held lines again, or settle them by hand');
       },
     },
   );
@@ -166,6 +170,63 @@ export function registerHandlers(run: OrderRun): void {
         const unknown = request.lineIds.filter((id: string) => !view.order.lines.some((l) => l.lineId === id));
         if (unknown.length > 0) refuse('UNKNOWN_LINE', `no such lines: ${unknown.join(', ')}`);
         if (view.returns.some((r) => r.returnId === request.returnId)) refuse('DUPLICATE_RETURN', 'this return was already requested');
+      },
+    },
+  );
+
+  setHandler(
+    reportSupplierAction,
+    async (action) => {
+      const view = run.current();
+      const actor: Actor = { kind: 'supplier', id: action.supplierId };
+      const mine = view.shipments.filter((s) => s.kind === 'supplier' && s.locationId === action.supplierId);
+      if (action.action === 'accept') {
+        const accepted = mine.filter((s) => s.step === 'dispatched');
+        for (const shipment of accepted) shipment.step = 'accepted';
+        // Accepting again changes nothing and records nothing.
+        if (accepted.length > 0) await run.record({ actor, action: 'SUPPLIER_ACCEPTED', after: { shipments: accepted.map((s) => s.shipmentId) } });
+      } else if (action.action === 'reject') {
+        const rejected = mine.filter((s) => !s.shippedAt && s.step !== 'rejected');
+        for (const shipment of rejected) {
+          shipment.step = 'rejected';
+          shipment.rejection = { reason: action.reason, at: action.at, settled: false };
+        }
+        await run.record({
+          actor,
+          action: 'SUPPLIER_REJECTED',
+          after: { shipments: rejected.map((s) => s.shipmentId) },
+          detail: action.reason,
+        });
+      } else {
+        const { carrier, trackingNumber, at } = action;
+        const shipped = run.fulfilment.shipSupplierLines(action.supplierId, action.lineIds, { carrier, trackingNumber, at });
+        await run.record({
+          actor,
+          action: 'SHIPMENT_SHIPPED',
+          after: { shipments: shipped, lineIds: action.lineIds, carrier, trackingNumber },
+        });
+      }
+      // What the supplier did is written before it is answered, like an address change.
+      if (run.lean) await run.flush();
+      return run.current();
+    },
+    {
+      validator: (action) => {
+        validate(supplierSchemas().supplierActionSchema, action);
+        const mine = run.view?.shipments.filter((s) => s.kind === 'supplier' && s.locationId === action.supplierId) ?? [];
+        // Another supplier's order answers exactly like a missing one, so ids do not leak.
+        if (mine.length === 0) refuse('UNKNOWN_SHIPMENT', 'no shipment of yours on this order');
+        refuseIfClosed();
+        if (run.fulfilment.moving) refuse('SHIPMENT_MOVING', 'the order is being re-routed; try again in a moment');
+        const open = mine.filter((s) => !s.shippedAt && s.step !== 'rejected');
+        if (action.action === 'reject' && open.length === 0) refuse('ALREADY_SHIPPED', 'nothing of yours is left to reject on this order');
+        if (action.action !== 'ship') return;
+        const unknown = action.lineIds.filter((id: string) => !mine.some((s) => s.lineIds.includes(id)));
+        if (unknown.length > 0) refuse('UNKNOWN_LINE', `no such lines of yours: ${unknown.join(', ')}`);
+        const gone = action.lineIds.filter((id: string) => !open.some((s) => s.lineIds.includes(id)));
+        if (gone.length > 0) refuse('ALREADY_SHIPPED', `already shipped or rejected: ${gone.join(', ')}`);
+        if (open.some((s) => s.step === 'planned' && s.lineIds.some((id) => action.lineIds.includes(id))))
+          refuse('INVALID_TRANSITION', 'these lines have not been sent to you yet');
       },
     },
   );

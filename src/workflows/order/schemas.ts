@@ -6,9 +6,11 @@
  */
 import type * as OrderEvents from '../../domain/orderEvents';
 import type * as ShipmentReports from '../../domain/shipmentReports';
+import type * as Supplier from '../../domain/supplier';
 
 let orderEvents: typeof OrderEvents | undefined;
 let shipmentReports: typeof ShipmentReports | undefined;
+let supplier: typeof Supplier | undefined;
 
 // A require inside a function is how the bundle defers a module: an import would evaluate it for every workflow.
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -23,4 +25,10 @@ export function orderMessageSchemas(): typeof OrderEvents {
 export function shipmentReportSchemas(): typeof ShipmentReports {
   shipmentReports ??= require('../../domain/shipmentReports') as typeof ShipmentReports;
   return shipmentReports;
+}
+
+/** The schema of supplier actions (accept, reject, ship). */
+export function supplierSchemas(): typeof Supplier {
+  supplier ??= require('../../domain/supplier') as typeof Supplier;
+  return supplier;
 }

@@ -26,7 +26,7 @@ function describeHolds(holds: Hold[]): string {
 /** The order's search attributes as the Web UI filters on them. */
 function attributesOf(view: OrderView): SearchAttributeUpdatePair[] {
   const warehouses = view.shipments.filter((s) => s.kind === 'warehouse' && s.step !== 'planned').map((s) => s.locationId);
-  const suppliers = view.shipments.filter((s) => s.kind === 'supplier').map((s) => s.locationId);
+  const suppliers = view.shipments.filter((s) => s.kind === 'supplier' && s.step !== 'rejected').map((s) => s.locationId);
   return [
     { key: OrderStatusKey, value: view.status },
     { key: ChannelKey, value: view.order.channel },

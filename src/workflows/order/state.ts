@@ -61,6 +61,7 @@ const stepRank: Record<ShipmentState['step'], number> = {
   packed: 5,
   shipped: 6,
   delivered: 7,
+  rejected: 8,
 };
 
 /** Applies a progress report to a shipment, refusing steps that go backwards or skip dispatch. */
@@ -68,6 +69,7 @@ export function acceptProgress(shipment: ShipmentState, progress: ShipmentProgre
   const from = stepRank[shipment.step];
   const to = stepRank[progress.step];
   if (shipment.step === 'planned') refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} has not been dispatched yet`);
+  if (shipment.step === 'rejected') refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} was rejected by its supplier`);
   if (to < from || (to === from && progress.step !== 'progress')) {
     refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} is already ${shipment.step}; cannot report ${progress.step}`);
   }

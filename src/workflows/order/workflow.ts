@@ -131,11 +131,19 @@ async function startFulfilment(run: OrderRun): Promise<void> {
   await run.record({ actor: systemActor, action: 'FULFILMENT_STARTED', after: { shipments: view.shipments } });
 }
 
-/** Waits for every parcel to leave; each shipped parcel commits its stock and is written back to the channel (FS-2). */
+/**
+ * Waits for every parcel to leave; each shipped parcel commits its stock and is written back to the channel (FS-2).
+ * Lines a supplier rejected are routed elsewhere, or held for a person when nobody else can take them (DS-2).
+ */
 async function shipEveryParcel(run: OrderRun): Promise<void> {
   const { fulfilment } = run;
-  while (!fulfilment.allShipped() || fulfilment.pendingWriteBacks().length > 0) {
-    await run.waitFor(() => fulfilment.allShipped() || fulfilment.pendingWriteBacks().length > 0);
+  const pending = () => fulfilment.pendingWriteBacks().length > 0 || fulfilment.pendingRejections().length > 0;
+  while (!fulfilment.allShipped() || pending()) {
+    await run.waitFor(() => fulfilment.allShipped() || pending());
+    while (fulfilment.pendingRejections().length > 0 && !(await fulfilment.rerouteRejected())) {
+      const hold = { reason: 'SUPPLIER_REJECTED' as const, ruleId: 'supplier', detail: fulfilment.lastRejection };
+      await holdForReview(run, [hold], 'a supplier rejection', 'FULFILLING');
+    }
     await fulfilment.completeShipped();
   }
   const view = run.current();
@@ -179,8 +187,11 @@ async function cancel(run: OrderRun): Promise<OrderView> {
   return view;
 }
 
-/** Holds the order for a person, tells the supervisor (MR-3) and applies the decision: approve continues, reject cancels. */
-async function holdForReview(run: OrderRun, reasons: Hold[], what: string): Promise<void> {
+/**
+ * Holds the order for a person, tells the supervisor (MR-3) and applies the decision: approve continues (from
+ * `resume`: PAID before stock is reserved, FULFILLING when a supplier's lines wait for another route), reject cancels.
+ */
+async function holdForReview(run: OrderRun, reasons: Hold[], what: string, resume: 'PAID' | 'FULFILLING' = 'PAID'): Promise<void> {
   const held = run.current();
   held.holds = reasons;
   transition(held, 'ON_HOLD', 'review', `on hold for ${what}: ${reasons.map((h) => h.reason).join(', ')}`);
@@ -205,5 +216,6 @@ async function holdForReview(run: OrderRun, reasons: Hold[], what: string): Prom
   run.review = undefined;
   if (!approved)
     run.cancel({ by: 'operations', actor: decision.reviewer, reason: `rejected in review${decision.note ? `: ${decision.note}` : ''}` });
-  transition(held, 'PAID', 'allocation', 'review approved');
+  if (resume === 'PAID') transition(held, 'PAID', 'allocation', 'review approved');
+  else transition(held, 'FULFILLING', 'fulfilment', 'review approved: routing the rejected lines again');
 }

@@ -30,6 +30,38 @@ describe('rule actions', () => {
     );
   });
 
+  it('lines a supplier rejected go to the warehouses, or to the next supplier a rule names (DS-2)', () => {
+    const order = buildOrder({ lines: [line('l2', 'BOX-RED', { category: 'gift-box' })] });
+    const boxStock = [stock('hangzhou', 'BOX-RED', 5)];
+    const rejected = routeOrder(
+      order,
+      buildContext({ ruleSet: dropShipExampleRuleSet, stock: boxStock, excludedSuppliers: ['sup-hz-box'] }),
+    );
+    assert.deepEqual(
+      rejected.shipments.map((s) => `${s.kind}:${s.locationId}`),
+      ['warehouse:hangzhou'],
+    );
+    const nowhere = routeOrder(order, buildContext({ ruleSet: dropShipExampleRuleSet, excludedSuppliers: ['sup-hz-box'] }));
+    assert.deepEqual(nowhere.shipments, []);
+    assert.deepEqual(
+      nowhere.unroutable.map((u) => u.lineId),
+      ['l2'],
+    );
+    const backup: RuleInput = {
+      id: 'backup-box-maker',
+      name: 'a second box maker',
+      priority: 20,
+      when: { field: 'category', op: 'eq', value: 'gift-box' },
+      then: [{ type: 'assignSupplier', supplierId: 'sup-nb-box', lines: { category: 'gift-box' } }],
+    };
+    const rules = { ...dropShipExampleRuleSet, rules: [...dropShipExampleRuleSet.rules, backup] };
+    const next = routeOrder(order, buildContext({ ruleSet: rules, excludedSuppliers: ['sup-hz-box'] }));
+    assert.deepEqual(
+      next.shipments.map((s) => `${s.kind}:${s.locationId}`),
+      ['supplier:sup-nb-box'],
+    );
+  });
+
   it('an order entirely drop-shipped looks at no warehouse', () => {
     const order = buildOrder({ lines: [line('l1', 'BOX-RED', { category: 'gift-box' })] });
     const decision = routeOrder(order, buildContext({ ruleSet: dropShipExampleRuleSet }));

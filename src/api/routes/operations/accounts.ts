@@ -1,19 +1,25 @@
 /**
  * Operations: the accounts of warehouses (WMS), carriers and drop-ship suppliers, and their API keys — issued once,
- * rotated by adding a key before revoking the old one, revoked for good.
+ * rotated by adding a key before revoking the old one, revoked for good; suppliers' profiles and payout freezes; and
+ * each account's audit trail.
  */
 import { z } from 'zod';
 import {
   AccountExistsError,
+  accountAuditActions,
   accountKinds,
+  MAX_AUDIT_PAGE,
+  NotASupplierError,
   UnknownAccountError,
   UnknownKeyError,
   type Account,
+  type AccountAuditEntry,
   type Accounts,
   type ApiKeyState,
   type IssuedKey,
 } from '../../../db/accounts';
 import { supplierIdSchema, warehouseIdSchema } from '../../../domain/routing/rules';
+import { payoutStateSchema, supplierProfileInputSchema } from '../../../domain/supplier';
 import { HttpError } from '../../errors';
 import type { Api } from '../../route';
 
@@ -35,21 +41,32 @@ const accountIdSchema = z
 const accountParams = z.object({ accountId: accountIdSchema });
 const keyParams = z.object({ accountId: accountIdSchema, keyId: z.string().min(1).max(64) });
 
+const profileSchema = supplierProfileInputSchema.describe(
+  'contact, where supplier orders are pushed (webhookUrl; without one the supplier works from the API) and where its contact is told of a new order (notify)',
+);
+
+// Strict, so a profile (or any other field) sent with a warehouse or carrier is refused rather than dropped.
 const createBody = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('warehouse'),
     partyId: warehouseIdSchema.describe('the warehouse id in the network'),
     name: nameSchema,
     keyLabel: labelSchema,
   }),
-  z.object({ kind: z.literal('carrier'), partyId: carrierCodeSchema, name: nameSchema, keyLabel: labelSchema }),
-  z.object({
+  z.strictObject({ kind: z.literal('carrier'), partyId: carrierCodeSchema, name: nameSchema, keyLabel: labelSchema }),
+  z.strictObject({
     kind: z.literal('supplier'),
     partyId: supplierIdSchema.describe('the drop-ship supplier id'),
     name: nameSchema,
     keyLabel: labelSchema,
+    supplier: profileSchema,
   }),
 ]);
+const freezeBody = z.strictObject({
+  reason: z.string().trim().min(1).max(500).describe('why payouts stop, e.g. "escalation ES-2: 3 late orders"'),
+});
+const unfreezeBody = z.strictObject({ note: z.string().trim().min(1).max(500).optional().describe('kept in the audit trail') });
+const auditQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50) });
 
 const keyStateSchema = z.object({
   keyId: z.string(),
@@ -71,7 +88,20 @@ const accountSchema = z.object({
   name: z.string(),
   createdAt: z.string(),
   createdBy: z.string(),
+  supplier: profileSchema.optional().describe('suppliers only'),
+  payout: payoutStateSchema
+    .optional()
+    .describe('suppliers only: frozen with since, by and reason of the freeze in force, or { frozen: false }'),
   keys: z.array(keyStateSchema).describe('oldest first; never with their secrets'),
+});
+const auditEntrySchema = z.object({
+  at: z.string(),
+  actor: z.string().describe('the operations user (or seeding script) who made the change'),
+  action: z.enum(accountAuditActions),
+  keyId: z.string().optional().describe('the key issued or revoked'),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+  detail: z.string().optional().describe("the operator's note"),
 });
 
 const iso = (at: Date | undefined) => at?.toISOString();
@@ -88,7 +118,15 @@ const presentAccount = (account: Account): z.infer<typeof accountSchema> => ({
   keys: account.keys.map(presentKey),
 });
 
-/** Runs a store call, answering its refusals in the error shape: 409 for a second account, 404 for an unknown one or key. */
+const presentAudit = ({ accountId: _accountId, ...entry }: AccountAuditEntry): z.infer<typeof auditEntrySchema> => ({
+  ...entry,
+  at: entry.at.toISOString(),
+});
+
+/**
+ * Runs a store call, answering its refusals in the error shape: 409 for a second account or a supplier-only change to
+ * another kind's account (the account exists, it is just not a supplier's), 404 for an unknown account or key.
+ */
 async function refusalsAsHttp<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -96,6 +134,7 @@ async function refusalsAsHttp<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof AccountExistsError) throw new HttpError(409, 'ACCOUNT_EXISTS', error.message);
     if (error instanceof UnknownAccountError) throw new HttpError(404, 'UNKNOWN_ACCOUNT', error.message);
     if (error instanceof UnknownKeyError) throw new HttpError(404, 'UNKNOWN_KEY', error.message);
+    if (error instanceof NotASupplierError) throw new HttpError(409, 'NOT_A_SUPPLIER', error.message);
     throw error;
   }
 }
@@ -109,7 +148,7 @@ export function accountRoutes(api: Api, accounts: Accounts): void {
       tag: 'accounts',
       access: ['operations'],
       summary:
-        "Create the account of a warehouse, carrier or supplier with its first key; the key is in this answer only. A party has one account (409 ACCOUNT_EXISTS); its keys report only that party's shipments.",
+        "Create the account of a warehouse, carrier or supplier with its first key; the key is in this answer only. A party has one account (409 ACCOUNT_EXISTS); its keys report only that party's shipments. A supplier's comes with its profile (`supplier`), which no other kind may have (400).",
       body: createBody,
       responses: {
         201: { description: 'the account and its first key', schema: z.object({ account: accountSchema, key: issuedKeySchema }) },
@@ -179,5 +218,84 @@ export function accountRoutes(api: Api, accounts: Accounts): void {
       status: 200,
       body: presentKey(await refusalsAsHttp(() => accounts.revokeKey(params.accountId, params.keyId, caller!.id))),
     }),
+  );
+
+  api.endpoint(
+    {
+      method: 'put',
+      path: '/v1/accounts/{accountId}/profile',
+      tag: 'accounts',
+      access: ['operations'],
+      summary:
+        "Replace a supplier's profile (contact, webhookUrl, notify) as a whole: a field left out is removed. Audited with before and after. 404 UNKNOWN_ACCOUNT; 409 NOT_A_SUPPLIER for a warehouse's or carrier's account.",
+      params: accountParams,
+      body: profileSchema,
+      responses: { 200: { description: 'the account with its new profile', schema: accountSchema } },
+    },
+    async ({ params, body, caller }) => ({
+      status: 200,
+      body: presentAccount(await refusalsAsHttp(() => accounts.updateProfile(params.accountId, body, caller!.id))),
+    }),
+  );
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/accounts/{accountId}/payouts/freeze',
+      tag: 'accounts',
+      access: ['operations'],
+      summary:
+        "Freeze a supplier's payouts, with the reason; audited. Freezing a frozen supplier changes nothing: the freeze in force keeps its time, operator and reason. 404 UNKNOWN_ACCOUNT; 409 NOT_A_SUPPLIER.",
+      params: accountParams,
+      body: freezeBody,
+      responses: { 200: { description: 'the account, its payout frozen', schema: accountSchema } },
+    },
+    async ({ params, body, caller }) => ({
+      status: 200,
+      body: presentAccount(
+        await refusalsAsHttp(() => accounts.freezePayouts(params.accountId, { reason: body.reason, actor: caller!.id })),
+      ),
+    }),
+  );
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/accounts/{accountId}/payouts/unfreeze',
+      tag: 'accounts',
+      access: ['operations'],
+      summary:
+        "Unfreeze a supplier's payouts, with an optional note for the audit trail. Unfreezing one not frozen changes nothing. 404 UNKNOWN_ACCOUNT; 409 NOT_A_SUPPLIER.",
+      params: accountParams,
+      body: unfreezeBody,
+      responses: { 200: { description: 'the account, its payout not frozen', schema: accountSchema } },
+    },
+    async ({ params, body, caller }) => ({
+      status: 200,
+      body: presentAccount(
+        await refusalsAsHttp(() =>
+          accounts.unfreezePayouts(params.accountId, { ...(body.note ? { note: body.note } : {}), actor: caller!.id }),
+        ),
+      ),
+    }),
+  );
+
+  api.endpoint(
+    {
+      method: 'get',
+      path: '/v1/accounts/{accountId}/audit',
+      tag: 'accounts',
+      access: ['operations'],
+      summary: `Every change to an account — created, key issued or revoked, profile changed, payouts frozen or unfrozen — newest first, at most \`limit\` (default 50, up to ${MAX_AUDIT_PAGE}). 404 UNKNOWN_ACCOUNT.`,
+      params: accountParams,
+      query: auditQuery,
+      responses: {
+        200: { description: 'entries, newest first', schema: z.object({ accountId: z.string(), entries: z.array(auditEntrySchema) }) },
+      },
+    },
+    async ({ params, query }) => {
+      const entries = await refusalsAsHttp(() => accounts.audit(params.accountId, query.limit));
+      return { status: 200, body: { accountId: params.accountId, entries: entries.map(presentAudit) } };
+    },
   );
 }
