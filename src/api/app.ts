@@ -26,6 +26,7 @@ import { orderRoutes } from './routes/operations/orders';
 import { deliveryRoutes } from './routes/operations/deliveries';
 import { routingRoutes } from './routes/operations/routing';
 import { settingsRoutes } from './routes/operations/settings';
+import { supplierRoutes } from './routes/suppliers';
 import { createWorkerPresence } from './workerPresence';
 import { createWorkflowClient } from './workflowClient';
 
@@ -92,6 +93,7 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   routingRoutes(api, stores);
   accountRoutes(api, stores.accounts);
   fulfilmentRoutes(api, orders);
+  supplierRoutes(api, orders, stores.orders);
   deliveryRoutes(api, orders, stores.deliveries);
 
   // Prometheus scrapes text, not JSON, so /metrics is served beside the Api and only documented through its registry.

@@ -4,7 +4,7 @@
  * The order workflow owns the truth; only its activities write here.
  */
 import type { Channel } from '../domain/order';
-import type { AuditEntry, OrderView } from '../domain/orderView';
+import type { AuditEntry, OrderView, ShipmentState } from '../domain/orderView';
 import type { BuyerHistory } from '../domain/risk';
 import type { OrderStatus } from '../domain/status';
 import { insertAllOnce, insertOnce } from './connection';
@@ -20,6 +20,14 @@ export interface OrderFilter {
   from?: Date;
   /** Ordered before this instant. */
   to?: Date;
+}
+
+/** One of a supplier's open orders as its list shows it. */
+export interface SupplierOrderSummary {
+  orderId: string;
+  status: string;
+  orderedAt: string;
+  updatedAt: string;
 }
 
 /** One page of a list, counted from 1. */
@@ -47,6 +55,15 @@ export interface StatusTally {
   byHoldReason: Record<string, number>;
 }
 
+// A supplier shipment in one of these steps asks nothing more of its supplier; 'planned' was never pushed, or was recalled.
+const SUPPLIER_DONE_STEPS = new Set<string>(['planned', 'shipped', 'delivered', 'rejected']);
+
+/** The suppliers that still have work in the order: a pushed shipment of theirs that is neither shipped nor rejected. */
+function openSupplierIdsOf(shipments: ShipmentState[]): string[] {
+  const open = shipments.filter((s) => s.kind === 'supplier' && !SUPPLIER_DONE_STEPS.has(s.step) && !s.shippedAt);
+  return [...new Set(open.map((s) => s.locationId))];
+}
+
 // Orders that hold stock at a warehouse it has not shipped yet: what an outage there must move (RT-4).
 const NOT_YET_SHIPPED: OrderStatus[] = ['RESERVED', 'FULFILLING'];
 
@@ -62,6 +79,7 @@ function columnsOf(view: OrderView) {
     holdReasons: view.holds.map((h) => h.reason),
     warehouseIds: [...new Set(view.shipments.filter((s) => s.kind === 'warehouse').map((s) => s.locationId))],
     supplierIds: [...new Set(view.shipments.filter((s) => s.kind === 'supplier').map((s) => s.locationId))],
+    openSupplierIds: openSupplierIdsOf(view.shipments),
     orderedAt: new Date(view.order.createdAt),
     paidAt: view.order.paidAt ? new Date(view.order.paidAt) : undefined,
     version: view.version,
@@ -92,6 +110,7 @@ function columnsOfChanges(changes: Partial<OrderView>): Record<string, unknown> 
       ? {
           warehouseIds: [...new Set(shipments.filter((s) => s.kind === 'warehouse').map((s) => s.locationId))],
           supplierIds: [...new Set(shipments.filter((s) => s.kind === 'supplier').map((s) => s.locationId))],
+          openSupplierIds: openSupplierIdsOf(shipments),
         }
       : {}),
     ...(order
@@ -182,6 +201,26 @@ export function createOrderReadModel(models: Models) {
         updatedAt: r.updatedAt.toISOString(),
       }));
       return { items, total };
+    },
+
+    /**
+     * One page of the supplier's open orders, oldest first (the longest waiting on top), with how many there are. Read
+     * by equality on the indexed openSupplierIds; FerretDB does not push sorts down, so they are sorted here, which is
+     * bounded by that supplier's open orders (an order leaves the list once the supplier shipped or rejected its part).
+     */
+    async openOrdersOfSupplier(
+      supplierId: string,
+      { page, pageSize }: PageRequest,
+    ): Promise<{ items: SupplierOrderSummary[]; total: number }> {
+      const records = await Order.find({ openSupplierIds: supplierId }, { status: 1, orderedAt: 1, updatedAt: 1 }).lean();
+      records.sort((a, b) => a.orderedAt.getTime() - b.orderedAt.getTime() || a._id.localeCompare(b._id));
+      const items = records.slice((page - 1) * pageSize, page * pageSize).map((r) => ({
+        orderId: r._id,
+        status: r.status,
+        orderedAt: r.orderedAt.toISOString(),
+        updatedAt: r.updatedAt.toISOString(),
+      }));
+      return { items, total: records.length };
     },
 
     /** The order's audit trail, oldest first. */

@@ -19,6 +19,8 @@ const WAREHOUSES = ['suzhou', 'hefei', 'hangzhou'];
 const BUYERS = 97;
 const AUDIT_PER_ORDER = 8;
 const SETTINGS_KINDS = ['orderPolicy', 'routingRules', 'network'];
+/** One order in five is drop-shipped, by one of this many suppliers, and still open for it. */
+const SUPPLIERS = 13;
 
 /** A PostgreSQL plan node as FerretDB's explain returns it (EXPLAIN (VERBOSE, FORMAT JSON)). */
 interface PlanNode {
@@ -105,6 +107,7 @@ describe(
           buyerId,
           status: 'RESERVED',
           warehouseIds: [warehouseId],
+          openSupplierIds: i % 5 === 0 ? [`supplier-${(i / 5) % SUPPLIERS}`] : [],
           orderedAt: at,
           version: 3,
           view: { orderId, status: 'RESERVED', order: makeOrder() },
@@ -160,6 +163,8 @@ describe(
         // orderReadModel: an audit entry by _id (written once), and an order's trail.
         'audit entry by _id': AuditEvent.find({ _id: 'tmall-plan-42:3' }),
         'audit trail of an order': AuditEvent.find({ orderId: 'tmall-plan-42' }).sort({ seq: 1 }),
+        // orderReadModel.openOrdersOfSupplier: the supplier API's list, by equality on an array (sorted in memory).
+        'open orders of a supplier': Order.find({ openSupplierIds: 'supplier-3' }, { status: 1, orderedAt: 1, updatedAt: 1 }),
         // orderReadModel.buyerHistory (MR-3): countDocuments is an aggregate of $match then $group.
         'buyer orders count': count(others),
         'buyer orders count in the window': count({ ...others, orderedAt: { $gte: new Date('2026-11-23T16:00:00Z') } }),

@@ -14,6 +14,8 @@ export const orderRecordSchema = new Schema(
     holdReasons: { type: [String], default: [] },
     warehouseIds: { type: [String], default: [] },
     supplierIds: { type: [String], default: [] },
+    /** Suppliers with a pushed shipment not yet shipped or rejected: what each supplier's open-orders list reads. */
+    openSupplierIds: { type: [String], default: [] },
     orderedAt: { type: Date, required: true },
     paidAt: { type: Date },
     version: { type: Number, required: true },
@@ -28,6 +30,8 @@ orderRecordSchema.index({ channel: 1, orderedAt: -1 });
 orderRecordSchema.index({ brand: 1, orderedAt: -1 });
 orderRecordSchema.index({ warehouseIds: 1, orderedAt: -1 });
 orderRecordSchema.index({ buyerId: 1, orderedAt: -1 });
+// Equality only: FerretDB sorts in memory anyway, and a supplier's open orders are few.
+orderRecordSchema.index({ openSupplierIds: 1 });
 
 /** One entry of an order's audit trail (OP-2): who, when, what, before and after. Never deleted. */
 export const auditEventSchema = new Schema(
