@@ -201,6 +201,7 @@ describe('drop-ship suppliers through their own API', () => {
 
     const audit = await supplierAudit(orderId, ['SUPPLIER_ACCEPTED', 'SHIPMENT_SHIPPED', 'SHIPMENT_SHIPPED']);
     for (const entry of audit) assert.deepEqual(entry.actor, { kind: 'supplier', id: 'sofa-maker' }, entry.action);
+    await steps.recordHistory('supplier-partial-shipments', orderId);
   });
 
   test('a supplier endpoint answering 429, 500 and then nothing gets the order once, when it is ready to take it', async () => {
@@ -264,6 +265,7 @@ describe('drop-ship suppliers through their own API', () => {
       mine.body.lines.map((l: { lineId: string }) => l.lineId),
       ['L1'],
     );
+    await steps.recordHistory('supplier-rejected-rerouted', orderId);
   });
 
   test("a supplier rejecting lines nobody else can ship holds the order as SUPPLIER_REJECTED with the supplier's reason", async () => {
@@ -282,6 +284,7 @@ describe('drop-ship suppliers through their own API', () => {
     );
     const [entry] = await supplierAudit(orderId, ['SUPPLIER_REJECTED']);
     assert.deepEqual(entry!.actor, { kind: 'supplier', id: 'sofa-maker' });
+    await steps.recordHistory('supplier-rejected-held', orderId);
   });
 
   test('a split order shows the supplier only its line, and ships once when the warehouse and the supplier both shipped', async () => {
