@@ -184,7 +184,8 @@ export function registerHandlers(run: OrderRun): void {
         const accepted = mine.filter((s) => s.step === 'dispatched');
         for (const shipment of accepted) shipment.step = 'accepted';
         // Accepting again changes nothing and records nothing.
-        if (accepted.length > 0) await run.record({ actor, action: 'SUPPLIER_ACCEPTED', after: { shipments: accepted.map((s) => s.shipmentId) } });
+        if (accepted.length > 0)
+          await run.record({ actor, action: 'SUPPLIER_ACCEPTED', after: { shipments: accepted.map((s) => s.shipmentId) } });
       } else if (action.action === 'reject') {
         const rejected = mine.filter((s) => !s.shippedAt && s.step !== 'rejected');
         for (const shipment of rejected) {
