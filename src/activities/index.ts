@@ -1,6 +1,7 @@
 /** Every activity, built from its dependencies (tests pass their own). */
 import { createChannelActivities } from './channel';
 import type { ActivityDeps } from './deps';
+import { createEscalationActivities } from './escalation';
 import { createInventoryActivities } from './inventory';
 import { createNotificationActivities } from './notification';
 import { createOrderActivities } from './order';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createChannelActivities(deps),
     ...createPaymentActivities(deps),
     ...createNotificationActivities(deps),
+    ...createEscalationActivities(deps),
   };
 }
 

@@ -1,10 +1,13 @@
 /** Notifications to people: operations alerts through the operations endpoint (a signed webhook until the escalation channels exist). */
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { NotificationChannels } from '../config/partners';
 import type { DeliveryOutcome } from '../domain/delivery';
 import { operationsAlertWorkflowId } from '../domain/ids';
+import { renderNotice, type EscalationFacts } from '../domain/notices';
 import type { ActivityDeps } from './deps';
 import { createDeliverer } from './delivery';
+import { createAliyunSmsNotifier, createEmailNotifier, createWeComNotifier, type Notifier } from './partners/notify';
 
 /** An alert for operations; `key` is its idempotency key, so one situation alerts once however often it is retried. */
 export interface OperationsAlert {
@@ -37,10 +40,64 @@ export async function raiseAlert(alert: OperationsAlert): Promise<void> {
   }
 }
 
+/** One person or group an escalation tells, as its policy names them (a role such as `@location`, or an address). */
+export interface NoticeRecipient {
+  channel: 'wecom' | 'sms' | 'email' | 'webhook';
+  to: string;
+  language: 'zh' | 'en';
+}
+
+/** Where a role reaches: `@location` is the warehouse lead or the supplier's contact; the others are configured people. */
+interface Contacts {
+  phone?: string;
+  email?: string;
+}
+
 /** Builds the notification activities. */
 export function createNotificationActivities(deps: ActivityDeps) {
   const deliver = createDeliverer(deps);
-  const { partners } = deps;
+  const { partners, stores, notifications } = deps;
+  const options = { timeoutMs: notifications.timeoutMs };
+  const channels: NotificationChannels = notifications.channels;
+  const robots = new Map(Object.entries(channels.wecom).map(([name, endpoint]) => [name, createWeComNotifier(endpoint, options)]));
+  const sms = channels.sms && createAliyunSmsNotifier(channels.sms, options);
+  const email = channels.smtp && createEmailNotifier(channels.smtp, options);
+
+  /** The warehouse lead's or supplier contact's phone and e-mail, read at send time (settings may have changed). */
+  const locationContacts = async (location: { kind: 'warehouse' | 'supplier'; id: string } | undefined): Promise<Contacts> => {
+    if (!location) return {};
+    if (location.kind === 'supplier') return (await stores.accounts.supplierProfile(location.id))?.contact ?? {};
+    return (await stores.network.latest()).body.warehouses.find((w) => w.id === location.id)?.lead ?? {};
+  };
+
+  /** The channel's notifier for a recipient, or why there is none. */
+  const notifierFor = async (
+    recipient: NoticeRecipient,
+    location: { kind: 'warehouse' | 'supplier'; id: string } | undefined,
+  ): Promise<Notifier | string> => {
+    const role = recipient.to.startsWith('@') ? recipient.to.slice(1) : undefined;
+    if (recipient.channel === 'wecom') {
+      const name = role === 'location' ? (location && robots.has(location.id) ? location.id : 'location') : (role ?? recipient.to);
+      return robots.get(name) ?? `no WeCom robot named ${name} is configured`;
+    }
+    if (recipient.channel === 'webhook') {
+      const name = role ?? recipient.to;
+      const endpoint = channels.webhooks[name];
+      if (!endpoint) return `no notification webhook named ${name} is configured`;
+      const target = partners.webhook(endpoint);
+      return { send: (notice, key) => target.post('escalation.notice', { ...notice }, key) };
+    }
+    const contacts: Contacts =
+      role === 'location' ? await locationContacts(location) : role ? (channels.people[role as 'supervisor' | 'operations'] ?? {}) : {};
+    if (recipient.channel === 'sms') {
+      const phone = role ? contacts.phone : recipient.to;
+      if (!sms) return 'no SMS gateway is configured';
+      return phone ? sms.to(phone) : `no phone number is known for ${recipient.to}`;
+    }
+    const address = role ? contacts.email : recipient.to;
+    if (!email) return 'no SMTP server is configured';
+    return address ? email.to(address) : `no e-mail address is known for ${recipient.to}`;
+  };
   const notifyOperations = (alert: OperationsAlert): Promise<DeliveryOutcome> => {
     const endpoint = partners.operations();
     return deliver(
@@ -55,6 +112,26 @@ export function createNotificationActivities(deps: ActivityDeps) {
     );
   };
   return {
+    /**
+     * Tells one person or group of an escalation (ES-1…ES-5, FS-2, FS-3) in their language, once per escalation
+     * event: `key` names the event and the recipient, so a retry, or a replay after a worker died between the timer
+     * and the send, delivers the same notice under the same key.
+     */
+    async notifyPerson(input: {
+      key: string;
+      recipient: NoticeRecipient;
+      facts: EscalationFacts;
+      location?: { kind: 'warehouse' | 'supplier'; id: string };
+    }): Promise<DeliveryOutcome> {
+      const { key, recipient, facts, location } = input;
+      const notifier = await notifierFor(recipient, location);
+      const partner = { kind: 'notification' as const, id: `${recipient.channel}:${recipient.to}` };
+      const intent = { key, orderId: facts.orderId, partner, kind: `escalation ${facts.level}` };
+      if (typeof notifier === 'string') return { delivered: false, key, partner, reason: notifier };
+      const notice = renderNotice({ ...facts, link: facts.link ?? notifications.orderLink(facts.orderId) }, recipient.language);
+      return deliver(intent, () => notifier.send(notice, key));
+    },
+
     /** Tells operations something needs a person: a refused delivery, a late write-back, stock under its safety line. */
     notifyOperations,
     /** Tells the supervisor on duty that an order waits for review, with its named holds (MR-3). */

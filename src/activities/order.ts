@@ -44,6 +44,8 @@ export function createOrderActivities(deps: ActivityDeps) {
 
     /** Writes a milestone's audit entries and the view fields that changed (lean design); safe to retry. */
     async recordOrderChanges(batch: OrderChanges): Promise<void> {
+      // A flush with nothing new (fourth design) costs no database round trip.
+      if (batch.entries.length === 0 && Object.keys(batch.changes).length === 0) return;
       await stores.orders.applyChanges(batch);
       observeMilestones(batch.entries, batch.paidAt, batch.changes.status);
     },

@@ -86,8 +86,13 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   channelRoutes(api, orders);
   orderRoutes(api, orders, stores.orders);
   // Disabling or pausing a warehouse moves its unpicked orders elsewhere (RT-4).
-  settingsRoutes(api, stores, (previous, saved) =>
-    workflows.startWarehouseOutages(stoppedWarehouses(previous.body, saved.body, saved.version), saved.version, saved.actor),
+  settingsRoutes(
+    api,
+    stores,
+    (previous, saved) =>
+      workflows.startWarehouseOutages(stoppedWarehouses(previous.body, saved.body, saved.version), saved.version, saved.actor),
+    // A new escalation policy reaches orders already waiting: a rollout tells each running order (ES-6).
+    (_previous, saved) => workflows.startEscalationRollout(saved.version),
   );
   inventoryRoutes(api, stores);
   routingRoutes(api, stores);

@@ -5,7 +5,7 @@ import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { formatMinorUnits } from '../domain/money';
 import { type Channel } from '../domain/order';
-import { orderIdOf, orderWorkflowId, warehouseOutageWorkflowId } from '../domain/ids';
+import { escalationRolloutWorkflowId, orderIdOf, orderWorkflowId, warehouseOutageWorkflowId } from '../domain/ids';
 import type { OrderEvent } from '../domain/orderEvents';
 import type { AuditEntry, OrderView } from '../domain/orderView';
 import type { StoppedWarehouse } from '../domain/routing/warehouses';
@@ -13,6 +13,7 @@ import { BrandKey, ChannelKey, OrderStatusKey } from '../domain/searchAttributes
 import { getOrder, getUnwrittenAudit, orderEvent } from '../workflows/order/messages';
 import type { orderWorkflow } from '../workflows/order/workflow';
 import type { warehouseOutageWorkflow } from '../workflows/warehouse/outage';
+import type { escalationPolicyRollout } from '../workflows/escalationRollout';
 
 /** What an intake event led to: taken by the order's workflow, or a finished workflow that takes no more events. */
 export type IntakeOutcome = { orderId: string; closed: boolean };
@@ -43,7 +44,7 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
         await client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
           workflowId: orderWorkflowId(orderId),
           taskQueue,
-          args: [{ orderId, firstEvent: event, design: 3 }],
+          args: [{ orderId, firstEvent: event, design: 4 }],
           workflowIdConflictPolicy: 'FAIL',
           // A finished order is never started again: its event goes to the signal below, which finds it closed.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -133,6 +134,19 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
     },
 
     /** Starts one outage workflow per stopped warehouse (RT-4); the id carries the network version, so a retry starts nothing twice. */
+    /** Starts the rollout of an escalation policy version to the running orders, once per version. */
+    async startEscalationRollout(version: number): Promise<void> {
+      try {
+        await client.workflow.start<typeof escalationPolicyRollout>('escalationPolicyRollout', {
+          workflowId: escalationRolloutWorkflowId(version),
+          taskQueue,
+          args: [{ version }],
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    },
+
     async startWarehouseOutages(stopped: StoppedWarehouse[], networkVersion: number, requestedBy: string): Promise<void> {
       for (const { warehouseId, reason } of stopped) {
         try {

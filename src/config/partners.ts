@@ -56,6 +56,44 @@ const partyId = z
   .trim()
   .regex(/^[A-Za-z0-9_-]{1,32}$/);
 
+/**
+ * How people are reached (escalation notices): WeCom group robots by name, an SMS gateway (Aliyun SendSms), an SMTP
+ * server, and named signed webhooks. An escalation policy's recipients name a robot, a phone, an address or a webhook.
+ */
+export const notificationChannelsSchema = z.strictObject({
+  wecom: z.record(partyId, z.strictObject({ url: z.url() })).default({}),
+  sms: z
+    .strictObject({
+      adapter: z.literal('aliyun'),
+      baseUrl: z.url().default('https://dysmsapi.aliyuncs.com'),
+      accessKeyId: z.string().min(1),
+      accessKeySecret: z.string().min(1),
+      signName: z.string().min(1),
+      templateCode: z.string().min(1),
+    })
+    .optional(),
+  smtp: z
+    .strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535),
+      secure: z.boolean().default(false),
+      user: z.string().optional(),
+      pass: z.string().optional(),
+      from: z.string().min(3),
+    })
+    .optional(),
+  webhooks: z.record(partyId, webhookEndpointSchema).default({}),
+  /** Who the policy's roles `@supervisor` and `@operations` are, for SMS and e-mail (WeCom roles name robots). */
+  people: z
+    .partialRecord(
+      z.enum(['supervisor', 'operations']),
+      z.strictObject({ phone: z.string().trim().min(6).max(20).optional(), email: z.email().optional() }),
+    )
+    .default({}),
+});
+/** How people are reached. */
+export type NotificationChannels = z.infer<typeof notificationChannelsSchema>;
+
 /** Every partner the hub delivers to. */
 export const partnersSchema = z.strictObject({
   /** The hub's Standard Webhooks secrets, newest first; two at once during a rotation. */
@@ -71,6 +109,8 @@ export const partnersSchema = z.strictObject({
   payments: z.partialRecord(channelSchema, webhookEndpointSchema).default({}),
   /** Where operations alerts go (holds, refused deliveries, late write-backs, stock below safety). */
   operations: webhookEndpointSchema.optional(),
+  /** How escalation notices reach people. */
+  notifications: notificationChannelsSchema.prefault({}),
 });
 /** Validated partner configuration. */
 export type PartnerConfig = z.infer<typeof partnersSchema>;

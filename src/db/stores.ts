@@ -2,6 +2,7 @@
  * Every owner over one database: run-time settings, the stock ledger, the order read model, routing inputs, outgoing
  * messages and the accounts of the parties that report shipments.
  */
+import { defaultEscalationPolicy, escalationSettingsSchema } from '../domain/escalation';
 import { defaultOrderPolicy, policySettingsSchema } from '../domain/policy';
 import { routingRuleSetSchema } from '../domain/routing/rules';
 import { networkSchema } from '../domain/routing/warehouses';
@@ -32,6 +33,10 @@ export function createStores(db: Database) {
   const warehouseLoad = createWarehouseLoad(db.models);
   return {
     policy: createSettingsStore(db.models, 'orderPolicy', policySettingsSchema, { base: defaultOrderPolicy, overrides: [] }),
+    escalationPolicy: createSettingsStore(db.models, 'escalationPolicy', escalationSettingsSchema, {
+      base: defaultEscalationPolicy,
+      overrides: [],
+    }),
     routingRules,
     network,
     ledger,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 /** The kinds of partner the hub delivers to. */
-export const partnerKindSchema = z.enum(['channel', 'wms', 'carrier', 'supplier', 'payment', 'operations']);
+export const partnerKindSchema = z.enum(['channel', 'wms', 'carrier', 'supplier', 'payment', 'operations', 'notification']);
 /** A partner kind. */
 export type PartnerKind = z.infer<typeof partnerKindSchema>;
 

@@ -13,6 +13,10 @@ export const orderFailures = {
   UNKNOWN_SHIPMENT: 'notFound',
   /** A decision on a delivery that is not waiting for one (never refused, or already decided). */
   UNKNOWN_DELIVERY: 'notFound',
+  /** An answer to an escalation the order does not have. */
+  UNKNOWN_ESCALATION: 'notFound',
+  /** An answer to an escalation already resolved. */
+  ALREADY_RESOLVED: 'conflict',
   /** A return names lines the order does not have. */
   UNKNOWN_LINE: 'unprocessable',
   /** The new address lies outside every enabled warehouse's area (FS-4). */

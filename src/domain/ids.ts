@@ -30,3 +30,8 @@ export function deliveryTaskQueue(orderTaskQueue: string): string {
 export function writeBackKey(orderId: string, shipmentId: string): string {
   return `channel:shipment:${orderId}:${shipmentId}`;
 }
+
+/** The workflow id of the rollout of one escalation policy version to the running orders. */
+export function escalationRolloutWorkflowId(version: number): string {
+  return `EscalationPolicy:v${version}`;
+}

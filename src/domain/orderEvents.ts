@@ -65,6 +65,16 @@ export const deliveryDecisionSchema = z.object({
 /** A decision on a refused delivery. */
 export type DeliveryDecision = z.infer<typeof deliveryDecisionSchema>;
 
+/** Operations acknowledge a fired escalation level, or resolve it (lifting the pause and freeze it applied). */
+export const escalationAnswerSchema = z.object({
+  id: z.string().trim().min(1).max(120),
+  action: z.enum(['acknowledge', 'resolve']),
+  by: actorId,
+  note: z.string().trim().max(500).optional(),
+});
+/** An answer to an escalation. */
+export type EscalationAnswer = z.infer<typeof escalationAnswerSchema>;
+
 /** A cancellation request. */
 export const cancelRequestSchema = z.object({
   by: z.enum(['channel', 'buyer', 'operations']),

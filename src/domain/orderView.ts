@@ -32,6 +32,9 @@ export const shipmentStateSchema = plannedShipmentSchema.extend({
   writtenBack: z.boolean(),
   /** Why and when its supplier rejected it (DS-2); `settled` once its lines were routed elsewhere. */
   rejection: z.object({ reason: z.string(), at: z.string(), settled: z.boolean() }).optional(),
+  /** When its current step began, and its last change (dispatch or a report), in workflow time: what escalation watches. */
+  since: z.string().optional(),
+  lastChangeAt: z.string().optional(),
 });
 /** A shipment of the order. */
 export type ShipmentState = z.infer<typeof shipmentStateSchema>;
@@ -69,14 +72,42 @@ export const appliedPolicySchema = z.object({
  * not confirmed in time (FS-2). `key` is the delivery's idempotency key, by which operations answer a refusal.
  */
 export const attentionSchema = z.object({
-  kind: z.enum(['DELIVERY_REFUSED', 'WRITE_BACK_LATE']),
+  kind: z.enum(['DELIVERY_REFUSED', 'WRITE_BACK_LATE', 'ESCALATION']),
   key: z.string(),
   partner: z.string(),
   reason: z.string(),
   since: z.string(),
+  /** For an escalation's pin: its reason code (STUCK_MANUAL_REVIEW, WRITE_BACK_LATE, TRACKING_SILENT), shown as HoldReason. */
+  code: z.string().optional(),
 });
 /** An item needing attention. */
 export type Attention = z.infer<typeof attentionSchema>;
+
+/** A person's answer to an escalation: who, when, and what they said. */
+const escalationAnswerSchema = z.object({ by: z.string(), at: z.string(), note: z.string().optional() });
+
+/**
+ * An escalation level that fired (ES-1…ES-5b, FS-2, FS-3) on the order (`subject` "order") or one shipment: when,
+ * under which policy version, whom it told and what it did; acknowledged and resolved by a person.
+ */
+export const escalationEntrySchema = z.object({
+  id: z.string(),
+  level: z.string(),
+  subject: z.string(),
+  location: z.object({ kind: z.enum(['warehouse', 'supplier']), id: z.string() }).optional(),
+  stage: z.string(),
+  /** The instant the late wait counted from. */
+  since: z.string(),
+  firedAt: z.string(),
+  policyVersion: z.number().int(),
+  notified: z.array(z.string()),
+  /** What the level did beyond telling: "dispatch paused", "payouts frozen", "pinned". */
+  actions: z.array(z.string()),
+  acknowledged: escalationAnswerSchema.optional(),
+  resolved: escalationAnswerSchema.optional(),
+});
+/** A fired escalation level. */
+export type EscalationEntry = z.infer<typeof escalationEntrySchema>;
 
 /** The full state of one order. */
 export const orderViewSchema = z.object({
@@ -87,6 +118,8 @@ export const orderViewSchema = z.object({
   holds: z.array(holdSchema),
   /** Open items for a person (third design on; absent on older orders). */
   attention: z.array(attentionSchema).optional(),
+  /** Escalation levels that fired (fourth design on). */
+  escalations: z.array(escalationEntrySchema).optional(),
   policy: appliedPolicySchema.optional(),
   /** Why the order ships from where it does (RT-6). */
   routing: z.object({ summary: z.string(), decision: routingDecisionSchema }).optional(),

@@ -102,7 +102,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 const unsafeKeys = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Deep-merges settings into a policy: objects field by field, everything else (arrays included) replaced. */
-function mergeSettings<T>(base: T, patch: NoInfer<DeepPartial<T>> | undefined): T {
+export function mergeSettings<T>(base: T, patch: NoInfer<DeepPartial<T>> | undefined): T {
   if (patch === undefined) return base;
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch as T;
   const merged: Record<string, unknown> = { ...base };

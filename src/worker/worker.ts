@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import { createPartnerDirectory } from '../activities/partners';
-import { deliveryTaskQueue } from '../domain/ids';
+import { deliveryTaskQueue, orderWorkflowId } from '../domain/ids';
 
 /** Where workflow code comes from: a prebuilt bundle (tests, production) or the source (development). */
 export type WorkflowSource = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
@@ -29,6 +29,12 @@ export function activityDepsOf(config: Config, base: Pick<ActivityDeps, 'stores'
     ...base,
     partners: createPartnerDirectory(config.PARTNERS),
     partnerLimits: { maxInFlightPerPartner: config.PARTNERS.maxInFlightPerPartner },
+    notifications: {
+      channels: config.PARTNERS.notifications,
+      timeoutMs: config.PARTNERS.timeoutMs,
+      orderLink: (orderId) =>
+        `${config.TEMPORAL_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(orderWorkflowId(orderId))}`,
+    },
   };
 }
 

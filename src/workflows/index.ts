@@ -2,3 +2,4 @@
 export { orderWorkflow } from './order/workflow';
 export { warehouseOutageWorkflow } from './warehouse/outage';
 export { operationsAlertWorkflow } from './alerts';
+export { escalationPolicyRollout } from './escalationRollout';

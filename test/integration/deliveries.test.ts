@@ -28,8 +28,10 @@ describe('deliveries to partners', () => {
     await seedHub(hub, {
       stock: { 'TEE-001@suzhou': 200, 'SPLIT-A@suzhou': 20, 'SPLIT-B@hefei': 20 },
       policy: { returnWindowSeconds: 2 },
-      overrides: [{ id: 'quick-alerts', brand: 'alertco', settings: { writeBackAlertSeconds: 2 } }],
     });
+    // FS-2 is timed by the escalation policy: alertco's write-backs alert after 2 s.
+    const quick = { base: {}, overrides: [{ id: 'quick-alerts', brand: 'alertco', settings: { fs2: { after: '2s' } } }] };
+    assert.equal((await hub.ops('PUT', '/v1/settings/escalation-policy', { body: quick })).status, 200);
   });
   after(async () => {
     await hub?.stop();
@@ -224,7 +226,10 @@ describe('deliveries to partners', () => {
         ? { status: 422, message: 'order was cancelled at the channel' }
         : undefined,
     );
-    const { orderId } = await shipOrder(order);
+    // The write-back is refused in line: the order waits for the person before it counts as shipped.
+    const orderId = await steps.submit(paid(order));
+    await steps.waitFor(orderId, 'FULFILLING');
+    await steps.shipAll(orderId);
     const refused = await eventually(async () => {
       const v = await steps.read(orderId);
       return v.attention?.length ? v : undefined;
@@ -284,36 +289,38 @@ describe('deliveries to partners', () => {
     );
   });
 
-  test('a write-back unconfirmed past the alert time raises NeedsAttention, and clears once the channel confirms it', async () => {
+  test('a write-back unconfirmed past the alert time raises NeedsAttention (FS-2), and clears once the channel confirms it', async () => {
     // alertco's policy alerts after 2 s; the storefront fails for about 4 s (1 s, 2 s, 4 s backoff).
     hub.partners.storefront.server.script('/orders/shipments', ...[1, 2, 3].map(() => ({ status: 503, body: { message: 'maintenance' } })));
-    const { orderId } = await shipOrder(makeOrder({ brand: 'alertco' }));
+    const orderId = await steps.submit(paid(makeOrder({ brand: 'alertco' })));
+    await steps.waitFor(orderId, 'FULFILLING');
+    await steps.shipAll(orderId);
     const late = await eventually(async () => {
       const v = await steps.read(orderId);
-      return v.attention?.some((a) => a.kind === 'WRITE_BACK_LATE') ? v : undefined;
+      return v.attention?.some((a) => a.code === 'WRITE_BACK_LATE') ? v : undefined;
     }, 'the late write-back alert');
-    assert.match(late.attention![0]!.reason, /not confirmed 2 s after the parcel shipped/);
+    const fired = late.escalations!.find((e) => e.level === 'FS-2')!;
+    assert.ok(Date.parse(fired.firedAt) - Date.parse(fired.since) >= 2000, 'not before the 2 s of the policy');
+    assert.equal(fired.policyVersion, 1);
     const cleared = await eventually(async () => {
       const v = await steps.read(orderId);
       return v.shipments[0]!.writtenBack && v.attention?.length === 0 ? v : undefined;
     }, 'the alert to clear');
     assert.equal(cleared.status, 'SHIPPED');
+    assert.match(cleared.escalations!.find((e) => e.level === 'FS-2')!.resolved!.note ?? '', /confirmed the write-back/);
     const actions = await eventually(async () => {
       const all = await steps.auditActions(orderId);
-      return all.includes('WRITE_BACK_ALERT_CLEARED') ? all : undefined;
+      return all.includes('ESCALATION_RESOLVED') ? all : undefined;
     }, 'the alert and its clearing in the audit trail');
     assert.deepEqual(
-      actions.filter((a) => a.startsWith('WRITE_BACK') || a === 'SHIPMENT_WRITTEN_BACK'),
-      ['WRITE_BACK_LATE', 'SHIPMENT_WRITTEN_BACK', 'WRITE_BACK_ALERT_CLEARED'],
+      actions.filter((a) => a.startsWith('ESCALATION') || a === 'SHIPMENT_WRITTEN_BACK'),
+      ['ESCALATION_FIRED', 'SHIPMENT_WRITTEN_BACK', 'ESCALATION_RESOLVED'],
     );
-    assert.ok(
-      hub.partners.operations
-        .events('operations.alert')
-        .some(
-          (e) =>
-            (e.data as { orderId: string; kind: string }).orderId === orderId && (e.data as { kind: string }).kind === 'WRITE_BACK_LATE',
-        ),
-      'operations were told',
+    // The policy's FS-2 recipient is the operations robot: the message names the order, in Chinese by default.
+    const told = await eventually(
+      async () => hub.partners.wecom.operations.messages().find((m) => m.content.includes(orderId) || (m.title ?? '').includes(orderId)),
+      'the operations robot to be told',
     );
+    assert.match(`${told.title ?? ''} ${told.content}`, /FS-2/);
   });
 });

@@ -11,6 +11,9 @@ import { startCarrier, type CarrierSimulator } from '../../scripts/lib/partners/
 import { startDouyin, type DouyinSimulator } from '../../scripts/lib/partners/douyin';
 import { startShopify, type ShopifySimulator } from '../../scripts/lib/partners/shopify';
 import { startWebhookReceiver, type WebhookReceiver } from '../../scripts/lib/partners/webhookReceiver';
+import { startAliyunSms, type AliyunSmsSimulator } from '../../scripts/lib/partners/sms';
+import { startSmtp, type SmtpSimulator } from '../../scripts/lib/partners/smtp';
+import { startWeCom, type WeComSimulator } from '../../scripts/lib/partners/wecom';
 
 /** The carrier code test warehouses request e-waybills from. */
 export const TEST_CARRIER = 'SF';
@@ -18,6 +21,13 @@ export const TEST_CARRIER = 'SF';
 export const SHOPIFY_TOKEN = 'shpat_test_token';
 /** Douyin shop credentials of the test app. */
 export const DOUYIN = { appKey: 'dy-test-app', appSecret: 'dy-test-secret', accessToken: 'dy-test-token' };
+
+/** Who escalations reach in tests: the supervisor, operations, and each warehouse's lead. */
+export const PEOPLE = {
+  supervisor: { phone: '+8613800000001', email: 'supervisor@brand.example' },
+  operations: { phone: '+8613800000002', email: 'ops-lead@brand.example' },
+  lead: (warehouseId: string) => ({ name: `${warehouseId} lead`, phone: '+8613900000000', email: `lead-${warehouseId}@wms.example` }),
+};
 
 /** The running partners of one hub. */
 export interface LocalPartners {
@@ -29,6 +39,12 @@ export interface LocalPartners {
   payments: WebhookReceiver;
   suppliers: WebhookReceiver;
   operations: WebhookReceiver;
+  /** WeCom group robots by name (supervisor, operations, location) — escalation IM messages. */
+  wecom: Record<'supervisor' | 'operations' | 'location', WeComSimulator>;
+  /** The SMS gateway (Aliyun SendSms). */
+  sms: AliyunSmsSimulator;
+  /** The SMTP relay escalation e-mails go through. */
+  smtp: SmtpSimulator;
   /** The hub's signing secret, which every receiver holds. */
   secret: string;
   /** The PARTNERS configuration pointing at these servers (JSON). */
@@ -54,6 +70,13 @@ export async function startLocalPartners(options: { timeoutMs?: number } = {}): 
     startWebhookReceiver({ secrets }),
     startWebhookReceiver({ secrets }),
   ]);
+  const [supervisorRobot, operationsRobot, locationRobot, sms, smtp] = await Promise.all([
+    startWeCom({ key: 'robot-supervisor' }),
+    startWeCom({ key: 'robot-operations' }),
+    startWeCom({ key: 'robot-location' }),
+    startAliyunSms({ accessKeyId: 'LTAI-test', accessKeySecret: 'sms-test-secret' }),
+    startSmtp(),
+  ]);
   const webhook = { adapter: 'webhook', url: `${storefront.server.url}/orders/shipments` };
   const payment = { url: `${payments.server.url}/refunds` };
   const genericChannels = ['tmall', 'jd', 'pinduoduo', 'youzan', 'miniprogram', 'b2b'];
@@ -69,6 +92,19 @@ export async function startLocalPartners(options: { timeoutMs?: number } = {}): 
     carriers: { [TEST_CARRIER]: { adapter: 'webhook', url: `${carrier.server.url}/waybills` } },
     payments: Object.fromEntries(allChannels.map((channel) => [channel, payment])),
     operations: { url: `${operations.server.url}/alerts` },
+    notifications: {
+      wecom: { supervisor: { url: supervisorRobot.url }, operations: { url: operationsRobot.url }, location: { url: locationRobot.url } },
+      sms: {
+        adapter: 'aliyun',
+        baseUrl: sms.server.url,
+        accessKeyId: 'LTAI-test',
+        accessKeySecret: 'sms-test-secret',
+        signName: '订单中心',
+        templateCode: 'SMS_0001',
+      },
+      smtp: { host: smtp.host, port: smtp.port, from: 'Order Hub <alerts@brand.example>' },
+      people: { supervisor: PEOPLE.supervisor, operations: PEOPLE.operations },
+    },
   });
   return {
     wms,
@@ -79,11 +115,19 @@ export async function startLocalPartners(options: { timeoutMs?: number } = {}): 
     payments,
     suppliers,
     operations,
+    wecom: { supervisor: supervisorRobot, operations: operationsRobot, location: locationRobot },
+    sms,
+    smtp,
     secret,
     config,
     connect: (network) => ({
       ...network,
-      warehouses: network.warehouses.map((w) => ({ ...w, wms: { url: `${wms.server.url}/wms/${w.id}` }, carrier: TEST_CARRIER })),
+      warehouses: network.warehouses.map((w) => ({
+        ...w,
+        wms: { url: `${wms.server.url}/wms/${w.id}` },
+        carrier: TEST_CARRIER,
+        lead: PEOPLE.lead(w.id),
+      })),
     }),
     supplierProfile: (supplierId) => ({
       contact: { name: `${supplierId} dispatch desk` },
@@ -92,6 +136,8 @@ export async function startLocalPartners(options: { timeoutMs?: number } = {}): 
     }),
     async stop() {
       await Promise.all([wms, carrier, storefront, shopify, douyin, payments, suppliers, operations].map((p) => p.server.stop()));
+      await Promise.all([supervisorRobot, operationsRobot, locationRobot, sms].map((p) => p.server.stop()));
+      await smtp.stop();
     },
   };
 }

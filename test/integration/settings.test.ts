@@ -185,6 +185,54 @@ describe('run-time settings', () => {
     assert.equal(latest.body.body.base.paymentTimeoutSeconds, 900);
   });
 
+  test('the escalation policy starts at the seeds, saves durations as seconds, and keeps every version', async () => {
+    const current = await hub.ops('GET', '/v1/settings/escalation-policy');
+    assert.equal(current.status, 200);
+    assert.deepEqual([current.body.version, current.body.actor], [0, 'default']);
+    assert.deepEqual([current.body.body.base.es1.after, current.body.body.base.es5b.after], [7200, 3600]);
+
+    const body = {
+      base: { es2: { after: '3h' } },
+      overrides: [{ id: 'suzhou', location: { kind: 'warehouse', id: 'suzhou' }, settings: { es3: { after: 'PT6H', pause: false } } }],
+    };
+    const saved = await hub.ops('PUT', '/v1/settings/escalation-policy', { expectedVersion: 0, body });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual([saved.body.version, saved.body.actor], [1, 'ops-tester']);
+    assert.equal(saved.body.body.base.es2.after, 3 * 3600);
+    assert.equal(saved.body.body.base.es1.after, 7200, 'what the edit leaves out is the default');
+    assert.deepEqual(saved.body.body.overrides[0].settings, { es3: { after: 6 * 3600, pause: false } });
+
+    const stale = await hub.ops('PUT', '/v1/settings/escalation-policy', { expectedVersion: 0, body: { base: {} } });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.body.error.code, 'SETTINGS_CONFLICT');
+
+    const history = await hub.ops('GET', '/v1/settings/escalation-policy/history');
+    assert.deepEqual(
+      history.body.items.map((i: { version: number }) => i.version),
+      [1],
+    );
+    assert.equal((await hub.ops('GET', '/v1/settings/escalation-policy')).body.body.base.es2.after, 3 * 3600);
+  });
+
+  test('an escalation policy with a bad duration or recipient is refused with 400 naming the paths, and no version is saved', async () => {
+    const before = (await hub.ops('GET', '/v1/settings/escalation-policy')).body.version;
+    const answer = await hub.ops('PUT', '/v1/settings/escalation-policy', {
+      body: {
+        base: { es2: { after: 'soon' } },
+        overrides: [{ id: 'acme', brand: 'acme', settings: { es5: { notify: [{ channel: 'sms', to: 'the lead' }] } } }],
+      },
+    });
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body.error.code, 'VALIDATION');
+    const details = answer.body.error.details as Array<{ path: string; message: string }>;
+    assert.deepEqual(
+      details.map((d) => d.path),
+      ['body.base.es2.after', 'body.overrides.0.settings.es5.notify.0.to'],
+    );
+    assert.match(details[0]!.message, /^expected a duration such as 30m, 2h, 1d/);
+    assert.equal((await hub.ops('GET', '/v1/settings/escalation-policy')).body.version, before);
+  });
+
   test('every saved version stays in the history, newest first, with who saved it and when', async () => {
     const seeded = await hub.ops('GET', '/v1/settings/network');
     for (const capacity of [8_000, 9_000]) {

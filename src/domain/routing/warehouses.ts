@@ -22,6 +22,18 @@ export const warehouseSchema = z.strictObject({
   defaultDeliveryDays: days,
   /** The warehouse's WMS: where pick lists, withdrawals and address changes are delivered (FS-1). */
   wms: z.strictObject({ url: z.url() }).optional(),
+  /** The warehouse (or line) lead escalations reach as `@location` by SMS or e-mail (ES-2, ES-5). */
+  lead: z
+    .strictObject({
+      name: z.string().trim().min(1).max(64),
+      phone: z
+        .string()
+        .trim()
+        .regex(/^\+?[0-9 -]{6,20}$/)
+        .optional(),
+      email: z.email().optional(),
+    })
+    .optional(),
   /** The carrier code e-waybills are requested from (a carrier named in the partner configuration). */
   carrier: z
     .string()

@@ -125,7 +125,15 @@ export class Fulfilment {
         continue;
       const taken = shipment.lineIds.filter((id) => lineIds.includes(id));
       if (taken.length === 0) continue;
-      const leaving = { step: 'shipped' as const, carrier: parcel.carrier, trackingNumber: parcel.trackingNumber, shippedAt: parcel.at };
+      const now = nowIso();
+      const leaving = {
+        step: 'shipped' as const,
+        carrier: parcel.carrier,
+        trackingNumber: parcel.trackingNumber,
+        shippedAt: parcel.at,
+        since: now,
+        lastChangeAt: now,
+      };
       if (taken.length === shipment.lineIds.length) {
         Object.assign(shipment, leaving);
         shipped.push(shipment.shipmentId);
@@ -168,6 +176,11 @@ export class Fulfilment {
       if (held.length > 0) {
         await this.activities.commitReservations({ orderId: view.orderId, keys: held.map((r) => r.key) });
         for (const r of held) r.state = 'committed';
+      }
+      // Fourth design: in line, one coroutine (the escalation watcher times FS-2), so a replay meets every step in order.
+      if (this.run.watches) {
+        await this.writeBack(shipment, held);
+        continue;
       }
       if (this.run.delivers) {
         this.writingBack.add(shipment.shipmentId);
@@ -222,6 +235,8 @@ export class Fulfilment {
   private async writeBackWatched(shipment: ShipmentState, committed: ReservationState[]): Promise<void> {
     const view = this.view();
     const writing = this.writeBack(shipment, committed);
+    // From the fourth design on the escalation watcher times FS-2 with the escalation policy.
+    if (this.run.watches) return writing;
     const alertSeconds = view.policy?.writeBackAlertSeconds ?? WRITE_BACK_ALERT_SECONDS;
     const dueInMs = Date.parse(shipment.shippedAt!) + alertSeconds * 1000 - Date.now();
     const confirmed = dueInMs > 0 && (await condition(() => shipment.writtenBack, dueInMs));
@@ -396,6 +411,7 @@ export class Fulfilment {
         if (sent?.waybill) Object.assign(shipment, sent.waybill);
       }
       shipment.step = 'dispatched';
+      shipment.since = shipment.lastChangeAt = nowIso();
     }
   }
 

@@ -15,10 +15,13 @@ import {
   reportShipmentProgress,
   reportSupplierAction,
   requestReroute,
+  answerEscalation,
+  escalationPolicyChanged,
   requestReturn,
   resolveDelivery,
   reviewHold,
 } from './messages';
+import { answerEscalation as answerEscalationLevel } from './escalation';
 import type { OrderRun } from './run';
 import { acceptProgress, nowIso } from './state';
 
@@ -128,6 +131,8 @@ export function registerHandlers(run: OrderRun): void {
       const shipment = run.current().shipments.find((s) => s.shipmentId === progress.shipmentId)!;
       const before = shipment.step;
       acceptProgress(shipment, progress);
+      // The escalation watcher re-times on the report at once, in line with it.
+      run.watcher?.retime();
       await run.record({
         actor: reporterOf(shipment, progress),
         action: `SHIPMENT_${progress.step.toUpperCase()}`,
@@ -182,7 +187,7 @@ export function registerHandlers(run: OrderRun): void {
       const mine = view.shipments.filter((s) => s.kind === 'supplier' && s.locationId === action.supplierId);
       if (action.action === 'accept') {
         const accepted = mine.filter((s) => s.step === 'dispatched');
-        for (const shipment of accepted) shipment.step = 'accepted';
+        for (const shipment of accepted) Object.assign(shipment, { step: 'accepted', since: nowIso(), lastChangeAt: nowIso() });
         // Accepting again changes nothing and records nothing.
         if (accepted.length > 0)
           await run.record({ actor, action: 'SUPPLIER_ACCEPTED', after: { shipments: accepted.map((s) => s.shipmentId) } });
@@ -207,6 +212,7 @@ export function registerHandlers(run: OrderRun): void {
           after: { shipments: shipped, lineIds: action.lineIds, carrier, trackingNumber },
         });
       }
+      run.watcher?.retime();
       // What the supplier did is written before it is answered, like an address change.
       if (run.lean) await run.flush();
       return run.current();
@@ -228,6 +234,27 @@ export function registerHandlers(run: OrderRun): void {
         if (gone.length > 0) refuse('ALREADY_SHIPPED', `already shipped or rejected: ${gone.join(', ')}`);
         if (open.some((s) => s.step === 'planned' && s.lineIds.some((id) => action.lineIds.includes(id))))
           refuse('INVALID_TRANSITION', 'these lines have not been sent to you yet');
+      },
+    },
+  );
+
+  setHandler(escalationPolicyChanged, () => run.watcher?.policyChanged());
+
+  setHandler(
+    answerEscalation,
+    async (answer) => {
+      await answerEscalationLevel(run, answer);
+      run.watcher?.retime();
+      run.publishNow();
+      if (run.lean) await run.flush();
+      return run.current();
+    },
+    {
+      validator: (answer) => {
+        validate(orderMessageSchemas().escalationAnswerSchema, answer);
+        const entry = run.view?.escalations?.find((e) => e.id === answer.id);
+        if (!entry) refuse('UNKNOWN_ESCALATION', `no escalation ${answer.id} on this order`);
+        if (entry.resolved) refuse('ALREADY_RESOLVED', `escalation ${answer.id} was resolved by ${entry.resolved.by}`);
       },
     },
   );

@@ -1,6 +1,14 @@
 /** The order workflow's messages, defined once for the workflow and its clients. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AddressChange, CancelRequest, DeliveryDecision, HoldReview, OrderEvent, ReturnRequest } from '../../domain/orderEvents';
+import type {
+  AddressChange,
+  CancelRequest,
+  DeliveryDecision,
+  EscalationAnswer,
+  HoldReview,
+  OrderEvent,
+  ReturnRequest,
+} from '../../domain/orderEvents';
 import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { SupplierAction } from '../../domain/supplier';
 import type { AuditEntry, OrderView } from '../../domain/orderView';
@@ -35,6 +43,10 @@ export const requestReroute = defineSignal<[{ reason: string; requestedBy: strin
 export const reportSupplierAction = defineUpdate<OrderView, [SupplierAction]>('reportSupplierAction');
 /** Operations retry a delivery a partner refused for good, or mark it done by hand. */
 export const resolveDelivery = defineUpdate<OrderView, [DeliveryDecision]>('resolveDelivery');
+/** Operations acknowledge or resolve a fired escalation level. */
+export const answerEscalation = defineUpdate<OrderView, [EscalationAnswer]>('answerEscalation');
+/** The escalation policy changed: the order computes its waits again under the new version. */
+export const escalationPolicyChanged = defineSignal<[{ version: number }]>('escalationPolicyChanged');
 /** The order's full state. */
 export const getOrder = defineQuery<OrderView>('getOrder');
 /** Audit entries the workflow has noted but not yet written (the lean design writes them at the next milestone). */

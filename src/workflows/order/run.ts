@@ -15,6 +15,7 @@ import type { Attention, AuditChange, AuditEntry, OrderView } from '../../domain
 import { shippedStatuses } from '../../domain/lifecycle';
 import { activities, compensations, deliveryProxies, firstDeliveryAttempt, localActivities, type StepProxies } from './proxies';
 import { OrderCancelled, refuse } from './failures';
+import { EscalationWatcher } from './escalation';
 import { Fulfilment } from './fulfilment';
 import { Mutex } from './mutex';
 import { publish, publishChanges, type PublishedAttributes } from './searchAttributes';
@@ -40,6 +41,8 @@ export class OrderRun {
   readonly steps: StepProxies;
   /** The proxies messages to partners go through: the delivery task queue from the third design on, else the steps'. */
   readonly partners: StepProxies;
+  /** The escalation watcher (fourth design): re-timed in line with each written change and each report. */
+  readonly watcher: EscalationWatcher | undefined;
   /** Operations' decisions on refused deliveries, by delivery key, until the waiting delivery takes them. */
   readonly deliveryDecisions = new Map<string, DeliveryDecision>();
   private alertsRaised = 0;
@@ -59,15 +62,18 @@ export class OrderRun {
    *   milestones with what changed, search attributes upserted when they change. Orders started before keep theirs.
    * @param delivers third design: partner messages are delivered on the delivery task queue, a refusal goes to a
    *   person, write-backs run beside the lifecycle under an alert timer (FS-2).
+   * @param watches fourth design: the escalation watcher runs beside the lifecycle (and takes over FS-2).
    */
   constructor(
     readonly orderId: string,
     readonly lean: boolean,
     readonly delivers: boolean,
+    readonly watches: boolean = false,
   ) {
     this.steps = lean ? localActivities : activities;
     this.partners = delivers ? deliveryProxies(workflowInfo().taskQueue) : this.steps;
     this.fulfilment = new Fulfilment(this);
+    this.watcher = watches ? new EscalationWatcher(this) : undefined;
     this.published = new Map(
       workflowInfo()
         .typedSearchAttributes.getAll()
@@ -141,7 +147,9 @@ export class OrderRun {
   flush(): Promise<void> {
     return this.recording.run(async () => {
       const view = this.view;
-      if (!view || this.pending.length === 0) return;
+      // From the fourth design on every flush writes, even with nothing new: how many local activities an order
+      // records must not depend on how a live run interleaved its coroutines, or a replay would not find them all.
+      if (!view || (this.pending.length === 0 && !this.watches)) return;
       const entries = this.pending.splice(0);
       const changes: Partial<OrderView> = {};
       for (const [field, value] of Object.entries(view) as Array<[keyof OrderView, unknown]>) {
@@ -173,6 +181,13 @@ export class OrderRun {
   /** Lean design: before the workflow blocks, what changed is written down and shown in the Web UI. */
   async pause(): Promise<void> {
     await this.flush();
+    if (this.view) publishChanges(this.view, this.published);
+    // The lifecycle's pauses re-time the watcher; the watcher's own (firing) do not.
+    this.watcher?.retime();
+  }
+
+  /** Shows what changed in the Web UI without writing it down yet (the watcher's timer: no local activity there). */
+  publishNow(): void {
     if (this.view) publishChanges(this.view, this.published);
   }
 

@@ -13,6 +13,7 @@ import {
   WaitingSinceKey,
   WarehouseIdKey,
 } from '../../domain/searchAttributes';
+import { escalationLevelOfView } from './escalation';
 
 /** True when a person must act on the order now: it is held, a partner refused a message, or a write-back is late. */
 export function needsAttention(view: OrderView): boolean {
@@ -33,8 +34,9 @@ function attributesOf(view: OrderView): SearchAttributeUpdatePair[] {
     { key: BrandKey, value: view.order.brand },
     { key: WarehouseIdKey, value: [...new Set(warehouses)] },
     { key: SupplierIdKey, value: [...new Set(suppliers)] },
-    { key: HoldReasonKey, value: view.holds[0]?.reason ?? null },
-    { key: EscalationLevelKey, value: 0 },
+    // An escalation's pin shows as a hold reason too, so the manual-review queue is one filter (ES-5).
+    { key: HoldReasonKey, value: view.holds[0]?.reason ?? view.attention?.find((a) => a.code)?.code ?? null },
+    { key: EscalationLevelKey, value: escalationLevelOfView(view) },
     { key: NeedsAttentionKey, value: needsAttention(view) },
     { key: WaitingSinceKey, value: new Date(view.waiting.since) },
   ];

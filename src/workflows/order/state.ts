@@ -75,6 +75,8 @@ export function acceptProgress(shipment: ShipmentState, progress: ShipmentProgre
   }
   if (progress.step === 'delivered' && !shipment.shippedAt)
     refuse('INVALID_TRANSITION', `shipment ${shipment.shipmentId} has not shipped yet`);
+  if (shipment.step !== progress.step) shipment.since = nowIso();
+  shipment.lastChangeAt = nowIso();
   shipment.step = progress.step;
   if (progress.step === 'shipped') {
     shipment.trackingNumber = progress.trackingNumber;

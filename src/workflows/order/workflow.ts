@@ -25,20 +25,24 @@ export interface OrderWorkflowInput {
   firstEvent?: OrderEvent;
   /**
    * 3: the third design (with a first event): partner messages are delivered on the delivery task queue and a
-   * refusal waits for a person; write-backs run beside the lifecycle under an alert timer. Absent on older orders.
+   * refusal waits for a person; write-backs run beside the lifecycle under an alert timer. 4: the fourth adds the
+   * escalation watcher. Absent on older orders.
    */
-  design?: 3;
+  design?: 3 | 4;
 }
 
 /** Runs one order from intake to completion or cancellation, and returns its final state. */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView | undefined> {
-  const run = new OrderRun(input.orderId, input.firstEvent !== undefined, input.design === 3);
+  const design = input.design ?? 0;
+  const run = new OrderRun(input.orderId, input.firstEvent !== undefined, design >= 3, design >= 4);
   registerHandlers(run);
   // The input is written by the hub's own intake, which validated the event with the same schema a moment before.
   if (input.firstEvent) run.applyEvent(input.firstEvent);
   // A payment notice can start the workflow before the order itself; without the order there is nothing to run.
   if (!(await condition(() => run.view !== undefined, ORDER_ARRIVAL_TIMEOUT))) return undefined;
   const { policy, holds } = await receiveOrder(run);
+  // Beside the lifecycle, until the order closes: nobody learns of a stuck order from its customer.
+  run.watcher?.retime();
   try {
     await awaitPayment(run, policy, holds);
     await reviewHolds(run, holds);

@@ -4,7 +4,7 @@ import { addressSchema, channelSchema, codeSchema, orderIdSchema } from '../../.
 import { auditEntrySchema, orderViewSchema } from '../../../domain/orderView';
 import { orderStatusSchema } from '../../../domain/status';
 import type { OrderReadModel } from '../../../db/orderReadModel';
-import { cancelOrder, changeAddress, reviewHold } from '../../../workflows/order/messages';
+import { answerEscalation, cancelOrder, changeAddress, reviewHold } from '../../../workflows/order/messages';
 import type { OrderAccess } from '../../orderAccess';
 import type { Api } from '../../route';
 
@@ -147,6 +147,24 @@ export function orderRoutes(api: Api, orders: OrderAccess, readModel: OrderReadM
         { address: body.address, requestedBy: 'operations', actor: caller!.id },
         idempotencyKey,
       ),
+    }),
+  );
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/orders/{orderId}/escalations/{escalationId}',
+      tag: 'operations',
+      access: ['operations'],
+      summary:
+        'Acknowledge a fired escalation level (the order stays escalated, with who saw it), or resolve it: the dispatch pause and payout freeze it applied are lifted and the order is unpinned; the resolver is in the audit trail.',
+      params: z.object({ orderId: orderIdSchema, escalationId: z.string().trim().min(1).max(120) }),
+      body: z.object({ action: z.enum(['acknowledge', 'resolve']), note: z.string().trim().max(500).optional() }),
+      responses: { 200: { description: 'the order after the answer', schema: orderViewSchema } },
+    },
+    async ({ params, body, caller, idempotencyKey }) => ({
+      status: 200,
+      body: await orders.update(params.orderId, answerEscalation, { id: params.escalationId, ...body, by: caller!.id }, idempotencyKey),
     }),
   );
 }

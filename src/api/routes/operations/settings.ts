@@ -1,8 +1,9 @@
-/** Operations: run-time settings (routing rules, warehouse network, order policy); every edit is a new version (OP-2). */
+/** Operations: run-time settings (routing rules, warehouse network, order and escalation policy); every edit is a new version (OP-2). */
 import { zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { SettingsConflictError, type SettingsStore, type SettingsVersion } from '../../../db/settingsStore';
 import type { Stores } from '../../../db/stores';
+import { escalationOverrideSettingsSchema, escalationSettingsSchema, type EscalationSettings } from '../../../domain/escalation';
 import { policyOverrideSchema, policySettingsSchema } from '../../../domain/policy';
 import { networkSchema, type Network } from '../../../domain/routing/warehouses';
 import { conditionSchema, routingRuleSetSchema, type RoutingRuleSet } from '../../../domain/routing/rules';
@@ -15,6 +16,10 @@ zodToOpenAPIRegistry.add(conditionSchema, { _internal: { refId: 'RoutingConditio
 zodToOpenAPIRegistry.add(policyOverrideSchema.shape.settings, {
   type: 'object',
   description: 'policy settings to change; anything left out is inherited',
+});
+zodToOpenAPIRegistry.add(escalationOverrideSettingsSchema, {
+  type: 'object',
+  description: 'escalation settings to change (es1…es5, es5b, fs2, fs3); anything left out is inherited',
 });
 
 /** One kind of settings as the API exposes it. */
@@ -110,7 +115,12 @@ function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
 }
 
 /** Declares the settings endpoints. */
-export function settingsRoutes(api: Api, stores: Stores, onNetworkSaved: SettingsKind<Network>['afterSave']): void {
+export function settingsRoutes(
+  api: Api,
+  stores: Stores,
+  onNetworkSaved: SettingsKind<Network>['afterSave'],
+  onEscalationPolicySaved: SettingsKind<EscalationSettings>['afterSave'],
+): void {
   settingsEndpoints<RoutingRuleSet>(api, {
     path: 'routing-rules',
     what: 'routing rules (RT-2)',
@@ -130,5 +140,12 @@ export function settingsRoutes(api: Api, stores: Stores, onNetworkSaved: Setting
     what: 'order policy (INV-2, MR-3, MR-4, RF-1)',
     store: stores.policy,
     schema: policySettingsSchema,
+  });
+  settingsEndpoints(api, {
+    path: 'escalation-policy',
+    what: 'escalation policy (ES-1…ES-5, FS-2, FS-3); durations are stored and answered in seconds',
+    store: stores.escalationPolicy,
+    schema: escalationSettingsSchema,
+    afterSave: onEscalationPolicySaved,
   });
 }

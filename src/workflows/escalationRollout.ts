@@ -1,0 +1,14 @@
+/** Rolls a new escalation policy version out to the running orders, so orders already waiting are timed by it. */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+const { announceEscalationPolicy } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** Tells every running order of the policy version; returns how many were told. Its id is the version's, so it runs once. */
+export async function escalationPolicyRollout(input: { version: number }): Promise<number> {
+  return announceEscalationPolicy(input);
+}
