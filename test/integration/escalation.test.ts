@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { OrderView } from '../../src/domain/orderView';
 import { orderWorkflowId } from '../../src/domain/ids';
+import { EscalationLevelKey } from '../../src/domain/searchAttributes';
 import { makeOrder, paid } from '../fixtures/orders';
 import { dropShipSofas, seedHub } from '../fixtures/network';
 import { eventually, startHarness, type Harness } from './harness';
@@ -96,6 +97,18 @@ describe('escalation of stuck orders', () => {
     const quiet = await steps.read(busy);
     assert.deepEqual(levels(quiet), [], 'progress cancelled ES-2');
     assert.equal(hub.partners.sms.sent().filter((m) => JSON.stringify(m.templateParam).includes(busy)).length, 0);
+    // EscalationLevel >= 2 lists exactly the orders at level 2 or above on this hub: the ES-2 one, not the ES-1 one.
+    const listed = await eventually(async () => {
+      const ids: string[] = [];
+      const query = `EscalationLevel >= 2 AND TaskQueue = '${hub.config.TEMPORAL_TASK_QUEUE}'`;
+      for await (const wf of hub.client.workflow.list({ query })) ids.push(wf.workflowId);
+      return ids.includes(orderWorkflowId(idle)) ? ids : undefined;
+    }, 'the ES-2 order at EscalationLevel >= 2');
+    assert.ok(!listed.includes(orderWorkflowId(busy)), 'an order whose progress cancelled ES-2 is not listed');
+    for (const id of listed) {
+      const view = await hub.client.workflow.getHandle(id).describe();
+      assert.ok(Number(view.typedSearchAttributes.get(EscalationLevelKey)) >= 2, `${id} is at level 2 or above`);
+    }
     assert.ok(
       (await hub.ops('GET', `/v1/orders/${idle}/deliveries`)).body.deliveries.some(
         (d: { kind: string; state: string }) => d.kind === 'escalation ES-2' && d.state === 'delivered',
