@@ -24,6 +24,7 @@ import { accountRoutes } from './routes/operations/accounts';
 import { inventoryRoutes } from './routes/operations/inventory';
 import { orderRoutes } from './routes/operations/orders';
 import { deliveryRoutes } from './routes/operations/deliveries';
+import { financeRoutes } from './routes/operations/finance';
 import { routingRoutes } from './routes/operations/routing';
 import { settingsRoutes } from './routes/operations/settings';
 import { supplierRoutes } from './routes/suppliers';
@@ -100,6 +101,7 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   fulfilmentRoutes(api, orders);
   supplierRoutes(api, orders, stores.orders);
   deliveryRoutes(api, orders, stores.deliveries);
+  financeRoutes(api, stores);
 
   // Prometheus scrapes text, not JSON, so /metrics is served beside the Api and only documented through its registry.
   api.registry.registerPath({

@@ -126,6 +126,17 @@ function columnsOfChanges(changes: Partial<OrderView>): Record<string, unknown> 
   };
 }
 
+/** A supplier's shipped parcel as finance pays it. */
+export interface SupplierParcel {
+  supplierId: string;
+  orderId: string;
+  shipmentId: string;
+  shippedAt: string;
+  trackingNumber?: string;
+  lines: Array<{ lineId: string; sku: string; quantity: number; amountMinor: number }>;
+  amountMinor: number;
+}
+
 /** Creates the read model over a database's models. */
 export function createOrderReadModel(models: Models) {
   const { Order, AuditEvent, BuyerOrder } = models;
@@ -221,6 +232,35 @@ export function createOrderReadModel(models: Models) {
         updatedAt: r.updatedAt.toISOString(),
       }));
       return { items, total: records.length };
+    },
+
+    /**
+     * A supplier's parcels that shipped in [from, to), with what they are worth at the order's prices (minor units), for
+     * the payable export. Read by equality on the indexed supplierIds; the window is applied here (FerretDB pushes no
+     * ranges down), bounded by that supplier's orders.
+     */
+    async shippedSupplierParcels(supplierId: string, window: { from: Date; to: Date }): Promise<SupplierParcel[]> {
+      const records = await Order.find({ supplierIds: supplierId }, { view: 1 }).lean();
+      return records.flatMap((record) => {
+        const view = record.view as OrderView;
+        return view.shipments
+          .filter((s) => s.kind === 'supplier' && s.locationId === supplierId && s.shippedAt && s.step !== 'rejected')
+          .filter((s) => Date.parse(s.shippedAt!) >= window.from.getTime() && Date.parse(s.shippedAt!) < window.to.getTime())
+          .map((s) => {
+            const lines = view.order.lines
+              .filter((l) => s.lineIds.includes(l.lineId))
+              .map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, amountMinor: l.unitPrice * l.quantity }));
+            return {
+              supplierId,
+              orderId: view.orderId,
+              shipmentId: s.shipmentId,
+              shippedAt: s.shippedAt!,
+              trackingNumber: s.trackingNumber,
+              lines,
+              amountMinor: lines.reduce((sum, l) => sum + l.amountMinor, 0),
+            };
+          });
+      });
     },
 
     /** The order's audit trail, oldest first. */

@@ -184,11 +184,25 @@ describe('escalation of stuck orders', () => {
     const account = await hub.ops('GET', '/v1/accounts/supplier:sofa-maker');
     assert.equal(account.body.payout.frozen, true);
     assert.match(account.body.payout.reason, /ES-4/);
+    // The parcel leaves late; while the payouts are frozen finance's export withholds it.
+    const shipped = await steps.progress(orderId, shipmentId, 'shipped', { trackingNumber: 'SFSOFA4444', carrier: 'SF' });
+    assert.equal(shipped.status, 200, JSON.stringify(shipped.body));
+    const hour = 3_600_000;
+    const window = `from=${encodeURIComponent(new Date(Date.now() - hour).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + hour).toISOString())}`;
+    const exported = (await hub.ops('GET', `/v1/finance/payable-shipments?${window}`)).body;
+    assert.ok(
+      exported.withheld.some((p: { orderId: string }) => p.orderId === orderId),
+      'withheld while frozen',
+    );
+    assert.ok(!exported.payable.some((p: { orderId: string }) => p.orderId === orderId), 'not payable while frozen');
     assert.equal(
       (await hub.ops('POST', `/v1/orders/${orderId}/escalations/${encodeURIComponent(entry.id)}`, { action: 'resolve' })).status,
       200,
     );
     assert.equal((await hub.ops('GET', '/v1/accounts/supplier:sofa-maker')).body.payout.frozen, false);
+    const released = (await hub.ops('GET', `/v1/finance/payable-shipments?${window}`)).body;
+    const parcel = released.payable.find((p: { orderId: string }) => p.orderId === orderId);
+    assert.deepEqual([parcel?.supplierId, parcel?.amountMinor], ['sofa-maker', 99_900], 'payable once unfrozen, at the order price');
     await steps.recordHistory('escalation-es4-freeze-resolved', orderId);
   });
 

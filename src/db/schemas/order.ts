@@ -32,6 +32,8 @@ orderRecordSchema.index({ warehouseIds: 1, orderedAt: -1 });
 orderRecordSchema.index({ buyerId: 1, orderedAt: -1 });
 // Equality only: FerretDB sorts in memory anyway, and a supplier's open orders are few.
 orderRecordSchema.index({ openSupplierIds: 1 });
+// A supplier's orders, for finance's payable export (read per supplier, by equality).
+orderRecordSchema.index({ supplierIds: 1 });
 
 /** One entry of an order's audit trail (OP-2): who, when, what, before and after. Never deleted. */
 export const auditEventSchema = new Schema(
