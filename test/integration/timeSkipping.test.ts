@@ -181,4 +181,50 @@ describe('order workflow in time-skipping time', () => {
     const alert = calls.find((c) => c.name === 'notifyOperations')?.input as { kind: string } | undefined;
     assert.equal(alert?.kind, 'WRITE_BACK_LATE', 'operations were told');
   });
+
+  test('an order stuck for a week escalates once per level and its history stops growing: no polling, no repeats', async () => {
+    const calls: Calls = [];
+    const activities = stubActivities({ ...defaultOrderPolicy, returnWindowSeconds: DAY }, calls);
+    const order = toCanonical(paid(makeOrder()));
+    const taskQueue = `ts-${order.channelOrderId}`;
+    const workflowCode = process.env.WORKFLOW_BUNDLE_PATH
+      ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } }
+      : { workflowsPath: require.resolve('../../src/workflows') };
+    for (const queue of [taskQueue, deliveryTaskQueue(taskQueue)]) {
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: queue,
+        activities,
+        ...(queue === taskQueue ? workflowCode : {}),
+      });
+      workers.push({ worker, running: worker.run() });
+    }
+    const orderId = orderIdOf(order.channel, order.channelOrderId);
+    const handle = await env.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+      workflowId: orderWorkflowId(orderId),
+      taskQueue,
+      args: [{ orderId, firstEvent: { type: 'snapshot', eventId: 'e1', order }, design: 4 }],
+    });
+    await eventually(async () => ((await handle.query(getOrder)).status === 'FULFILLING' ? true : undefined), 'fulfilment');
+    // Dispatched, and then nothing from the warehouse for a week.
+    await env.sleep('7 days');
+    const week = await handle.query(getOrder);
+    assert.deepEqual(
+      (week.escalations ?? []).map((e) => e.level),
+      ['ES-5', 'ES-5b', 'ES-2'],
+      'each level of a dispatched, silent order fired once, in the order they fell due (30 min, 60 min, 4 h)',
+    );
+    assert.deepEqual(
+      week.attention?.map((a) => a.code),
+      ['STUCK_MANUAL_REVIEW'],
+    );
+    const eventsAfterAWeek = (await handle.fetchHistory()).events?.length ?? 0;
+    await env.sleep('14 days');
+    const eventsAfterThreeWeeks = (await handle.fetchHistory()).events?.length ?? 0;
+    // The bound: nothing more happens to a stuck order once every level fired (about 60 events here); a progress report
+    // adds about four (update accepted and completed, the timer moved).
+    assert.ok(eventsAfterAWeek < 100, `a week-long stuck order has ${eventsAfterAWeek} events`);
+    assert.equal(eventsAfterThreeWeeks, eventsAfterAWeek, 'two more weeks of silence add no event');
+    assert.equal(calls.filter((c) => c.name === 'notifyPerson').length, 3, 'ES-5 told two recipients and ES-2 one, once each');
+  });
 });
