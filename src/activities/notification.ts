@@ -5,6 +5,7 @@ import type { NotificationChannels } from '../config/partners';
 import type { DeliveryOutcome } from '../domain/delivery';
 import { operationsAlertWorkflowId } from '../domain/ids';
 import { renderNotice, type EscalationFacts } from '../domain/notices';
+import { observeEscalationNoticeLag } from '../metrics/hub';
 import type { ActivityDeps } from './deps';
 import { createDeliverer } from './delivery';
 import { createAliyunSmsNotifier, createEmailNotifier, createWeComNotifier, type Notifier } from './partners/notify';
@@ -129,7 +130,9 @@ export function createNotificationActivities(deps: ActivityDeps) {
       const intent = { key, orderId: facts.orderId, partner, kind: `escalation ${facts.level}` };
       if (typeof notifier === 'string') return { delivered: false, key, partner, reason: notifier };
       const notice = renderNotice({ ...facts, link: facts.link ?? notifications.orderLink(facts.orderId) }, recipient.language);
-      return deliver(intent, () => notifier.send(notice, key));
+      const outcome = await deliver(intent, () => notifier.send(notice, key));
+      if (outcome.delivered && facts.dueAt) observeEscalationNoticeLag(facts.level, (Date.now() - Date.parse(facts.dueAt)) / 1000);
+      return outcome;
     },
 
     /** Tells operations something needs a person: a refused delivery, a late write-back, stock under its safety line. */

@@ -12,6 +12,8 @@ export interface EscalationFacts {
   location?: string;
   /** The instant the wait counted from. */
   since: string;
+  /** The instant the level fell due (ES-6 measures from here to the notice leaving the hub). */
+  dueAt?: string;
   /** What was done beyond telling: "dispatch paused", "payouts frozen", "pinned for manual review". */
   actions: string[];
   /** The order in the Temporal Web UI. */

@@ -78,6 +78,14 @@ const deliverySeconds = new Histogram({
   registers,
 });
 
+const escalationNoticeLag = new Histogram({
+  name: 'orderhub_escalation_notice_lag_seconds',
+  help: 'ES-6: time from an escalation level falling due to its notice being acknowledged by the channel that carries it',
+  labelNames: ['level'] as const,
+  buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+  registers,
+});
+
 /** How a webhook was answered: accepted (2xx), refused (4xx: signature, validation, rate limit) or failed (5xx). */
 export type WebhookOutcome = 'accepted' | 'refused' | 'failed';
 
@@ -131,4 +139,9 @@ export type DeliveryAttemptOutcome = 'delivered' | 'retry' | 'refused' | 'deferr
 export function countDeliveryAttempt(partner: string, outcome: DeliveryAttemptOutcome, seconds?: number): void {
   deliveryAttempts.inc({ partner, outcome });
   if (seconds !== undefined) deliverySeconds.observe({ partner }, seconds);
+}
+
+/** Records how long after its level fell due an escalation notice left the hub (ES-6 asks for at most 2 minutes). */
+export function observeEscalationNoticeLag(level: string, seconds: number): void {
+  escalationNoticeLag.observe({ level }, seconds);
 }

@@ -230,7 +230,7 @@ async function fire(run: OrderRun, { deadline, subject, policyVersion }: Due): P
     after: entry,
     detail: `${level} under escalation policy v${policyVersion}`,
   });
-  const facts = { orderId: view.orderId, level, ...(location ? { location: location.id } : {}), since, actions };
+  const facts = { orderId: view.orderId, level, ...(location ? { location: location.id } : {}), since, dueAt: deadline.dueAt, actions };
   action.notify.forEach((recipient, index) => {
     // Each recipient once per escalation event: the key names both, so a replay after a crash sends the same notice.
     const key = `esc:${view.orderId}:${id}:${index}`;
