@@ -115,7 +115,9 @@ export class EscalationWatcher {
     if (run.isClosed()) return this.cancelTimer();
     const due = this.nextDue();
     if (due === 'loading') return;
-    if (due && this.timer?.dueAt === due.deadline.dueAt) return;
+    // A timer that wakes the watcher no later than the next level stays: each timer is billable, and most changes move
+    // the next level later (ES-5 counts from the last report); on waking early the watcher just re-times.
+    if (due && this.timer && this.timer.dueAt <= due.deadline.dueAt) return;
     this.cancelTimer();
     if (!due) return;
     const scope = new CancellationScope();
