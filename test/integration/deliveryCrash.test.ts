@@ -8,12 +8,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startNodeProcess, type NodeProcess } from '../../scripts/lib/benchSupport';
+import type { NodeProcess } from '../../scripts/lib/benchSupport';
 import { writeBackKey } from '../../src/domain/ids';
 import { makeOrder, paid } from '../fixtures/orders';
 import { seedHub } from '../fixtures/network';
-import { eventually, OPS_KEY, startHarness, type Harness } from './harness';
+import { eventually, startHarness, type Harness } from './harness';
 import { lifecycle } from './lifecycleSupport';
+import { startWorkerProcess } from './workerProcess';
 
 describe('a worker killed in the middle of a write-back', () => {
   let hub: Harness;
@@ -21,25 +22,9 @@ describe('a worker killed in the middle of a write-back', () => {
   const workers: NodeProcess[] = [];
   const logs = mkdtempSync(path.join(os.tmpdir(), 'orderhub-crash-'));
 
-  /** Starts a worker in its own process, as production runs it, on the hub's task queue and database. */
+  /** Starts a worker in its own process, as production runs it. */
   const startWorker = () => {
-    const { config } = hub;
-    const worker = startNodeProcess(
-      'src/worker/main.ts',
-      {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        MONGODB_URI: config.MONGODB_URI,
-        TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-        PARTNERS: hub.partners.config,
-        OPS_API_KEYS: `ops-tester:${OPS_KEY}`,
-        WORKER_METRICS_PORT: '0',
-        WORKER_SDK_METRICS_PORT: '0',
-      },
-      path.join(logs, `worker-${workers.length + 1}.log`),
-    );
+    const worker = startWorkerProcess(hub, logs, `worker-${workers.length + 1}`);
     workers.push(worker);
     return worker;
   };

@@ -7,11 +7,12 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startNodeProcess, type NodeProcess } from '../../scripts/lib/benchSupport';
+import type { NodeProcess } from '../../scripts/lib/benchSupport';
 import { makeOrder, paid } from '../fixtures/orders';
 import { seedHub } from '../fixtures/network';
-import { eventually, OPS_KEY, startHarness, type Harness } from './harness';
+import { eventually, startHarness, type Harness } from './harness';
 import { lifecycle } from './lifecycleSupport';
+import { startWorkerProcess } from './workerProcess';
 
 describe('a worker killed between an escalation timer and its notice', () => {
   let hub: Harness;
@@ -21,23 +22,7 @@ describe('a worker killed between an escalation timer and its notice', () => {
 
   /** Starts a worker in its own process, as production runs it. */
   const startWorker = () => {
-    const { config } = hub;
-    const worker = startNodeProcess(
-      'src/worker/main.ts',
-      {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'warn',
-        MONGODB_URI: config.MONGODB_URI,
-        TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-        PARTNERS: hub.partners.config,
-        OPS_API_KEYS: `ops-tester:${OPS_KEY}`,
-        WORKER_METRICS_PORT: '0',
-        WORKER_SDK_METRICS_PORT: '0',
-      },
-      path.join(logs, `worker-${workers.length + 1}.log`),
-    );
+    const worker = startWorkerProcess(hub, logs, `worker-${workers.length + 1}`);
     workers.push(worker);
     return worker;
   };

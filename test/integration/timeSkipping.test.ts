@@ -34,6 +34,13 @@ function reached(view: OrderView, status: OrderStatus): number {
   return Date.parse(entry.at);
 }
 
+/** The bundle run-tests.ts built once; bundling here only when the file runs on its own. */
+function workflowCode() {
+  return process.env.WORKFLOW_BUNDLE_PATH
+    ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } }
+    : { workflowsPath: require.resolve('../../src/workflows') };
+}
+
 describe('order workflow in time-skipping time', () => {
   let env: TestWorkflowEnvironment;
   const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
@@ -52,11 +59,7 @@ describe('order workflow in time-skipping time', () => {
   /** Starts a worker on a fresh task queue and submits the order as its channel would; returns the workflow handle. */
   async function submit(order: CanonicalOrder, activities: Activities) {
     const taskQueue = `ts-${order.channelOrderId}`;
-    // The bundle run-tests.ts built once; bundling here only when the file runs on its own.
-    const workflowCode = process.env.WORKFLOW_BUNDLE_PATH
-      ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } }
-      : { workflowsPath: require.resolve('../../src/workflows') };
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...workflowCode });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...workflowCode() });
     workers.push({ worker, running: worker.run() });
     const orderId = orderIdOf(order.channel, order.channelOrderId);
     const workflowId = orderWorkflowId(orderId);
@@ -70,6 +73,29 @@ describe('order workflow in time-skipping time', () => {
       }),
     });
     return env.client.workflow.getHandle<typeof orderWorkflow>(workflowId);
+  }
+
+  /**
+   * Starts an order as intake does now (its first event as input, in a given design), with workers on its task queue
+   * and on the delivery task queue beside it.
+   */
+  async function startWithFirstEvent(order: CanonicalOrder, activities: Activities, design: 3 | 4) {
+    const taskQueue = `ts-${order.channelOrderId}`;
+    for (const queue of [taskQueue, deliveryTaskQueue(taskQueue)]) {
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: queue,
+        activities,
+        ...(queue === taskQueue ? workflowCode() : {}),
+      });
+      workers.push({ worker, running: worker.run() });
+    }
+    const orderId = orderIdOf(order.channel, order.channelOrderId);
+    return env.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
+      workflowId: orderWorkflowId(orderId),
+      taskQueue,
+      args: [{ orderId, firstEvent: { type: 'snapshot', eventId: 'e1', order }, design }],
+    });
   }
 
   test('a delivered order completes once its 7-day return window has passed', async () => {
@@ -131,25 +157,7 @@ describe('order workflow in time-skipping time', () => {
       recordOrderChanges: async ({ entries }) => void audit.push(...entries),
     });
     const order = toCanonical(paid(makeOrder()));
-    const taskQueue = `ts-${order.channelOrderId}`;
-    const workflowCode = process.env.WORKFLOW_BUNDLE_PATH
-      ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } }
-      : { workflowsPath: require.resolve('../../src/workflows') };
-    for (const queue of [taskQueue, deliveryTaskQueue(taskQueue)]) {
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue: queue,
-        activities,
-        ...(queue === taskQueue ? workflowCode : {}),
-      });
-      workers.push({ worker, running: worker.run() });
-    }
-    const orderId = orderIdOf(order.channel, order.channelOrderId);
-    const handle = await env.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
-      workflowId: orderWorkflowId(orderId),
-      taskQueue,
-      args: [{ orderId, firstEvent: { type: 'snapshot', eventId: 'e1', order }, design: 3 }],
-    });
+    const handle = await startWithFirstEvent(order, activities, 3);
     const fulfilling = await eventually(async () => {
       const view = await handle.query(getOrder);
       return view.status === 'FULFILLING' ? view : undefined;
@@ -186,25 +194,7 @@ describe('order workflow in time-skipping time', () => {
     const calls: Calls = [];
     const activities = stubActivities({ ...defaultOrderPolicy, returnWindowSeconds: DAY }, calls);
     const order = toCanonical(paid(makeOrder()));
-    const taskQueue = `ts-${order.channelOrderId}`;
-    const workflowCode = process.env.WORKFLOW_BUNDLE_PATH
-      ? { workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH } }
-      : { workflowsPath: require.resolve('../../src/workflows') };
-    for (const queue of [taskQueue, deliveryTaskQueue(taskQueue)]) {
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue: queue,
-        activities,
-        ...(queue === taskQueue ? workflowCode : {}),
-      });
-      workers.push({ worker, running: worker.run() });
-    }
-    const orderId = orderIdOf(order.channel, order.channelOrderId);
-    const handle = await env.client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
-      workflowId: orderWorkflowId(orderId),
-      taskQueue,
-      args: [{ orderId, firstEvent: { type: 'snapshot', eventId: 'e1', order }, design: 4 }],
-    });
+    const handle = await startWithFirstEvent(order, activities, 4);
     await eventually(async () => ((await handle.query(getOrder)).status === 'FULFILLING' ? true : undefined), 'fulfilment');
     // Dispatched, and then nothing from the warehouse for a week.
     await env.sleep('7 days');

@@ -1,7 +1,7 @@
 /** A carrier's e-waybill service over the generic signed webhook: the answer must carry the tracking number it issued. */
 import { z } from 'zod';
 import type { CarrierEndpoint } from '../../config/partners';
-import { classify } from './http';
+import { classify, jsonOf } from './http';
 import type { CarrierAdapter, PartnerAnswer } from './types';
 import { createWebhookSender, type WebhookOptions } from './webhook';
 
@@ -28,7 +28,7 @@ export function createCarrierAdapter(endpoint: CarrierEndpoint, options: Webhook
 
 /** A 2xx without a usable tracking number leaves the warehouse nothing to print: a person must look. */
 function withTrackingNumber(answer: Extract<PartnerAnswer, { outcome: 'delivered' }>, text: string): PartnerAnswer {
-  const parsed = waybillAnswerSchema.safeParse(parseJson(text));
+  const parsed = waybillAnswerSchema.safeParse(jsonOf(text));
   if (parsed.success) return { ...answer, reference: parsed.data.trackingNumber };
   const why = z.prettifyError(parsed.error).replace(/\s+/g, ' ');
   return {
@@ -37,12 +37,4 @@ function withTrackingNumber(answer: Extract<PartnerAnswer, { outcome: 'delivered
     excerpt: answer.excerpt,
     reason: `carrier answered ${answer.status} without a valid tracking number: ${why}`,
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

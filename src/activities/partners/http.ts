@@ -42,6 +42,15 @@ export async function callPartner(request: HttpRequest): Promise<HttpResponse | 
   }
 }
 
+/** A partner's body as JSON, or undefined when it is not JSON (a proxy's HTML error page, an empty answer). */
+export function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date); undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now: number = Date.now()): number | undefined {
   if (!header) return undefined;

@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { ChannelEndpoint } from '../../../config/partners';
-import { callPartner, classify, excerptOf, type HttpResponse } from '../http';
+import { callPartner, classify, excerptOf, type HttpResponse, jsonOf } from '../http';
 import type { ChannelAdapter, PartnerAnswer, ShipmentWriteBack } from '../types';
 
 /** The 'douyin' variant of a channel endpoint. */
@@ -81,12 +81,7 @@ function paramsOf(writeBack: ShipmentWriteBack, companyCode: string, key: string
 function readEnvelope(response: HttpResponse): PartnerAnswer {
   const { status, text } = response;
   const excerpt = excerptOf(text);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  const body = jsonOf(text);
   const parsed = envelopeSchema.safeParse(body);
   if (!parsed.success) return { outcome: 'refused', status, excerpt, reason: 'unexpected answer from Douyin (no code envelope)' };
   const { code, msg, sub_code: subCode, sub_msg: subMsg, data } = parsed.data;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ChannelEndpoint } from '../../../config/partners';
-import { callPartner, classify, excerptOf, type HttpResponse } from '../http';
+import { callPartner, classify, excerptOf, type HttpResponse, jsonOf } from '../http';
 import type { ChannelAdapter, PartnerAnswer, PartnerLine } from '../types';
 
 /** The 'shopify' variant of a channel endpoint. */
@@ -122,17 +122,9 @@ function errorsText(body: unknown): string | undefined {
   return parsed.success ? parsed.data.errors.map((e) => e.message).join('; ') : undefined;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads one HTTP answer: throttling and server errors are retried, anything unexpected is refused for a person. */
 function readAnswer<S extends z.ZodType>(response: HttpResponse, schema: S): Outcome<z.infer<S>> {
-  const body = parseJson(response.text);
+  const body = jsonOf(response.text);
   const excerpt = excerptOf(response.text);
   const errors = errorsSchema.safeParse(body);
   const codes = errors.success ? errors.data.errors.map((e) => e.extensions?.code) : [];

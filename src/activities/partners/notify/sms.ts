@@ -11,7 +11,7 @@
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { callPartner, excerptOf, retryAfterMs, type HttpResponse } from '../http';
+import { callPartner, excerptOf, type HttpResponse, jsonOf, retryAfterMs } from '../http';
 import type { PartnerAnswer } from '../types';
 import { oneLine, shortenToChars } from './text';
 import type { Notice, NotifierOptions, PersonalChannel } from './types';
@@ -86,12 +86,7 @@ function timestampOf(at: Date): string {
 function readAnswer(response: HttpResponse): PartnerAnswer {
   const { status, text } = response;
   const excerpt = excerptOf(text);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  const body = jsonOf(text);
   const parsed = answerSchema.safeParse(body);
   const later = status === 429 || status >= 500;
   if (!parsed.success) {

@@ -5,7 +5,7 @@
  * deliveries log before any retry, and a duplicate alert in a group chat is the lesser harm than a lost one.
  */
 import { z } from 'zod';
-import { callPartner, classify, excerptOf, type HttpResponse } from '../http';
+import { callPartner, classify, excerptOf, type HttpResponse, jsonOf } from '../http';
 import type { PartnerAnswer } from '../types';
 import { shortenToBytes } from './text';
 import type { Notice, Notifier, NotifierOptions } from './types';
@@ -65,12 +65,7 @@ function readAnswer(response: HttpResponse): PartnerAnswer {
   const { status, text } = response;
   if (status < 200 || status >= 300) return classify(response);
   const excerpt = excerptOf(text);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  const body = jsonOf(text);
   const parsed = answerSchema.safeParse(body);
   if (!parsed.success) return { outcome: 'refused', status, excerpt, reason: 'unexpected answer from WeCom (no errcode)' };
   const { errcode, errmsg } = parsed.data;
