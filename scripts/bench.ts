@@ -7,6 +7,7 @@
  *   step    steady steps at rising --rates, each --step-duration seconds, until p99 payment → reserved passes 30 s
  *   probe   one order through payment, shipment, delivery and a shortened return window: its cost
  *   ledger  the stock ledger alone, two instances on two connections, no Temporal
+ *   escalation  --orders paid orders nobody works on: how long after ES-5 falls due its notices leave the hub (ES-6)
  * Prints tables and writes the same figures as JSON (--json, default .data/bench/<mode>-<time>.json).
  */
 import { execFileSync } from 'node:child_process';
@@ -40,15 +41,16 @@ import { fmt, printTable, toJson, writeJson } from './lib/bench/report';
 import { startStack } from './lib/stack';
 import { root } from './lib/tools';
 
-const MODES = ['steady', 'hot', 'step', 'probe', 'ledger'] as const;
+const MODES = ['steady', 'hot', 'step', 'probe', 'ledger', 'escalation'] as const;
 type Mode = (typeof MODES)[number];
 
-const USAGE = `npm run bench -- --mode steady|hot|step|probe|ledger [options]
+const USAGE = `npm run bench -- --mode steady|hot|step|probe|ledger|escalation [options]
   steady  --rate 10 --duration 20            paid orders per second, open loop, for so many seconds (+ the probe)
   hot     --orders 500 --units 100 --concurrency 500
   step    --rates 5,10,15,25,35,50,67 --step-duration 30 --limit 30   (+ the probe)
   probe   one happy-path order through its return window (3 s here)
   ledger  --callers 200 --ledger-units 1000
+  escalation --orders 10                     orders left alone past ES-5 (5 s here): threshold → notice sent
 common    --workers 2 --sample 20 --settle-timeout 900 --request-timeout 120 --no-probe --json <file> --time-limit 3600 --wait-quiet 0 --keep`;
 
 /** The command line, validated. */
@@ -686,6 +688,7 @@ interface Report {
     oversoldUnits: number;
   };
   ledger?: Record<string, unknown>;
+  escalation?: EscalationFigures;
   /** Events each demo partner accepted over the whole run (each message once, however often it was delivered). */
   partners?: Record<string, number>;
   /** The headline figures, printed as JSON at the end. */
@@ -741,6 +744,61 @@ function revision(): string {
   }
 }
 
+/** ES-6 figures: when ES-5 fired after falling due, and when its notices were acknowledged after it fell due. */
+interface EscalationFigures {
+  orders: number;
+  fired: number;
+  firedAfterDueS: Percentiles | null;
+  noticeLagS: HistogramFigures | null;
+  noticesReceived: { wecom: number; email: number };
+}
+
+/** Brand of the escalation mode's orders, whose ES-5 waits 5 s. */
+const STUCK_BRAND = 'stuckbench';
+const STUCK_ES5_S = 5;
+
+/**
+ * Posts paid orders nobody works on under a policy whose ES-5 waits 5 s, waits until each escalated, and reads the
+ * time from the threshold to the notice leaving the hub (the workers' metric) and to the level firing (the orders).
+ */
+async function escalationLag(hub: Hub, opts: Options): Promise<EscalationFigures> {
+  const ops = { 'content-type': 'application/json', 'x-api-key': OPS_KEY };
+  const overrides = [{ id: 'bench-stuck', brand: STUCK_BRAND, settings: { es5: { after: `${STUCK_ES5_S}s` }, es5b: { after: '1h' } } }];
+  const saved = await fetch(`${hub.baseUrl}/v1/settings/escalation-policy`, {
+    method: 'PUT',
+    headers: ops,
+    body: JSON.stringify({ body: { base: {}, overrides } }),
+  });
+  if (!saved.ok) throw new Error(`saving the escalation policy answered ${saved.status}: ${await saved.text()}`);
+  const orders = Array.from({ length: opts.orders }, (_, i) => loadOrder(STUCK_BRAND, i));
+  await Promise.all(orders.map((order) => postPaidOrder(hub.baseUrl, order, Date.now(), opts.requestTimeout * 1000)));
+  const ids = orders.map((o) => orderIdOf(o.channel, o.channelOrderId));
+  const firedAfterDue: number[] = [];
+  const deadline = Date.now() + 120_000;
+  for (const id of ids) {
+    while (Date.now() < deadline) {
+      const read = await fetch(`${hub.baseUrl}/v1/orders/${id}`, { headers: ops });
+      const body = (await read.json()) as { order?: { escalations?: Array<{ level: string; since: string; firedAt: string }> } };
+      const es5 = body.order?.escalations?.find((e) => e.level === 'ES-5');
+      if (es5) {
+        firedAfterDue.push((Date.parse(es5.firedAt) - Date.parse(es5.since)) / 1000 - STUCK_ES5_S);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  // The notices are sent beside the order: give them a moment, then read what the workers measured.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const samples = (await Promise.all(hub.metricsUrls.workers.map(scrape))).flatMap((s) => s.samples);
+  return {
+    orders: ids.length,
+    fired: firedAfterDue.length,
+    firedAfterDueS: firedAfterDue.length > 0 ? percentiles(firedAfterDue) : null,
+    noticeLagS: histogram(samples, 'orderhub_escalation_notice_lag_seconds') ?? null,
+    noticesReceived: { wecom: hub.partners.people.wecom.messages().length, email: hub.partners.people.smtp.mails().length },
+  };
+}
+
 async function runOrderModes(opts: Options, report: Report, scratch: string, teardown: Teardown): Promise<void> {
   const hub = await startHub(scratch, opts.workers, seedFor(opts), teardown);
   const groups = findGroups({}, scratch);
@@ -749,6 +807,30 @@ async function runOrderModes(opts: Options, report: Report, scratch: string, tea
   if (opts.mode === 'probe' || (opts.probe && (opts.mode === 'steady' || opts.mode === 'step'))) {
     report.probe = await probe(hub);
     printProbe(report.probe);
+  }
+  if (opts.mode === 'escalation') {
+    const figures = await escalationLag(hub, opts);
+    report.escalation = figures;
+    console.log(`\nescalation: ${figures.orders} orders left alone, ES-5 after ${STUCK_ES5_S} s`);
+    printTable(
+      ['figure', 'value'],
+      [
+        ['ES-5 fired', `${figures.fired} of ${figures.orders}`],
+        [
+          'fired after due p50/p95/p99',
+          figures.firedAfterDueS
+            ? `${fmt(figures.firedAfterDueS.p50, 3)} / ${fmt(figures.firedAfterDueS.p95, 3)} / ${fmt(figures.firedAfterDueS.p99, 3)} s`
+            : 'n/a',
+        ],
+        [
+          'due → notice acknowledged p50/p95/p99 (ES-6)',
+          figures.noticeLagS
+            ? `${fmt(figures.noticeLagS.p50, 3)} / ${fmt(figures.noticeLagS.p95, 3)} / ${fmt(figures.noticeLagS.p99, 3)} s (${figures.noticeLagS.count} notices)`
+            : 'n/a',
+        ],
+        ['received', `WeCom ${figures.noticesReceived.wecom}, e-mail ${figures.noticesReceived.email}`],
+      ],
+    );
   }
   if (opts.mode === 'steady') {
     const count = Math.max(1, Math.round(opts.rate * opts.duration));

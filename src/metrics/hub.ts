@@ -82,7 +82,7 @@ const escalationNoticeLag = new Histogram({
   name: 'orderhub_escalation_notice_lag_seconds',
   help: 'ES-6: time from an escalation level falling due to its notice being acknowledged by the channel that carries it',
   labelNames: ['level'] as const,
-  buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+  buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
   registers,
 });
 

@@ -10,6 +10,8 @@ import type { Network, Warehouse } from '../../../src/domain/routing/warehouses'
 import type { SupplierProfileInput } from '../../../src/domain/supplier';
 import { startCarrier, type CarrierSimulator } from './carrier';
 import { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver';
+import { startSmtp, type SmtpSimulator } from './smtp';
+import { startWeCom, type WeComSimulator } from './wecom';
 
 /** The carrier code every demo warehouse requests e-waybills from. */
 export const DEMO_CARRIER = 'SF';
@@ -32,6 +34,8 @@ export interface DemoPartners {
   connect(network: Network): Network;
   /** A supplier's profile whose orders and notices go to the demo suppliers server, for its account. */
   supplierProfile(supplierId: string): SupplierProfileInput;
+  /** Where escalation notices go: one WeCom group robot for every role, and a mailbox. */
+  people: { wecom: WeComSimulator; smtp: SmtpSimulator };
   /** The servers, to read what they received. */
   receivers: DemoReceivers;
   /** Base URL of each server, by role, for a start-up banner. */
@@ -77,6 +81,8 @@ export async function startDemoPartners(options: DemoPartnerOptions = {}): Promi
     startWebhookReceiver({ secrets }),
   ]);
   const receivers: DemoReceivers = { wms, carrier, storefront, payments, suppliers, operations };
+  const [wecom, smtp] = await Promise.all([startWeCom({ key: 'demo-robot' }), startSmtp()]);
+  const robot = { url: wecom.url };
   const names = Object.keys(receivers) as Array<keyof DemoReceivers>;
   const base = (receiver: WebhookReceiver) => `http://${host}:${new URL(receiver.server.url).port}`;
   const urls = Object.fromEntries(names.map((name) => [name, base(receivers[name])])) as DemoPartners['urls'];
@@ -90,6 +96,11 @@ export async function startDemoPartners(options: DemoPartnerOptions = {}): Promi
     carriers: { [DEMO_CARRIER]: { adapter: 'webhook', url: `${urls.carrier}/waybills` } },
     payments: Object.fromEntries(channels.map((c) => [c, { url: `${urls.payments}/channels/${c}/refunds` }])),
     operations: { url: `${urls.operations}/alerts` },
+    notifications: {
+      wecom: { supervisor: robot, operations: robot, location: robot },
+      smtp: { host: smtp.host, port: smtp.port, from: 'Order Hub demo <alerts@orderhub.example>' },
+      people: { supervisor: { email: 'supervisor@orderhub.example' }, operations: { email: 'operations@orderhub.example' } },
+    },
   });
   return {
     config,
@@ -106,11 +117,13 @@ export async function startDemoPartners(options: DemoPartnerOptions = {}): Promi
       webhookUrl: `${urls.suppliers}/suppliers/${encodeURIComponent(supplierId)}/orders`,
       notify: { kind: 'webhook', url: `${urls.suppliers}/suppliers/${encodeURIComponent(supplierId)}/notices` },
     }),
+    people: { wecom, smtp },
     receivers,
     urls,
     counts: () => Object.fromEntries(names.map((name) => [name, receivers[name].events().length])) as Record<keyof DemoReceivers, number>,
     async stop() {
       await Promise.all(names.map((name) => receivers[name].server.stop()));
+      await Promise.all([wecom.server.stop(), smtp.stop()]);
     },
   };
 }
