@@ -29,17 +29,19 @@ export function createEscalationActivities({ stores }: ActivityDeps) {
     },
 
     /**
-     * ES-3: routing sends no new order to the warehouse until a person resumes it (orders already there stay: the
-     * late one is being worked on there). True when this call paused it, so only what escalation paused is resumed.
-     * Suppliers are not paused here: their accounts have no dispatch switch yet.
+     * ES-3: routing sends no new order to the warehouse (its network settings) or supplier (its account) until a
+     * person resumes it; orders already there stay, the late one is being worked on there. True when this call paused
+     * it, so only what escalation paused is resumed.
      */
     async pauseDispatch(input: { location: Location; actor: string }): Promise<boolean> {
-      return input.location.kind === 'warehouse' && setPaused(input.location.id, true, input.actor);
+      const { kind, id } = input.location;
+      return kind === 'warehouse' ? setPaused(id, true, input.actor) : stores.accounts.setDispatchPaused(id, true, input.actor);
     },
 
     /** Lifts an escalation's pause. */
     async resumeDispatch(input: { location: Location; actor: string }): Promise<boolean> {
-      return input.location.kind === 'warehouse' && setPaused(input.location.id, false, input.actor);
+      const { kind, id } = input.location;
+      return kind === 'warehouse' ? setPaused(id, false, input.actor) : stores.accounts.setDispatchPaused(id, false, input.actor);
     },
 
     /** ES-4: freezes a supplier's payouts (left out of the payable export); false when it was frozen already. */

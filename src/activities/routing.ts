@@ -30,7 +30,7 @@ export function createRoutingActivities({ stores }: ActivityDeps) {
       const { lineIds, excludedSuppliers = [] } = input;
       const order = lineIds ? { ...input.order, lines: input.order.lines.filter((l) => lineIds.includes(l.lineId)) } : input.order;
       const context = await stores.routingContext.load(order);
-      const decision = routeOrder(order, { ...context, excludedSuppliers });
+      const decision = routeOrder(order, { ...context, excludedSuppliers: [...context.excludedSuppliers, ...excludedSuppliers] });
       return {
         shipments: decision.shipments,
         unroutable: decision.unroutable.map((u) => ({ lineId: u.lineId, reason: `${u.reason}: ${u.detail}` })),

@@ -53,6 +53,8 @@ export interface Account {
   supplier?: SupplierProfileInput;
   /** Suppliers only: never frozen reads `{ frozen: false }`. */
   payout?: PayoutState;
+  /** Suppliers only: routing sends no new order (ES-3 or by hand), and who paused it. */
+  dispatchPaused?: { by: string };
   keys: ApiKeyState[];
 }
 
@@ -69,6 +71,8 @@ export const accountAuditActions = [
   'PROFILE_CHANGED',
   'PAYOUT_FROZEN',
   'PAYOUT_UNFROZEN',
+  'DISPATCH_PAUSED',
+  'DISPATCH_RESUMED',
 ] as const;
 /** One kind of change to an account. */
 export type AccountAuditAction = (typeof accountAuditActions)[number];
@@ -165,6 +169,8 @@ interface AccountDoc {
   /** Checked against supplierProfileInputSchema when read: the schema stores it as Mixed. */
   supplier?: unknown;
   payout?: PayoutDoc | null;
+  dispatchPaused?: boolean | null;
+  dispatchPausedBy?: string | null;
 }
 
 const NOT_FROZEN: PayoutDoc = { frozen: false };
@@ -221,9 +227,10 @@ function auditEntryOf(doc: AuditDoc): AccountAuditEntry {
   };
 }
 
-function supplierPartOf(doc: AccountDoc): Pick<Account, 'supplier' | 'payout'> {
+function supplierPartOf(doc: AccountDoc): Pick<Account, 'supplier' | 'payout' | 'dispatchPaused'> {
   const supplier = profileOf(doc);
-  return { ...(supplier ? { supplier } : {}), payout: payoutOf(doc.payout) };
+  const paused = doc.dispatchPaused ? { dispatchPaused: { by: doc.dispatchPausedBy ?? 'unknown' } } : {};
+  return { ...(supplier ? { supplier } : {}), payout: payoutOf(doc.payout), ...paused };
 }
 
 function accountOf(doc: AccountDoc, keys: KeyDoc[]): Account {
@@ -381,6 +388,30 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
         await record({ accountId, actor: change.actor, action: 'PAYOUT_FROZEN', before: payoutOf(before.payout), after: payoutOf(payout) });
       }
       return find(accountId);
+    },
+
+    /**
+     * Pauses or resumes dispatch to a supplier (ES-3): routing sends it no new order while paused. True when this call
+     * changed it, so an escalation resumes only what it paused; audited.
+     */
+    async setDispatchPaused(supplierId: string, paused: boolean, actor: string): Promise<boolean> {
+      const accountId = `supplier:${supplierId}`;
+      const guard = paused ? { dispatchPaused: { $ne: true } } : { dispatchPaused: true };
+      const update = paused
+        ? { $set: { dispatchPaused: true, dispatchPausedBy: actor } }
+        : { $unset: { dispatchPaused: 1, dispatchPausedBy: 1 } };
+      const before = await Accounts.findOneAndUpdate({ _id: accountId, kind: 'supplier', ...guard }, update, {
+        returnDocument: 'before',
+      }).lean();
+      if (!before) return false;
+      await record({ accountId, actor, action: paused ? 'DISPATCH_PAUSED' : 'DISPATCH_RESUMED' });
+      return true;
+    },
+
+    /** Suppliers routing must not send new orders to (paused by ES-3 or by hand): few, and read by an indexed equality. */
+    async pausedSuppliers(): Promise<string[]> {
+      const docs = await Accounts.find({ dispatchPaused: true }, { partyId: 1 }).lean();
+      return docs.map((d) => d.partyId);
     },
 
     /** Unfreezes a supplier's payouts, the note going to the audit trail; unfreezing one not frozen changes nothing. */

@@ -14,6 +14,8 @@ import type { Network } from '../domain/routing/warehouses';
 
 /** Where the routing inputs come from. */
 export interface RoutingSources {
+  /** Suppliers paused for dispatch (ES-3): routing sends them nothing new. */
+  pausedSuppliers: () => Promise<string[]>;
   routingRules: SettingsStore<RoutingRuleSet>;
   network: SettingsStore<Network>;
   ledger: StockLedger;
@@ -21,7 +23,7 @@ export interface RoutingSources {
 }
 
 /** Creates the loader of routing inputs. */
-export function createRoutingContextLoader({ routingRules, network, ledger, warehouseLoad }: RoutingSources) {
+export function createRoutingContextLoader({ pausedSuppliers, routingRules, network, ledger, warehouseLoad }: RoutingSources) {
   /** Stock of the SKUs that is on hand or reserved somewhere; a missing pair means none (as routing reads it). */
   const stockFor = async (skus: string[], warehouseIds: string[]): Promise<StockLevel[]> =>
     (await ledger.stockForRouting(skus))
@@ -32,7 +34,7 @@ export function createRoutingContextLoader({ routingRules, network, ledger, ware
   return {
     /** The routing inputs of this moment for an order: rules, network, stock of its SKUs, each warehouse's load today (RT-4). */
     async load(order: CanonicalOrder): Promise<RoutingContext> {
-      const [rules, net] = await Promise.all([routingRules.latest(), network.latest()]);
+      const [rules, net, paused] = await Promise.all([routingRules.latest(), network.latest(), pausedSuppliers()]);
       const skus = [...new Set(order.lines.map((l) => l.sku))];
       const warehouseIds = net.body.warehouses.map((w) => w.id);
       const now = new Date();
@@ -51,7 +53,7 @@ export function createRoutingContextLoader({ routingRules, network, ledger, ware
         capacityUsedToday: used,
         defaultPriority: DEFAULT_PRIORITY,
         now: now.toISOString(),
-        excludedSuppliers: [],
+        excludedSuppliers: paused,
       };
     },
   };

@@ -31,6 +31,7 @@ export function createStores(db: Database) {
   });
   const ledger = createStockLedger(db.models);
   const warehouseLoad = createWarehouseLoad(db.models);
+  const accounts = createAccounts(db.models);
   return {
     policy: createSettingsStore(db.models, 'orderPolicy', policySettingsSchema, { base: defaultOrderPolicy, overrides: [] }),
     escalationPolicy: createSettingsStore(db.models, 'escalationPolicy', escalationSettingsSchema, {
@@ -42,9 +43,15 @@ export function createStores(db: Database) {
     ledger,
     orders: createOrderReadModel(db.models),
     warehouseLoad,
-    routingContext: createRoutingContextLoader({ routingRules, network, ledger, warehouseLoad }),
+    routingContext: createRoutingContextLoader({
+      pausedSuppliers: () => accounts.pausedSuppliers(),
+      routingRules,
+      network,
+      ledger,
+      warehouseLoad,
+    }),
     deliveries: createDeliveries(db.models),
-    accounts: createAccounts(db.models),
+    accounts,
   };
 }
 

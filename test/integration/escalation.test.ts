@@ -23,6 +23,7 @@ const overrides = [
   { id: 'stuck-fast', brand: 'stuckco', settings: { es2: { after: '1h' }, es5: { after: '2s' }, es5b: { after: '4s' } } },
   { id: 'pause-fast', brand: 'pauseco', settings: { es3: { after: '2s' }, es5: { after: '1h' }, es5b: { after: '2h' } } },
   { id: 'freeze-fast', brand: 'freezeco', settings: { es4: { after: '2s' }, es5: { after: '1h' }, es5b: { after: '2h' } } },
+  { id: 'pause-supplier', brand: 'pausesupco', settings: { es3: { after: '2s' }, es5: { after: '1h' }, es5b: { after: '2h' } } },
 ];
 
 describe('escalation of stuck orders', () => {
@@ -219,5 +220,30 @@ describe('escalation of stuck orders', () => {
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     const view = await fired(orderId, 'ES-2');
     assert.equal(view.escalations!.find((e) => e.level === 'ES-2')!.policyVersion, saved.body.version);
+  });
+
+  test('ES-3 on a drop-ship supplier pauses dispatch to it: a new order is not routed there until the level is resolved', async () => {
+    const sofa = (brand: string) =>
+      makeOrder({
+        brand,
+        lines: [{ lineId: 'L1', sku: 'SOFA-9', category: 'sofa', quantity: 1, unitPrice: 999, listPrice: 999 }],
+        amounts: { goods: 999, shipping: 0, discount: 0, paid: 999 },
+      });
+    const orderId = await steps.submit(paid(sofa('pausesupco')));
+    const shipmentId = (await steps.waitFor(orderId, 'FULFILLING')).shipments[0]!.shipmentId;
+    for (const step of ['accepted', 'picking']) assert.equal((await progress(orderId, shipmentId, step)).status, 200);
+    const view = await fired(orderId, 'ES-3');
+    const entry = view.escalations!.find((e) => e.level === 'ES-3')!;
+    assert.deepEqual(entry.actions, ['dispatch paused']);
+    assert.ok((await hub.ops('GET', '/v1/accounts/supplier:sofa-maker')).body.dispatchPaused, 'the supplier account shows the pause');
+    // No warehouse stocks sofas: with the maker paused, a new sofa order has nowhere to go and waits for a person.
+    const next = await steps.submit(paid(sofa('acme')));
+    const held = await steps.waitFor(next, 'ON_HOLD');
+    assert.ok(!held.shipments.some((s) => s.locationId === 'sofa-maker'), 'nothing new is sent to the paused supplier');
+    const resolved = await hub.ops('POST', `/v1/orders/${orderId}/escalations/${encodeURIComponent(entry.id)}`, { action: 'resolve' });
+    assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+    assert.equal((await hub.ops('GET', '/v1/accounts/supplier:sofa-maker')).body.dispatchPaused, undefined, 'resumed');
+    const audit = (await hub.ops('GET', '/v1/accounts/supplier:sofa-maker/audit')).body.entries.map((e: { action: string }) => e.action);
+    assert.ok(audit.includes('DISPATCH_PAUSED') && audit.includes('DISPATCH_RESUMED'), 'both in the account audit trail');
   });
 });

@@ -28,10 +28,14 @@ export const accountSchema = new Schema(
     createdBy: { type: String, required: true },
     supplier: { type: Schema.Types.Mixed },
     payout: { type: payoutSchema },
+    /** A supplier routing sends no new order to (ES-3), with who paused it; top level, so the paused are index-served. */
+    dispatchPaused: { type: Boolean },
+    dispatchPausedBy: { type: String },
   },
   { versionKey: false, collection: 'accounts' },
 );
 accountSchema.index({ kind: 1 });
+accountSchema.index({ dispatchPaused: 1 });
 
 /**
  * One API key of an account. `_id` is the key id printed inside the key itself, so authenticating a request is one

@@ -92,6 +92,7 @@ const accountSchema = z.object({
   payout: payoutStateSchema
     .optional()
     .describe('suppliers only: frozen with since, by and reason of the freeze in force, or { frozen: false }'),
+  dispatchPaused: z.object({ by: z.string() }).optional().describe('suppliers only: routing sends no new order (ES-3), and who paused it'),
   keys: z.array(keyStateSchema).describe('oldest first; never with their secrets'),
 });
 const auditEntrySchema = z.object({
