@@ -37,6 +37,22 @@ describe('deliveries to partners', () => {
     await hub?.stop();
   });
 
+  /** Waits until the generic storefront accepted the order's write-back. */
+  const storefrontHas = (orderId: string) =>
+    eventually(
+      async () =>
+        hub.partners.storefront.events('shipment.shipped').some((e) => (e.data as { orderId: string }).orderId === orderId)
+          ? true
+          : undefined,
+      `the write-back of ${orderId}`,
+    );
+
+  /** The order's write-back in the deliveries log, as operations read it. */
+  const writeBackLogged = async (orderId: string) =>
+    (await hub.ops('GET', `/v1/orders/${orderId}/deliveries`)).body.deliveries.find(
+      (d: { kind: string }) => d.kind === 'shipmentWriteBack',
+    );
+
   /** Submits a paid order, walks its parcels to shipped, and returns it. */
   async function shipOrder(order: ReturnType<typeof makeOrder>): Promise<{ orderId: string; view: OrderView }> {
     const orderId = await steps.submit(paid(order));
@@ -135,38 +151,22 @@ describe('deliveries to partners', () => {
       ...[1, 2, 3].map(() => ({ status: 429, headers: { 'retry-after': '1' }, body: { message: 'slow down' } })),
     );
     const { orderId } = await shipOrder(makeOrder());
-    await eventually(
-      async () =>
-        hub.partners.storefront.events('shipment.shipped').some((e) => (e.data as { orderId: string }).orderId === orderId)
-          ? true
-          : undefined,
-      'the write-back',
-    );
+    await storefrontHas(orderId);
     const requests = hub.partners.storefront.server.receivedOn('/orders/shipments').filter((r) => orderOf(r) === orderId);
     assert.equal(requests.length, 4, 'three refusals, then the one that was accepted');
     for (const gap of gaps(requests)) assert.ok(gap >= 950, `retried after ${gap} ms, before the 1 s the storefront asked for`);
     assert.equal(new Set(requests.map((r) => r.headers['webhook-id'])).size, 1, 'every attempt carried the same idempotency key');
-    const [writeBack] = (await hub.ops('GET', `/v1/orders/${orderId}/deliveries`)).body.deliveries.filter(
-      (d: { kind: string }) => d.kind === 'shipmentWriteBack',
-    );
+    const writeBack = await writeBackLogged(orderId);
     assert.deepEqual([writeBack.state, writeBack.attempts], ['delivered', 4]);
   });
 
   test('a storefront answering 500 and then nothing at all is retried until it takes the write-back', async () => {
     hub.partners.storefront.server.script('/orders/shipments', { status: 500, body: { message: 'boom' } }, { hang: true });
     const { orderId } = await shipOrder(makeOrder());
-    await eventually(
-      async () =>
-        hub.partners.storefront.events('shipment.shipped').some((e) => (e.data as { orderId: string }).orderId === orderId)
-          ? true
-          : undefined,
-      'the write-back',
-    );
+    await storefrontHas(orderId);
     const requests = hub.partners.storefront.server.receivedOn('/orders/shipments').filter((r) => orderOf(r) === orderId);
     assert.equal(requests.length, 3);
-    const [writeBack] = (await hub.ops('GET', `/v1/orders/${orderId}/deliveries`)).body.deliveries.filter(
-      (d: { kind: string }) => d.kind === 'shipmentWriteBack',
-    );
+    const writeBack = await writeBackLogged(orderId);
     assert.equal(writeBack.state, 'delivered');
   });
 
@@ -272,13 +272,7 @@ describe('deliveries to partners', () => {
     });
     assert.equal(retried.status, 200, JSON.stringify(retried.body));
     assert.deepEqual(retried.body.attention, []);
-    await eventually(
-      async () =>
-        hub.partners.storefront.events('shipment.shipped').some((e) => (e.data as { orderId: string }).orderId === orderId)
-          ? true
-          : undefined,
-      'the write-back after the retry',
-    );
+    await storefrontHas(orderId);
     const actions = await eventually(async () => {
       const all = await steps.auditActions(orderId);
       return all.includes('SHIPMENT_WRITTEN_BACK') ? all : undefined;

@@ -187,15 +187,7 @@ export class Fulfilment {
         this.writeBacks.push(this.writeBackWatched(shipment, held));
         continue;
       }
-      await this.activities.writeBackShipment({
-        orderId: view.orderId,
-        channel: view.order.channel,
-        channelOrderId: view.order.channelOrderId,
-        shipmentId: shipment.shipmentId,
-        trackingNumber: shipment.trackingNumber!,
-        carrier: shipment.carrier!,
-        lineIds: shipment.lineIds,
-      });
+      await this.activities.writeBackShipment(this.writeBackOf(shipment));
       shipment.writtenBack = true;
       await this.record({
         actor: systemActor,
@@ -259,21 +251,26 @@ export class Fulfilment {
     await writing;
   }
 
+  /** What a parcel's write-back tells the channel (the designs before the third sent exactly this). */
+  private writeBackOf(shipment: ShipmentState) {
+    const view = this.view();
+    return {
+      orderId: view.orderId,
+      channel: view.order.channel,
+      channelOrderId: view.order.channelOrderId,
+      shipmentId: shipment.shipmentId,
+      trackingNumber: shipment.trackingNumber!,
+      carrier: shipment.carrier!,
+      lineIds: shipment.lineIds,
+    };
+  }
+
   /** Third design: writes one parcel back until the channel confirms it (or a person did it by hand). */
   private async writeBack(shipment: ShipmentState, committed: ReservationState[]): Promise<void> {
     const view = this.view();
     const confirmed = await this.run.deliver(
-      (via) =>
-        via.writeBackShipment({
-          orderId: view.orderId,
-          channel: view.order.channel,
-          channelOrderId: view.order.channelOrderId,
-          shipmentId: shipment.shipmentId,
-          trackingNumber: shipment.trackingNumber!,
-          carrier: shipment.carrier!,
-          lineIds: shipment.lineIds,
-          lines: view.order.lines,
-        }),
+      // From the third design on the lines go along, so a channel can fulfil the parcel's quantities.
+      (via) => via.writeBackShipment({ ...this.writeBackOf(shipment), lines: view.order.lines }),
       { interruptible: false },
     );
     shipment.writtenBack = true;
