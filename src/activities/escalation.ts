@@ -3,12 +3,31 @@
  * history), and what ES-3 and ES-4 do to a warehouse or supplier — pause dispatch, freeze payouts — and undo.
  */
 import { Context } from '@temporalio/activity';
-import { resolveEscalationPolicy, type EscalationTarget, type ResolvedEscalationPolicy } from '../domain/escalation';
+import { resolveEscalationPolicy, type EscalationScope, type EscalationTarget, type ResolvedEscalationPolicy } from '../domain/escalation';
 import { escalationPolicyChanged } from '../workflows/order/messages';
 import type { ActivityDeps } from './deps';
 
 /** A warehouse or supplier an escalation acts on. */
 type Location = { kind: 'warehouse' | 'supplier'; id: string };
+
+/** Whose payouts change: a location, or (orders that froze before warehouse partners could be) a supplier by id. */
+type PayoutChange = ({ location: Location } | { supplierId: string }) & { actor: string };
+
+/** A visibility filter for the orders an override scope matches (search attributes Brand, Channel, WarehouseId, SupplierId). */
+function scopeFilter(scope: EscalationScope): string {
+  const quoted = (value: string) => `'${value.replace(/['\\]/g, '')}'`;
+  const clauses = [
+    ...(scope.brand ? [`Brand = ${quoted(scope.brand)}`] : []),
+    ...(scope.channel ? [`Channel = ${quoted(scope.channel)}`] : []),
+    ...(scope.location ? [`${scope.location.kind === 'warehouse' ? 'WarehouseId' : 'SupplierId'} = ${quoted(scope.location.id)}`] : []),
+  ];
+  return `(${clauses.join(' AND ')})`;
+}
+
+/** The account paid for a location's work. */
+function payeeOf(change: PayoutChange): string {
+  return 'location' in change ? `${change.location.kind}:${change.location.id}` : `supplier:${change.supplierId}`;
+}
 
 /** Builds the escalation activities. */
 export function createEscalationActivities({ stores }: ActivityDeps) {
@@ -44,24 +63,32 @@ export function createEscalationActivities({ stores }: ActivityDeps) {
       return kind === 'warehouse' ? setPaused(id, false, input.actor) : stores.accounts.setDispatchPaused(id, false, input.actor);
     },
 
-    /** ES-4: freezes a supplier's payouts (left out of the payable export); false when it was frozen already. */
-    async freezePayouts(input: { supplierId: string; reason: string; actor: string }): Promise<boolean> {
-      const before = await stores.accounts.supplierProfile(input.supplierId);
-      if (!before || before.payout.frozen) return false;
-      await stores.accounts.freezePayouts(`supplier:${input.supplierId}`, { reason: input.reason, actor: input.actor });
+    /**
+     * ES-4: freezes the payouts of a supplier or of the warehouse partner (left out of the payable export); false when
+     * they were frozen already, or the warehouse is the brand's own (no partner account: nobody to withhold from).
+     */
+    async freezePayouts(input: PayoutChange & { reason: string }): Promise<boolean> {
+      const accountId = payeeOf(input);
+      const before = await stores.accounts.find(accountId).catch(() => undefined);
+      if (!before?.payout || before.payout.frozen) return false;
+      await stores.accounts.freezePayouts(accountId, { reason: input.reason, actor: input.actor });
       return true;
     },
 
     /**
-     * Signals every running order on this task queue that the escalation policy changed (one signal each, heartbeating
-     * how far it got); an order of a design without the watcher ignores it. Returns how many were told.
+     * Signals the running orders a policy version can time differently (its audience; every order on this task queue
+     * when none is given) that the escalation policy changed, one signal each, heartbeating how far it got; an order
+     * of a design without the watcher ignores it. Returns how many were told.
      */
-    async announceEscalationPolicy(input: { version: number }): Promise<number> {
+    async announceEscalationPolicy(input: { version: number; audience?: 'everyone' | EscalationScope[] }): Promise<number> {
       const context = Context.current();
-      const query = `WorkflowType = 'orderWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${context.info.taskQueue}'`;
+      const audience = input.audience ?? 'everyone';
+      if (audience !== 'everyone' && audience.length === 0) return 0;
+      const running = `WorkflowType = 'orderWorkflow' AND ExecutionStatus = 'Running' AND TaskQueue = '${context.info.taskQueue}'`;
+      const query = audience === 'everyone' ? running : `${running} AND (${audience.map(scopeFilter).join(' OR ')})`;
       let told = 0;
       for await (const order of context.client.workflow.list({ query })) {
-        await context.client.workflow.getHandle(order.workflowId).signal(escalationPolicyChanged, input);
+        await context.client.workflow.getHandle(order.workflowId).signal(escalationPolicyChanged, { version: input.version });
         told += 1;
         context.heartbeat(told);
       }
@@ -69,8 +96,8 @@ export function createEscalationActivities({ stores }: ActivityDeps) {
     },
 
     /** Lifts an escalation's freeze. */
-    async unfreezePayouts(input: { supplierId: string; note: string; actor: string }): Promise<void> {
-      await stores.accounts.unfreezePayouts(`supplier:${input.supplierId}`, { note: input.note, actor: input.actor });
+    async unfreezePayouts(input: PayoutChange & { note: string }): Promise<void> {
+      await stores.accounts.unfreezePayouts(payeeOf(input), { note: input.note, actor: input.actor });
     },
   };
 }

@@ -15,6 +15,7 @@ import { requireChannelSignature, requireKey, type Access, type AuthedRequest, t
 import { errorHandler, HttpError, notFound } from './errors';
 import { buildOpenApi } from './openapi';
 import { stoppedWarehouses } from '../domain/routing/warehouses';
+import { escalationAudience } from '../domain/escalation';
 import { createOrderAccess } from './orderAccess';
 import { Api } from './route';
 import { channelRoutes, eventsWebhookPath, measureWebhookAcks } from './routes/channels';
@@ -92,8 +93,8 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
     stores,
     (previous, saved) =>
       workflows.startWarehouseOutages(stoppedWarehouses(previous.body, saved.body, saved.version), saved.version, saved.actor),
-    // A new escalation policy reaches orders already waiting: a rollout tells each running order (ES-6).
-    (_previous, saved) => workflows.startEscalationRollout(saved.version),
+    // A new escalation policy reaches orders already waiting: a rollout tells each running order it concerns.
+    (previous, saved) => workflows.startEscalationRollout(saved.version, escalationAudience(previous.body, saved.body)),
   );
   inventoryRoutes(api, stores);
   routingRoutes(api, stores);

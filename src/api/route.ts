@@ -2,13 +2,11 @@
 import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { RequestHandler, Router } from 'express';
 import { z } from 'zod';
+import { reportIdSchema } from '../domain/primitives';
 import type { Access, AuthedRequest } from './auth';
 import { errorBodySchema, parseOr400 } from './errors';
 
-const idempotencyKeySchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,128}$/, '1-128 letters, digits, _ . : -')
-  .optional();
+const idempotencyKeySchema = reportIdSchema.optional();
 
 /** An endpoint's contract. */
 export interface Endpoint<P, Q, B> {

@@ -4,6 +4,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { formatMinorUnits } from '../domain/money';
+import type { EscalationScope } from '../domain/escalation';
 import { type Channel } from '../domain/order';
 import { escalationRolloutWorkflowId, orderIdOf, orderWorkflowId, warehouseOutageWorkflowId } from '../domain/ids';
 import type { OrderEvent } from '../domain/orderEvents';
@@ -133,20 +134,20 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
       return recent.every(Boolean);
     },
 
-    /** Starts one outage workflow per stopped warehouse (RT-4); the id carries the network version, so a retry starts nothing twice. */
-    /** Starts the rollout of an escalation policy version to the running orders, once per version. */
-    async startEscalationRollout(version: number): Promise<void> {
+    /** Starts the rollout of an escalation policy version to the running orders it concerns, once per version. */
+    async startEscalationRollout(version: number, audience: 'everyone' | EscalationScope[]): Promise<void> {
       try {
         await client.workflow.start<typeof escalationPolicyRollout>('escalationPolicyRollout', {
           workflowId: escalationRolloutWorkflowId(version),
           taskQueue,
-          args: [{ version }],
+          args: [{ version, audience }],
         });
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       }
     },
 
+    /** Starts one outage workflow per stopped warehouse (RT-4); the id carries the network version, so a retry starts nothing twice. */
     async startWarehouseOutages(stopped: StoppedWarehouse[], networkVersion: number, requestedBy: string): Promise<void> {
       for (const { warehouseId, reason } of stopped) {
         try {

@@ -107,10 +107,18 @@ export class UnknownAccountError extends Error {
   override name = 'UnknownAccountError';
 }
 
-/** Raised when a supplier-only change (profile, payouts) names an account of another kind. */
+/** Raised when a supplier-only change (profile) names an account of another kind. */
 export class NotASupplierError extends Error {
   override name = 'NotASupplierError';
 }
+
+/** Raised when a payout change names an account the hub pays nothing to (only suppliers and warehouse partners are paid). */
+export class NotAPayeeError extends Error {
+  override name = 'NotAPayeeError';
+}
+
+/** Accounts the hub pays: drop-ship suppliers per parcel, warehouse partners (3PL) for their fulfilment work. */
+const PAYEES: readonly AccountKind[] = ['supplier', 'warehouse'];
 
 /** Raised when the account has no key with the given id. */
 export class UnknownKeyError extends Error {
@@ -242,6 +250,7 @@ function accountOf(doc: AccountDoc, keys: KeyDoc[]): Account {
     createdAt: doc.createdAt,
     createdBy: doc.createdBy,
     ...(doc.kind === 'supplier' ? supplierPartOf(doc) : {}),
+    ...(doc.kind === 'warehouse' ? { payout: payoutOf(doc.payout) } : {}),
     keys: keys.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a._id.localeCompare(b._id)).map(keyStateOf),
   };
 }
@@ -293,13 +302,26 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
    * Applies a supplier-only change in one guarded write and returns the account as it was before; undefined when the
    * guard did not hold (the change was made already). UnknownAccountError, NotASupplierError.
    */
-  const changeSupplier = async (accountId: string, guard: object, update: object): Promise<AccountDoc | undefined> => {
-    const before = await Accounts.findOneAndUpdate({ _id: accountId, kind: 'supplier', ...guard }, update, {
+  const changeSupplier = (accountId: string, guard: object, update: object) =>
+    changeAccount(accountId, ['supplier'], guard, update, () => new NotASupplierError(`${accountId} is not a supplier's account`));
+
+  /** The same for a payout change, on a supplier's or a warehouse partner's account. NotAPayeeError. */
+  const changePayee = (accountId: string, guard: object, update: object) =>
+    changeAccount(accountId, PAYEES, guard, update, () => new NotAPayeeError(`the hub pays nothing to ${accountId}`));
+
+  const changeAccount = async (
+    accountId: string,
+    kinds: readonly AccountKind[],
+    guard: object,
+    update: object,
+    wrongKind: () => Error,
+  ): Promise<AccountDoc | undefined> => {
+    const before = await Accounts.findOneAndUpdate({ _id: accountId, kind: { $in: kinds }, ...guard }, update, {
       returnDocument: 'before',
     }).lean();
     if (before) return before;
     const doc = await accountDoc(accountId);
-    if (doc.kind !== 'supplier') throw new NotASupplierError(`${accountId} is not a supplier's account`);
+    if (!kinds.includes(doc.kind)) throw wrongKind();
     return undefined;
   };
 
@@ -378,12 +400,12 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
     },
 
     /**
-     * Freezes a supplier's payouts. Freezing a frozen supplier changes nothing (like a second revocation): the first
+     * Freezes a supplier's or warehouse partner's payouts. Freezing a frozen supplier changes nothing (like a second revocation): the first
      * freeze's time, operator and reason are kept until an unfreeze, so a retried or repeated freeze cannot move them.
      */
     async freezePayouts(accountId: string, change: { reason: string; actor: string }): Promise<Account> {
       const payout: PayoutDoc = { frozen: true, since: now(), by: change.actor, reason: change.reason };
-      const before = await changeSupplier(accountId, { 'payout.frozen': { $ne: true } }, { $set: { payout } });
+      const before = await changePayee(accountId, { 'payout.frozen': { $ne: true } }, { $set: { payout } });
       if (before) {
         await record({ accountId, actor: change.actor, action: 'PAYOUT_FROZEN', before: payoutOf(before.payout), after: payoutOf(payout) });
       }
@@ -414,9 +436,9 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
       return docs.map((d) => d.partyId);
     },
 
-    /** Unfreezes a supplier's payouts, the note going to the audit trail; unfreezing one not frozen changes nothing. */
+    /** Unfreezes a supplier's or warehouse partner's payouts, the note going to the audit trail; unfreezing one not frozen changes nothing. */
     async unfreezePayouts(accountId: string, change: { note?: string; actor: string }): Promise<Account> {
-      const before = await changeSupplier(accountId, { 'payout.frozen': true }, { $set: { payout: NOT_FROZEN } });
+      const before = await changePayee(accountId, { 'payout.frozen': true }, { $set: { payout: NOT_FROZEN } });
       if (before) {
         await record({
           accountId,

@@ -127,8 +127,9 @@ function columnsOfChanges(changes: Partial<OrderView>): Record<string, unknown> 
 }
 
 /** A supplier's shipped parcel as finance pays it. */
-export interface SupplierParcel {
-  supplierId: string;
+export interface PayableParcel {
+  /** Who is paid for it: the drop-ship supplier that sent it, or the warehouse partner that fulfilled it. */
+  payee: { kind: 'supplier' | 'warehouse'; id: string };
   orderId: string;
   shipmentId: string;
   shippedAt: string;
@@ -235,23 +236,24 @@ export function createOrderReadModel(models: Models) {
     },
 
     /**
-     * A supplier's parcels that shipped in [from, to), with what they are worth at the order's prices (minor units), for
-     * the payable export. Read by equality on the indexed supplierIds; the window is applied here (FerretDB pushes no
-     * ranges down), bounded by that supplier's orders.
+     * A supplier's or warehouse partner's parcels that shipped in [from, to), with what they are worth at the order's
+     * prices (minor units), for the payable export. Read by equality on the indexed supplierIds or warehouseIds; the
+     * window is applied here (FerretDB pushes no ranges down), bounded by that party's orders.
      */
-    async shippedSupplierParcels(supplierId: string, window: { from: Date; to: Date }): Promise<SupplierParcel[]> {
-      const records = await Order.find({ supplierIds: supplierId }, { view: 1 }).lean();
+    async shippedParcels(payee: PayableParcel['payee'], window: { from: Date; to: Date }): Promise<PayableParcel[]> {
+      const filter = payee.kind === 'supplier' ? { supplierIds: payee.id } : { warehouseIds: payee.id };
+      const records = await Order.find(filter, { view: 1 }).lean();
       return records.flatMap((record) => {
         const view = record.view as OrderView;
         return view.shipments
-          .filter((s) => s.kind === 'supplier' && s.locationId === supplierId && s.shippedAt && s.step !== 'rejected')
+          .filter((s) => s.kind === payee.kind && s.locationId === payee.id && s.shippedAt && s.step !== 'rejected')
           .filter((s) => Date.parse(s.shippedAt!) >= window.from.getTime() && Date.parse(s.shippedAt!) < window.to.getTime())
           .map((s) => {
             const lines = view.order.lines
               .filter((l) => s.lineIds.includes(l.lineId))
               .map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, amountMinor: l.unitPrice * l.quantity }));
             return {
-              supplierId,
+              payee,
               orderId: view.orderId,
               shipmentId: s.shipmentId,
               shippedAt: s.shippedAt!,

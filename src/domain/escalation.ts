@@ -300,3 +300,23 @@ export {
   type EscalationStage,
   type EscalationState,
 } from './escalationDeadlines';
+
+/** Where an override applies: a brand, a channel, a warehouse or supplier, or a mix. */
+export type EscalationScope = Pick<EscalationOverride, 'brand' | 'channel' | 'location'>;
+
+/**
+ * Which running orders a new policy version can time differently: everyone when the base changed, else the scopes of
+ * the overrides added, changed, moved (ties go to the later one) or removed. Empty when nothing that times an order
+ * changed.
+ */
+export function escalationAudience(previous: EscalationSettings, next: EscalationSettings): 'everyone' | EscalationScope[] {
+  if (JSON.stringify(previous.base) !== JSON.stringify(next.base)) return 'everyone';
+  const placed = (settings: EscalationSettings) => new Map(settings.overrides.map((o, index) => [o.id, JSON.stringify([index, o])]));
+  const before = placed(previous);
+  const after = placed(next);
+  const changed = [...previous.overrides, ...next.overrides].filter((o) => before.get(o.id) !== after.get(o.id));
+  const scopes = new Map(
+    changed.map(({ brand, channel, location }) => [JSON.stringify([brand, channel, location]), { brand, channel, location }]),
+  );
+  return [...scopes.values()].map((scope) => JSON.parse(JSON.stringify(scope)) as EscalationScope);
+}

@@ -11,3 +11,9 @@ export const actorSchema = z.object({
 });
 /** An actor in the audit trail. */
 export type Actor = z.infer<typeof actorSchema>;
+
+/**
+ * The reporter's id for one report (its Idempotency-Key): a retried report is taken once, also after the order
+ * continued in a new run, where Temporal's own update-id dedupe no longer reaches.
+ */
+export const reportIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, '1-128 letters, digits, _ . : -');

@@ -1,6 +1,6 @@
 /** Shipment progress reports from warehouses, suppliers and carriers: the one message the workflow validates on every order. */
 import { z } from 'zod';
-import { actorSchema, instantSchema } from './primitives';
+import { actorSchema, instantSchema, reportIdSchema } from './primitives';
 
 /** Progress steps a warehouse or supplier reports for one shipment, then the carrier's delivery. */
 export const shipmentStepSchema = z.enum(['accepted', 'picking', 'progress', 'packed', 'shipped', 'delivered']);
@@ -38,7 +38,7 @@ export const shipmentReportSchema = shipmentReportFields.refine(shippedNeedsTrac
 /** One progress report for a shipment, as the workflow receives it. */
 export const shipmentProgressSchema = shipmentReportFields
   // The authenticated caller; absent only in reports recorded before callers were named.
-  .extend({ shipmentId: shipmentIdSchema, reporter: actorSchema.optional() })
+  .extend({ shipmentId: shipmentIdSchema, reporter: actorSchema.optional(), reportId: reportIdSchema.optional() })
   .refine(shippedNeedsTracking.check, shippedNeedsTracking.params);
 /** A shipment progress report. */
 export type ShipmentProgress = z.infer<typeof shipmentProgressSchema>;

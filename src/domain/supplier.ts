@@ -4,7 +4,7 @@
  * definition; the types are inferred.
  */
 import { z } from 'zod';
-import { instantSchema } from './primitives';
+import { instantSchema, reportIdSchema } from './primitives';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -52,7 +52,7 @@ export const supplierProfileSchema = supplierProfileInputSchema.extend({
 export type SupplierProfile = z.infer<typeof supplierProfileSchema>;
 
 const lineIdSchema = text(64);
-const base = { supplierId: text(32), at: instantSchema };
+const base = { supplierId: text(32), at: instantSchema, reportId: reportIdSchema.optional() };
 
 /**
  * What a supplier does to its part of an order: accept it, reject it (its lines are routed elsewhere, or the order is

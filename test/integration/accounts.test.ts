@@ -246,7 +246,10 @@ describe('partner accounts', () => {
     const listed = await hub.ops('GET', '/v1/accounts?kind=supplier');
     assert.deepEqual(listed.body.items.find((a: { id: string }) => a.id === 'supplier:box-maker').supplier, profile);
     const warehouse = await hub.ops('GET', `/v1/accounts/${suzhou.accountId}`);
-    assert.equal('supplier' in warehouse.body || 'payout' in warehouse.body, false, 'only suppliers have a profile and payouts');
+    assert.equal('supplier' in warehouse.body, false, 'only suppliers have a profile');
+    assert.deepEqual(warehouse.body.payout, { frozen: false }, 'a warehouse partner is paid too');
+    const carrier = await hub.ops('GET', `/v1/accounts/${sf.accountId}`);
+    assert.equal('payout' in carrier.body, false, 'a carrier is paid nothing through the hub');
 
     assert.deepEqual(await hub.stores.accounts.supplierProfile('box-maker'), {
       ...profile,
@@ -335,16 +338,22 @@ describe('partner accounts', () => {
     assert.equal((await steps.freeze(accountId, '')).status, 400, 'a freeze needs its reason');
   });
 
-  test('only a supplier can be frozen: a warehouse answers 409 NOT_A_SUPPLIER, an unknown account 404', async () => {
-    for (const warehouse of [await steps.freeze(hefei.accountId, 'late'), await steps.unfreeze(hefei.accountId)]) {
-      assert.equal(warehouse.status, 409);
-      assert.equal(warehouse.body.error.code, 'NOT_A_SUPPLIER');
+  test('a warehouse partner is paid too and can be frozen (ES-4); a carrier is not a payee (409 NOT_A_PAYEE), an unknown account 404', async () => {
+    const frozen = await steps.freeze(hefei.accountId, 'packed and not shipped for a day');
+    assert.equal(frozen.status, 200, JSON.stringify(frozen.body));
+    assert.equal(frozen.body.payout.frozen, true);
+    assert.equal((await steps.unfreeze(hefei.accountId)).body.payout.frozen, false);
+    const carrier = await steps.createAccount('carrier', 'STO', 'STO Express');
+    for (const refused of [await steps.freeze(carrier.accountId, 'late'), await steps.unfreeze(carrier.accountId)]) {
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.error.code, 'NOT_A_PAYEE');
     }
     const unknown = await steps.freeze('supplier:nobody', 'x');
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error.code, 'UNKNOWN_ACCOUNT');
+    assert.deepEqual((await steps.auditOf(hefei.accountId)).map((e) => e.action).slice(0, 2), ['PAYOUT_UNFROZEN', 'PAYOUT_FROZEN']);
     assert.deepEqual(
-      (await steps.auditOf(hefei.accountId)).map((e) => e.action),
+      (await steps.auditOf(carrier.accountId)).map((e) => e.action),
       ['KEY_ISSUED', 'ACCOUNT_CREATED'],
     );
   });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { OrderView } from '../../src/domain/orderView';
-import { orderWorkflowId } from '../../src/domain/ids';
+import { escalationRolloutWorkflowId, orderWorkflowId } from '../../src/domain/ids';
 import { EscalationLevelKey } from '../../src/domain/searchAttributes';
 import { makeOrder, paid } from '../fixtures/orders';
 import { dropShipSofas, seedHub } from '../fixtures/network';
@@ -23,6 +23,7 @@ const overrides = [
   { id: 'stuck-fast', brand: 'stuckco', settings: { es2: { after: '1h' }, es5: { after: '2s' }, es5b: { after: '4s' } } },
   { id: 'pause-fast', brand: 'pauseco', settings: { es3: { after: '2s' }, es5: { after: '1h' }, es5b: { after: '2h' } } },
   { id: 'freeze-fast', brand: 'freezeco', settings: { es4: { after: '2s' }, es5: { after: '1h' }, es5b: { after: '2h' } } },
+  { id: 'freeze-warehouse', brand: 'freezewh', settings: { es4: { after: '2s' }, es5: { after: '1h' }, es5b: { after: '2h' } } },
   { id: 'pause-supplier', brand: 'pausesupco', settings: { es3: { after: '2s' }, es5: { after: '1h' }, es5b: { after: '2h' } } },
 ];
 
@@ -203,8 +204,41 @@ describe('escalation of stuck orders', () => {
     assert.equal((await hub.ops('GET', '/v1/accounts/supplier:sofa-maker')).body.payout.frozen, false);
     const released = (await hub.ops('GET', `/v1/finance/payable-shipments?${window}`)).body;
     const parcel = released.payable.find((p: { orderId: string }) => p.orderId === orderId);
-    assert.deepEqual([parcel?.supplierId, parcel?.amountMinor], ['sofa-maker', 99_900], 'payable once unfrozen, at the order price');
+    assert.deepEqual(
+      [parcel?.payee, parcel?.amountMinor],
+      [{ kind: 'supplier', id: 'sofa-maker' }, 99_900],
+      'payable once unfrozen, at the order price',
+    );
     await steps.recordHistory('escalation-es4-freeze-resolved', orderId);
+  });
+
+  test('ES-4 on a warehouse partner: its payouts freeze while the parcel sits packed, finance withholds it, resolving unfreezes', async () => {
+    const orderId = await steps.submit(paid(makeOrder({ brand: 'freezewh' })));
+    const shipment = (await steps.waitFor(orderId, 'FULFILLING')).shipments[0]!;
+    const accountId = `warehouse:${shipment.locationId}`;
+    const created = await hub.ops('POST', '/v1/accounts', { kind: 'warehouse', partyId: shipment.locationId, name: '3PL partner' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    for (const step of ['accepted', 'picking', 'packed']) assert.equal((await progress(orderId, shipment.shipmentId, step)).status, 200);
+    const entry = (await fired(orderId, 'ES-4')).escalations!.find((e) => e.level === 'ES-4')!;
+    assert.deepEqual(entry.actions, ['payouts frozen']);
+    const account = await hub.ops('GET', `/v1/accounts/${accountId}`);
+    assert.equal(account.body.payout.frozen, true);
+    assert.match(account.body.payout.reason, /ES-4/);
+    const shipped = await steps.progress(orderId, shipment.shipmentId, 'shipped', { trackingNumber: 'SFWH44440001', carrier: 'SF' });
+    assert.equal(shipped.status, 200, JSON.stringify(shipped.body));
+    const hour = 3_600_000;
+    const window = `from=${encodeURIComponent(new Date(Date.now() - hour).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + hour).toISOString())}`;
+    const parcelOf = (list: Array<{ orderId: string; payee: unknown }>) => list.find((p) => p.orderId === orderId);
+    const exported = (await hub.ops('GET', `/v1/finance/payable-shipments?${window}`)).body;
+    assert.deepEqual(parcelOf(exported.withheld)?.payee, { kind: 'warehouse', id: shipment.locationId }, 'withheld while frozen');
+    assert.equal(parcelOf(exported.payable), undefined, 'not payable while frozen');
+    const resolved = await hub.ops('POST', `/v1/orders/${orderId}/escalations/${encodeURIComponent(entry.id)}`, { action: 'resolve' });
+    assert.equal(resolved.status, 200);
+    assert.equal((await hub.ops('GET', `/v1/accounts/${accountId}`)).body.payout.frozen, false);
+    assert.ok(parcelOf((await hub.ops('GET', `/v1/finance/payable-shipments?${window}`)).body.payable), 'payable once unfrozen');
+    const trail = (await hub.ops('GET', `/v1/accounts/${accountId}/audit`)).body.entries.map((e: { action: string }) => e.action);
+    assert.deepEqual(trail.slice(0, 2), ['PAYOUT_UNFROZEN', 'PAYOUT_FROZEN']);
+    await steps.recordHistory('escalation-es4-warehouse-partner', orderId);
   });
 
   test('a policy change reaches an order already waiting: it is timed again under the new version', async () => {
@@ -220,6 +254,9 @@ describe('escalation of stuck orders', () => {
     assert.equal(saved.status, 200, JSON.stringify(saved.body));
     const view = await fired(orderId, 'ES-2');
     assert.equal(view.escalations!.find((e) => e.level === 'ES-2')!.policyVersion, saved.body.version);
+    // Only lateco's orders are told: the other brands' running orders are timed as before.
+    const told = await hub.client.workflow.getHandle(escalationRolloutWorkflowId(saved.body.version)).result();
+    assert.equal(told, 1, 'the rollout signals only the orders the changed override matches');
   });
 
   test('ES-3 on a drop-ship supplier pauses dispatch to it: a new order is not routed there until the level is resolved', async () => {

@@ -4,6 +4,7 @@ import {
   defaultEscalationPolicy,
   durationSchema,
   enterStage,
+  escalationAudience,
   escalationLevelOf,
   escalationPolicySchema,
   escalationSettingsSchema,
@@ -371,5 +372,33 @@ describe('escalation state', () => {
       firedLevels: [],
     });
     assert.equal(enterStage(undefined, 'awaitingAssignment', '2026-02-03T10:00:00Z').hasTracking, false);
+  });
+});
+
+describe('who a policy change reaches', () => {
+  const settings = (base: object, overrides: object[]) => escalationSettingsSchema.parse({ base, overrides });
+  const brandFast = { id: 'a-fast', brand: 'acme', settings: { es2: { after: '1h' } } };
+  const suzhouSlow = { id: 'suzhou-slow', location: { kind: 'warehouse', id: 'suzhou' }, settings: { es3: { after: '24h' } } };
+
+  test('a changed base reaches every order', () => {
+    assert.equal(escalationAudience(settings({}, [brandFast]), settings({ es1: { after: '3h' } }, [brandFast])), 'everyone');
+  });
+
+  test('an added, changed or removed override reaches only the orders it matches, once per scope', () => {
+    const before = settings({}, [brandFast]);
+    assert.deepEqual(escalationAudience(before, settings({}, [brandFast, suzhouSlow])), [
+      { location: { kind: 'warehouse', id: 'suzhou' } },
+    ]);
+    assert.deepEqual(escalationAudience(before, settings({}, [{ ...brandFast, settings: { es2: { after: '30m' } } }])), [
+      { brand: 'acme' },
+    ]);
+    assert.deepEqual(escalationAudience(before, settings({}, [])), [{ brand: 'acme' }]);
+    assert.deepEqual(escalationAudience(before, settings({}, [brandFast])), [], 'saving the same settings times nobody again');
+  });
+
+  test('moving an override reaches the orders of both it and the one it passed (ties go to the later one)', () => {
+    const acmeTmall = { id: 'acme-tmall', brand: 'acme', channel: 'tmall', settings: { es2: { after: '2h' } } };
+    const audience = escalationAudience(settings({}, [brandFast, acmeTmall]), settings({}, [acmeTmall, brandFast]));
+    assert.deepEqual(audience, [{ brand: 'acme' }, { brand: 'acme', channel: 'tmall' }]);
   });
 });

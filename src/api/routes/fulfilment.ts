@@ -27,7 +27,8 @@ export function fulfilmentRoutes(api: Api, orders: OrderAccess): void {
       body: await orders.update(
         params.orderId,
         reportShipmentProgress,
-        { ...body, shipmentId: params.shipmentId, reporter: actorOf(caller!) },
+        // The key goes along as the report's id: the order dedupes reports itself once it has continued in a new run.
+        { ...body, shipmentId: params.shipmentId, reporter: actorOf(caller!), ...(idempotencyKey ? { reportId: idempotencyKey } : {}) },
         idempotencyKey,
       ),
     }),

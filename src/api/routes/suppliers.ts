@@ -38,7 +38,9 @@ export function supplierRoutes(api: Api, orders: OrderAccess, readModel: OrderRe
   /** Sends the supplier's action to the order's workflow and answers with the supplier's part of the order after it. */
   async function act(orderId: string, action: SupplierAction, updateId: string | undefined): Promise<SupplierOrderView> {
     try {
-      return ownPart(await orders.update(orderId, reportSupplierAction, action, updateId), orderId, action.supplierId);
+      // The id goes along too: the order dedupes reports itself once it has continued in a new run.
+      const report = updateId ? { ...action, reportId: updateId } : action;
+      return ownPart(await orders.update(orderId, reportSupplierAction, report, updateId), orderId, action.supplierId);
     } catch (error) {
       // No running workflow: only the order's own supplier may learn that it is closed; to anyone else it does not exist.
       if (error instanceof HttpError && (error.code === 'NOT_FOUND' || error.code === 'ALREADY_CLOSED'))

@@ -3,7 +3,7 @@
  * the earliest level due on the order or any of its shipments, cancelled by progress (any change to the order), so a
  * stuck order is noticed by the hub, not by its customer — for days if need be, through restarts and deploys.
  */
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { ResolvedEscalationPolicy } from '../../domain/escalation';
 import {
   countsFromLastChange,
@@ -101,6 +101,11 @@ export class EscalationWatcher {
 
   constructor(private readonly run: OrderRun) {}
 
+  /** True when no level is firing and no policy is being read: nothing a continued run would lose. */
+  idle(): boolean {
+    return !this.firing && this.loading.size === 0;
+  }
+
   /** A new policy version was announced: every wait is computed again under it. */
   policyChanged(): void {
     this.policies.clear();
@@ -197,9 +202,10 @@ async function fire(run: OrderRun, { deadline, subject, policyVersion }: Due): P
   const actor = `escalation ${level} of ${view.orderId}`;
   const actions: string[] = [];
   if (action.pauseDispatch && location && (await activities.pauseDispatch({ location, actor }))) actions.push('dispatch paused');
-  if (action.freezePayouts && location?.kind === 'supplier') {
+  // Added after orders were already running: histories from before froze suppliers only.
+  if (action.freezePayouts && location && (location.kind === 'supplier' || patched('es4-warehouse-partner'))) {
     const reason = `${level}: ${view.orderId} ${subject.subject} packed and not shipped since ${subject.state.since}`;
-    if (await activities.freezePayouts({ supplierId: location.id, reason, actor })) actions.push('payouts frozen');
+    if (await activities.freezePayouts({ location, reason, actor })) actions.push('payouts frozen');
   }
   const since = countsFromLastChange(level) ? subject.state.lastChangeAt : subject.state.since;
   if (action.attention) {
@@ -236,7 +242,7 @@ async function fire(run: OrderRun, { deadline, subject, policyVersion }: Due): P
   action.notify.forEach((recipient, index) => {
     // Each recipient once per escalation event: the key names both, so a replay after a crash sends the same notice.
     const key = `esc:${view.orderId}:${id}:${index}`;
-    void run.partners.notifyPerson({ key, recipient, facts, ...(location ? { location } : {}) });
+    run.background(run.partners.notifyPerson({ key, recipient, facts, ...(location ? { location } : {}) }));
   });
   run.publishNow();
 }
@@ -278,7 +284,7 @@ export async function answerEscalation(
   const by = `resolved by ${answer.by}`;
   if (location && entry.actions.includes('dispatch paused')) await activities.resumeDispatch({ location, actor: by });
   if (location && entry.actions.includes('payouts frozen'))
-    await activities.unfreezePayouts({ supplierId: location.id, note: answer.note ?? `${entry.level} resolved`, actor: answer.by });
+    await activities.unfreezePayouts({ location, note: answer.note ?? `${entry.level} resolved`, actor: answer.by });
   entry.resolved = said;
   view.attention = (view.attention ?? []).filter((a) => a.key !== entry.id);
   await run.record({ actor, action: 'ESCALATION_RESOLVED', after: { id: entry.id, undone: entry.actions }, detail: answer.note });

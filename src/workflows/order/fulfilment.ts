@@ -20,7 +20,8 @@ export class Fulfilment {
   lastShortage = '';
   /** True while a re-route moves the shipments: reports for the old ones are refused until it is done. */
   moving = false;
-  private round = 0;
+  /** The allocation round: numbers shipments and reservation keys, so it carries over to a continued run. */
+  round = 0;
   // Serialises the steps that change shipments, so an address change never interleaves with a dispatch.
   private readonly lock = new Mutex();
   /** Third design: shipments whose write-back runs beside the lifecycle, and those write-backs. */
@@ -35,6 +36,11 @@ export class Fulfilment {
     this.view = () => run.current();
     this.record = (change) => run.record(change);
     this.activities = run.steps;
+  }
+
+  /** Carries on from the run before: the allocation round it had reached. */
+  resume(round: number): void {
+    this.round = round;
   }
 
   /** Routes the order and reserves its warehouse lines (INV-1); false when stock or a route is missing. */

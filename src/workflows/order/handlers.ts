@@ -41,6 +41,14 @@ function reporterOf(shipment: ShipmentState, progress: ShipmentProgress): Actor 
   return { kind, id: shipment.locationId };
 }
 
+/** True when a report with this id was applied already (it is answered, not applied again); else remembers the id. */
+function repeated(run: OrderRun, reportId: string | undefined): boolean {
+  if (!reportId) return false;
+  if (run.reports.has(reportId)) return true;
+  run.reports.add(reportId);
+  return false;
+}
+
 /** Registers every query, update and signal of one order run. */
 export function registerHandlers(run: OrderRun): void {
   const refuseIfClosed = () => {
@@ -128,6 +136,7 @@ export function registerHandlers(run: OrderRun): void {
   setHandler(
     reportShipmentProgress,
     async (progress) => {
+      if (repeated(run, progress.reportId)) return run.current();
       const shipment = run.current().shipments.find((s) => s.shipmentId === progress.shipmentId)!;
       const before = shipment.step;
       acceptProgress(shipment, progress);
@@ -145,6 +154,7 @@ export function registerHandlers(run: OrderRun): void {
     {
       validator: (progress) => {
         validate(shipmentReportSchemas().shipmentProgressSchema, progress);
+        if (progress.reportId && run.reports.has(progress.reportId)) return;
         const shipment = run.view?.shipments.find((s) => s.shipmentId === progress.shipmentId);
         // Another party's shipment answers exactly like a missing one, so ids do not leak.
         if (!shipment || !mayReport(shipment, progress.reporter))
@@ -182,6 +192,7 @@ export function registerHandlers(run: OrderRun): void {
   setHandler(
     reportSupplierAction,
     async (action) => {
+      if (repeated(run, action.reportId)) return run.current();
       const view = run.current();
       const actor: Actor = { kind: 'supplier', id: action.supplierId };
       const mine = view.shipments.filter((s) => s.kind === 'supplier' && s.locationId === action.supplierId);
@@ -220,6 +231,7 @@ export function registerHandlers(run: OrderRun): void {
     {
       validator: (action) => {
         validate(supplierSchemas().supplierActionSchema, action);
+        if (action.reportId && run.reports.has(action.reportId)) return;
         const mine = run.view?.shipments.filter((s) => s.kind === 'supplier' && s.locationId === action.supplierId) ?? [];
         // Another supplier's order answers exactly like a missing one, so ids do not leak.
         if (mine.length === 0) refuse('UNKNOWN_SHIPMENT', 'no shipment of yours on this order');

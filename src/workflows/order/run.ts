@@ -3,7 +3,9 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancelledFailure,
+  allHandlersFinished,
   condition,
+  makeContinueAsNewFunc,
   patched,
   sleep,
   TemporalFailure,
@@ -12,14 +14,17 @@ import {
 import type { DeliveryOutcome } from '../../domain/delivery';
 import type { CancelRequest, DeliveryDecision, HoldReview, OrderEvent } from '../../domain/orderEvents';
 import type { Attention, AuditChange, AuditEntry, OrderView } from '../../domain/orderView';
+import type { OrderPolicy } from '../../domain/policy';
 import { shippedStatuses } from '../../domain/lifecycle';
 import { activities, compensations, deliveryProxies, firstDeliveryAttempt, localActivities, type StepProxies } from './proxies';
 import { OrderCancelled, refuse } from './failures';
+import { historyFull, RecentIds, type ContinuedStage, type OrderContinuation } from './continuation';
 import { EscalationWatcher } from './escalation';
 import { Fulfilment } from './fulfilment';
 import { Mutex } from './mutex';
 import { publish, publishChanges, type PublishedAttributes } from './searchAttributes';
 import { initialView, nowIso, systemActor } from './state';
+import type { OrderDesign, orderWorkflow } from './workflow';
 
 /** A cancellation the lifecycle must carry out, from a caller or from the workflow itself. */
 export type CancelIntent = Omit<CancelRequest, 'by'> & { by: CancelRequest['by'] | 'system' };
@@ -36,6 +41,10 @@ export class OrderRun {
   paidNotice: { paidAt?: string; amount?: number } | undefined;
   /** Address changes applied so far: numbers each change for its idempotency key. */
   addressChanges = 0;
+  /** The order policy in force, read once when the order was received. */
+  policy: OrderPolicy | undefined;
+  /** Ids of the warehouse, supplier and carrier reports applied, so a retried report is taken once (across runs too). */
+  readonly reports = new RecentIds();
   readonly fulfilment: Fulfilment;
   /** The proxies this run calls its steps through: local activities in the lean design. */
   readonly steps: StepProxies;
@@ -46,9 +55,11 @@ export class OrderRun {
   /** Operations' decisions on refused deliveries, by delivery key, until the waiting delivery takes them. */
   readonly deliveryDecisions = new Map<string, DeliveryDecision>();
   private alertsRaised = 0;
-  private readonly seenEvents = new Set<string>();
+  private readonly seenEvents = new RecentIds();
   private auditSeq = 0;
   private recordsInFlight = 0;
+  /** Messages sent beside the lifecycle and not yet delivered (alerts, notices): a run must not end before they land. */
+  private inBackground = 0;
   private readonly recording = new Mutex();
   /** Lean design: audit entries noted since the last flush. */
   private readonly pending: AuditEntry[] = [];
@@ -57,23 +68,27 @@ export class OrderRun {
   /** Lean design: search attributes as last published, so only changes are upserted. */
   private readonly published: PublishedAttributes;
 
+  /** Third design: partner messages are delivered on the delivery task queue, a refusal goes to a person. */
+  readonly delivers: boolean;
+  /** Fourth design: the escalation watcher runs beside the lifecycle (and takes over FS-2). */
+  readonly watches: boolean;
+
   /**
+   * @param design the workflow design the order started with (see OrderWorkflowInput), kept by its continued runs.
    * @param lean orders started with their first event follow the lean design: local activities, records written at
    *   milestones with what changed, search attributes upserted when they change. Orders started before keep theirs.
-   * @param delivers third design: partner messages are delivered on the delivery task queue, a refusal goes to a
-   *   person, write-backs run beside the lifecycle under an alert timer (FS-2).
-   * @param watches fourth design: the escalation watcher runs beside the lifecycle (and takes over FS-2).
    */
   constructor(
     readonly orderId: string,
+    readonly design: OrderDesign | undefined,
     readonly lean: boolean,
-    readonly delivers: boolean,
-    readonly watches: boolean = false,
   ) {
+    this.delivers = (design ?? 0) >= 3;
+    this.watches = (design ?? 0) >= 4;
     this.steps = lean ? localActivities : activities;
-    this.partners = delivers ? deliveryProxies(workflowInfo().taskQueue) : this.steps;
+    this.partners = this.delivers ? deliveryProxies(workflowInfo().taskQueue) : this.steps;
     this.fulfilment = new Fulfilment(this);
-    this.watcher = watches ? new EscalationWatcher(this) : undefined;
+    this.watcher = this.watches ? new EscalationWatcher(this) : undefined;
     this.published = new Map(
       workflowInfo()
         .typedSearchAttributes.getAll()
@@ -206,6 +221,77 @@ export class OrderRun {
   }
 
   /**
+   * Waits like waitFor in one of the long stages; from the fourth design on, a history grown past its bound continues
+   * as new there, at the first quiet moment (see continuation.ts). False when the wait timed out.
+   */
+  async waitOrContinue(stage: ContinuedStage, predicate: () => boolean, timeoutSeconds?: number): Promise<boolean> {
+    if (!this.watches) return this.waitFor(predicate, timeoutSeconds);
+    const endsAt = timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000;
+    for (;;) {
+      const left = endsAt === undefined ? undefined : (endsAt - Date.now()) / 1000;
+      if (left !== undefined && left <= 0) return predicate();
+      const woken = await this.waitFor(() => predicate() || this.mayContinueAsNew(), left);
+      if (predicate() || !woken) return predicate();
+      await this.continueAsNew(stage);
+    }
+  }
+
+  /** Sends a message beside the lifecycle (not awaited), counted until it is delivered. */
+  background(sending: Promise<unknown>): void {
+    this.inBackground += 1;
+    void sending.finally(() => (this.inBackground -= 1));
+  }
+
+  /** Takes over from the run this one continues: the order, its dedupe ids and counters. */
+  resume(continued: OrderContinuation): OrderPolicy {
+    this.view = continued.view;
+    this.policy = continued.policy;
+    this.paidNotice = continued.paidNotice;
+    this.auditSeq = continued.auditSeq;
+    this.addressChanges = continued.addressChanges;
+    this.alertsRaised = continued.alertsRaised;
+    for (const id of continued.seenEvents) this.seenEvents.add(id);
+    for (const id of continued.reports) this.reports.add(id);
+    this.pending.push(...continued.unwritten);
+    this.fulfilment.resume(continued.round);
+    return continued.policy;
+  }
+
+  /** True when the history is full and nothing is under way that the next run could not pick up from the view. */
+  private mayContinueAsNew(): boolean {
+    return (
+      historyFull() &&
+      allHandlersFinished() &&
+      this.recordsInFlight === 0 &&
+      this.inBackground === 0 &&
+      this.deliveryDecisions.size === 0 &&
+      !this.fulfilment.moving &&
+      (this.watcher?.idle() ?? true)
+    );
+  }
+
+  private async continueAsNew(stage: ContinuedStage): Promise<never> {
+    const info = workflowInfo();
+    const continued: OrderContinuation = {
+      stage,
+      view: this.current(),
+      policy: this.policy!,
+      seenEvents: this.seenEvents.list(),
+      reports: this.reports.list(),
+      unwritten: this.pending,
+      ...(this.paidNotice ? { paidNotice: this.paidNotice } : {}),
+      auditSeq: this.auditSeq,
+      addressChanges: this.addressChanges,
+      alertsRaised: this.alertsRaised,
+      round: this.fulfilment.round,
+      previousRunId: info.runId,
+    };
+    // The search attributes go along explicitly, so the Web UI's filters find the order's new run at once.
+    const next = makeContinueAsNewFunc<typeof orderWorkflow>({ typedSearchAttributes: info.typedSearchAttributes });
+    return next({ orderId: this.orderId, design: this.design, continued });
+  }
+
+  /**
    * Sends a message until its partner acknowledged it (third design): the first attempt inline (a local activity),
    * then on the delivery task queue. A refusal for good goes to a person: the order shows it (NeedsAttention, with
    * the partner's reason), operations are told, and the run waits for their decision: retry, or done by hand (then
@@ -262,7 +348,7 @@ export class OrderRun {
     };
     // Not awaited: the order's own NeedsAttention is the record; an operations endpoint that is down or refuses the
     // alert must not keep the order from waiting for the decision (the deliveries log shows the alert's fate).
-    void this.partners.notifyOperations(alert);
+    this.background(this.partners.notifyOperations(alert));
     await this.pause();
   }
 

@@ -7,6 +7,7 @@ import type { OrderEvent } from '../../domain/orderEvents';
 import type { Actor } from '../../domain/primitives';
 import type { Hold, OrderView } from '../../domain/orderView';
 import type { OrderPolicy } from '../../domain/policy';
+import type { OrderContinuation } from './continuation';
 import { OrderCancelled } from './failures';
 import { registerHandlers } from './handlers';
 import { OrderRun } from './run';
@@ -14,6 +15,9 @@ import { nowIso, systemActor, transition } from './state';
 
 /** How long a payment notice waits for its order before the workflow gives up. */
 const ORDER_ARRIVAL_TIMEOUT = '7 days';
+
+/** The workflow designs orders started with (see OrderWorkflowInput.design); orders before the third have none. */
+export type OrderDesign = 3 | 4;
 
 /** Input of the order workflow. */
 export interface OrderWorkflowInput {
@@ -28,33 +32,55 @@ export interface OrderWorkflowInput {
    * refusal waits for a person; write-backs run beside the lifecycle under an alert timer. 4: the fourth adds the
    * escalation watcher. Absent on older orders.
    */
-  design?: 3 | 4;
+  design?: OrderDesign;
+  /** Set when a run of the fourth design continued as new: where it stopped and what it carried over. */
+  continued?: OrderContinuation;
 }
 
 /** Runs one order from intake to completion or cancellation, and returns its final state. */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView | undefined> {
-  const design = input.design ?? 0;
-  const run = new OrderRun(input.orderId, input.firstEvent !== undefined, design >= 3, design >= 4);
+  const { continued } = input;
+  const run = new OrderRun(input.orderId, input.design, input.firstEvent !== undefined || continued !== undefined);
   registerHandlers(run);
-  // The input is written by the hub's own intake, which validated the event with the same schema a moment before.
-  if (input.firstEvent) run.applyEvent(input.firstEvent);
-  // A payment notice can start the workflow before the order itself; without the order there is nothing to run.
-  if (!(await condition(() => run.view !== undefined, ORDER_ARRIVAL_TIMEOUT))) return undefined;
-  const { policy, holds } = await receiveOrder(run);
+  let received: { policy: OrderPolicy; holds: Hold[] };
+  if (continued) received = { policy: await carryOn(run, continued), holds: [] };
+  else {
+    // The input is written by the hub's own intake, which validated the event with the same schema a moment before.
+    if (input.firstEvent) run.applyEvent(input.firstEvent);
+    // A payment notice can start the workflow before the order itself; without the order there is nothing to run.
+    if (!(await condition(() => run.view !== undefined, ORDER_ARRIVAL_TIMEOUT))) return undefined;
+    received = await receiveOrder(run);
+  }
+  const { policy, holds } = received;
+  const stage = continued?.stage;
   // Beside the lifecycle, until the order closes: nobody learns of a stuck order from its customer.
   run.watcher?.retime();
   try {
-    await awaitPayment(run, policy, holds);
-    await reviewHolds(run, holds);
-    await reserveStock(run, policy);
-    await startFulfilment(run);
-    await shipEveryParcel(run);
+    if (!stage) {
+      await awaitPayment(run, policy, holds);
+      await reviewHolds(run, holds);
+      await reserveStock(run, policy);
+      await startFulfilment(run);
+    }
+    if (!stage || stage === 'shipping') await shipEveryParcel(run);
   } catch (error) {
     if (!(error instanceof OrderCancelled) || !run.cancelRequest) throw error;
     return cancel(run);
   }
-  await awaitDelivery(run);
+  if (stage !== 'returnWindow') await awaitDelivery(run);
   return closeReturnWindow(run, policy);
+}
+
+/** A continued run (fourth design) takes over the order where the last run stopped, and says so in the audit trail. */
+async function carryOn(run: OrderRun, continued: OrderContinuation): Promise<OrderPolicy> {
+  const policy = run.resume(continued);
+  await run.record({
+    actor: systemActor,
+    action: 'ORDER_CONTINUED',
+    after: { stage: continued.stage, previousRunId: continued.previousRunId },
+    detail: 'history bound reached: the order continues in a new run',
+  });
+  return policy;
 }
 
 /** Reads the policy in force and assesses risk (MR-3, MR-4): the holds the order must pass before it may ship. */
@@ -69,6 +95,7 @@ async function receiveOrder(run: OrderRun): Promise<{ policy: OrderPolicy; holds
     appliedOverrides,
     ...(run.delivers ? { writeBackAlertSeconds: policy.writeBackAlertSeconds } : {}),
   };
+  run.policy = policy;
   const holds = await run.steps.assessOrderRisk({ orderId: view.orderId, order: view.order, policy });
   await run.record({
     actor: { kind: 'channel', id: view.order.channel },
@@ -143,7 +170,7 @@ async function shipEveryParcel(run: OrderRun): Promise<void> {
   const { fulfilment } = run;
   const pending = () => fulfilment.pendingWriteBacks().length > 0 || fulfilment.pendingRejections().length > 0;
   while (!fulfilment.allShipped() || pending()) {
-    await run.waitFor(() => fulfilment.allShipped() || pending());
+    await run.waitOrContinue('shipping', () => fulfilment.allShipped() || pending());
     while (fulfilment.pendingRejections().length > 0 && !(await fulfilment.rerouteRejected())) {
       const hold = { reason: 'SUPPLIER_REJECTED' as const, ruleId: 'supplier', detail: fulfilment.lastRejection };
       await holdForReview(run, [hold], 'a supplier rejection', 'FULFILLING');
@@ -159,8 +186,11 @@ async function shipEveryParcel(run: OrderRun): Promise<void> {
 async function awaitDelivery(run: OrderRun): Promise<void> {
   const view = run.current();
   const delivered = () => view.shipments.every((s) => s.deliveredAt);
-  if (run.lean && !delivered()) await run.pause();
-  await condition(delivered);
+  if (run.watches) await run.waitOrContinue('delivery', delivered);
+  else {
+    if (run.lean && !delivered()) await run.pause();
+    await condition(delivered);
+  }
   transition(view, 'DELIVERED', 'return window', 'delivered');
   await run.record({ actor: { kind: 'carrier', id: view.shipments[0]?.carrier ?? 'carrier' }, action: 'ORDER_DELIVERED' });
 }
@@ -168,8 +198,14 @@ async function awaitDelivery(run: OrderRun): Promise<void> {
 /** Sleeps through the return window (a timer, no polling), then completes the order. */
 async function closeReturnWindow(run: OrderRun, policy: OrderPolicy): Promise<OrderView> {
   const view = run.current();
-  if (run.lean) await run.pause();
-  await condition(() => false, policy.returnWindowSeconds * 1000);
+  if (run.watches) {
+    // A continued run waits only for what is left of the window, counted from delivery.
+    const deliveredAt = Date.parse([...view.timeline].reverse().find((t) => t.status === 'DELIVERED')!.at);
+    await run.waitOrContinue('returnWindow', () => false, (deliveredAt - Date.now()) / 1000 + policy.returnWindowSeconds);
+  } else {
+    if (run.lean) await run.pause();
+    await condition(() => false, policy.returnWindowSeconds * 1000);
+  }
   // The channel must know every parcel before the order is closed (FS-2); no wait in earlier designs, which wrote back inline.
   await run.fulfilment.writeBacksDone();
   transition(view, 'COMPLETED', 'nothing', 'return window closed');

@@ -9,6 +9,7 @@ import {
   accountAuditActions,
   accountKinds,
   MAX_AUDIT_PAGE,
+  NotAPayeeError,
   NotASupplierError,
   UnknownAccountError,
   UnknownKeyError,
@@ -91,7 +92,7 @@ const accountSchema = z.object({
   supplier: profileSchema.optional().describe('suppliers only'),
   payout: payoutStateSchema
     .optional()
-    .describe('suppliers only: frozen with since, by and reason of the freeze in force, or { frozen: false }'),
+    .describe('suppliers and warehouse partners: frozen with since, by and reason of the freeze in force, or { frozen: false }'),
   dispatchPaused: z.object({ by: z.string() }).optional().describe('suppliers only: routing sends no new order (ES-3), and who paused it'),
   keys: z.array(keyStateSchema).describe('oldest first; never with their secrets'),
 });
@@ -136,6 +137,7 @@ async function refusalsAsHttp<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof UnknownAccountError) throw new HttpError(404, 'UNKNOWN_ACCOUNT', error.message);
     if (error instanceof UnknownKeyError) throw new HttpError(404, 'UNKNOWN_KEY', error.message);
     if (error instanceof NotASupplierError) throw new HttpError(409, 'NOT_A_SUPPLIER', error.message);
+    if (error instanceof NotAPayeeError) throw new HttpError(409, 'NOT_A_PAYEE', error.message);
     throw error;
   }
 }
@@ -246,7 +248,7 @@ export function accountRoutes(api: Api, accounts: Accounts): void {
       tag: 'accounts',
       access: ['operations'],
       summary:
-        "Freeze a supplier's payouts, with the reason; audited. Freezing a frozen supplier changes nothing: the freeze in force keeps its time, operator and reason. 404 UNKNOWN_ACCOUNT; 409 NOT_A_SUPPLIER.",
+        'Freeze the payouts of a supplier or a warehouse partner, with the reason; audited. Freezing a frozen account changes nothing: the freeze in force keeps its time, operator and reason. 404 UNKNOWN_ACCOUNT; 409 NOT_A_PAYEE.',
       params: accountParams,
       body: freezeBody,
       responses: { 200: { description: 'the account, its payout frozen', schema: accountSchema } },
@@ -266,7 +268,7 @@ export function accountRoutes(api: Api, accounts: Accounts): void {
       tag: 'accounts',
       access: ['operations'],
       summary:
-        "Unfreeze a supplier's payouts, with an optional note for the audit trail. Unfreezing one not frozen changes nothing. 404 UNKNOWN_ACCOUNT; 409 NOT_A_SUPPLIER.",
+        'Unfreeze the payouts of a supplier or a warehouse partner, with an optional note for the audit trail. Unfreezing one not frozen changes nothing. 404 UNKNOWN_ACCOUNT; 409 NOT_A_PAYEE.',
       params: accountParams,
       body: unfreezeBody,
       responses: { 200: { description: 'the account, its payout not frozen', schema: accountSchema } },
