@@ -51,6 +51,25 @@ export const carrierEndpointSchema = webhookEndpointSchema.extend({ adapter: z.l
 /** One carrier's endpoint. */
 export type CarrierEndpoint = z.infer<typeof carrierEndpointSchema>;
 
+/**
+ * How one own-site channel's payment provider takes refunds: the generic signed webhook (the default, so `{ url }`
+ * alone still reads as before) or Alipay's open API (alipay.trade.refund, RSA2-signed with the app's private key).
+ */
+export const paymentEndpointSchema = z.discriminatedUnion('adapter', [
+  webhookEndpointSchema.extend({ adapter: z.literal('webhook').default('webhook') }),
+  z.strictObject({
+    adapter: z.literal('alipay'),
+    gatewayUrl: z.url().default('https://openapi.alipay.com/gateway.do'),
+    appId: z.string().min(1),
+    /** The app's RSA private key: PEM, or the bare base64 (PKCS#8) Alipay's key tool prints. */
+    privateKeyPem: z.string().min(1),
+    /** Alipay's public key from the app's console; when set, signed answers must verify and a success must be signed. */
+    alipayPublicKeyPem: z.string().min(1).optional(),
+  }),
+]);
+/** One channel's payment provider. */
+export type PaymentEndpoint = z.infer<typeof paymentEndpointSchema>;
+
 const partyId = z
   .string()
   .trim()
@@ -105,8 +124,8 @@ export const partnersSchema = z.strictObject({
   channels: z.partialRecord(channelSchema, channelEndpointSchema).default({}),
   /** By carrier code, the code warehouses name in the network settings and carriers report with. */
   carriers: z.record(partyId, carrierEndpointSchema).default({}),
-  /** By channel: where refunds are requested (the channel's payment provider). */
-  payments: z.partialRecord(channelSchema, webhookEndpointSchema).default({}),
+  /** By channel: the payment provider that took the buyer's money; own-site orders (website, miniprogram, b2b) are refunded there. */
+  payments: z.partialRecord(channelSchema, paymentEndpointSchema).default({}),
   /** Where operations alerts go (holds, refused deliveries, late write-backs, stock below safety). */
   operations: webhookEndpointSchema.optional(),
   /** How escalation notices reach people. */

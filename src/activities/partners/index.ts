@@ -1,11 +1,13 @@
 /** The partner directory: which adapter delivers to whom, built once from the partner configuration and reused. */
-import type { CarrierEndpoint, ChannelEndpoint, PartnerConfig, WebhookEndpoint } from '../../config/partners';
+import type { CarrierEndpoint, ChannelEndpoint, PartnerConfig, PaymentEndpoint, WebhookEndpoint } from '../../config/partners';
 import type { Channel } from '../../domain/order';
 import { createCarrierAdapter } from './carriers';
 import { createDouyinAdapter } from './channels/douyin';
 import { createShopifyAdapter } from './channels/shopify';
 import { createWebhookChannelAdapter } from './channels/webhook';
-import type { CarrierAdapter, ChannelAdapter, WebhookTarget, WmsAdapter } from './types';
+import { createAlipayAdapter } from './payments/alipay';
+import { createWebhookRefunds } from './payments/webhook';
+import type { CarrierAdapter, ChannelAdapter, RefundAdapter, WebhookTarget, WmsAdapter } from './types';
 import { createWebhookTarget, type WebhookOptions } from './webhook';
 import { createWmsAdapter } from './wms';
 
@@ -19,18 +21,26 @@ export interface PartnerDirectory {
   carrier(code: string): CarrierAdapter | undefined;
   /** A generic signed-webhook receiver named at run time (a supplier's webhook or notification target); one per endpoint. */
   webhook(endpoint: WebhookEndpoint): WebhookTarget;
-  /** The channel's payment provider, for refunds. */
-  payment(channel: Channel): WebhookTarget | undefined;
+  /** The payment provider configured for a channel (own-site channels take their refunds there). */
+  payment(channel: Channel): RefundAdapter | undefined;
+  /**
+   * Whoever holds the buyer's money for a channel, which is where its refunds go: the marketplace's after-sales API
+   * (its channel adapter) for marketplaces, the payment provider for the own site, mini-program and B2B.
+   */
+  refunds(channel: Channel): RefundAdapter | undefined;
   /** Where operations alerts go. */
   operations(): WebhookTarget | undefined;
 }
+
+/** Channels where the marketplace collects the buyer's payment, so only its after-sales API can pay it back. */
+const MARKETPLACES: ReadonlySet<Channel> = new Set<Channel>(['tmall', 'jd', 'pinduoduo', 'douyin', 'youzan']);
 
 /** Builds every configured partner's adapter now, so a bad secret stops start-up instead of a delivery. */
 export function createPartnerDirectory(config: PartnerConfig): PartnerDirectory {
   const options: WebhookOptions = { signingSecrets: config.signingSecrets, timeoutMs: config.timeoutMs };
   const channels = buildEach(config.channels, (endpoint) => createChannelAdapter(endpoint, options));
   const carriers = buildEach(config.carriers, (endpoint: CarrierEndpoint) => createCarrierAdapter(endpoint, options));
-  const payments = buildEach(config.payments, (endpoint) => createWebhookTarget(endpoint, options));
+  const payments = buildEach(config.payments, (endpoint: PaymentEndpoint) => createPaymentAdapter(endpoint, options));
   const operations = config.operations && createWebhookTarget(config.operations, options);
   // WMS endpoints live in the network settings and may change while the worker runs: built on first use per endpoint.
   const wmsByEndpoint = new Map<string, WmsAdapter>();
@@ -52,6 +62,7 @@ export function createPartnerDirectory(config: PartnerConfig): PartnerDirectory 
       return target;
     },
     payment: (channel) => payments.get(channel),
+    refunds: (channel) => (MARKETPLACES.has(channel) ? channels.get(channel) : payments.get(channel)),
     operations: () => operations,
   };
 }
@@ -65,6 +76,16 @@ function createChannelAdapter(endpoint: ChannelEndpoint, options: WebhookOptions
       return createShopifyAdapter(endpoint, { timeoutMs: options.timeoutMs });
     case 'douyin':
       return createDouyinAdapter(endpoint, { timeoutMs: options.timeoutMs });
+  }
+}
+
+/** Dispatches on the payment provider's kind: the generic signed webhook, or Alipay with the app's own keys. */
+function createPaymentAdapter(endpoint: PaymentEndpoint, options: WebhookOptions): RefundAdapter {
+  switch (endpoint.adapter) {
+    case 'webhook':
+      return createWebhookRefunds(endpoint, options);
+    case 'alipay':
+      return createAlipayAdapter(endpoint, { timeoutMs: options.timeoutMs });
   }
 }
 

@@ -32,8 +32,11 @@ export interface ShipmentWriteBack {
   lines: PartnerLine[];
 }
 
-/** A sales channel's write-back adapter, chosen by the order's channel. */
-export interface ChannelAdapter {
+/**
+ * A sales channel's adapter, chosen by the order's channel: parcels written back, and for marketplaces the refund
+ * through the channel's after-sales API (the marketplace holds the buyer's money), then the refund told to the channel.
+ */
+export interface ChannelAdapter extends RefundAdapter {
   /**
    * How a retried write-back is kept from posting twice: the channel dedupes on our key, or the adapter looks up
    * the channel's fulfilments before it creates one (platforms without an idempotency key).
@@ -41,6 +44,8 @@ export interface ChannelAdapter {
   readonly dedupe: 'idempotency-key' | 'look-up-before-create';
   /** Writes one parcel back; `key` is the same on every retry of this parcel. */
   writeBackShipment(writeBack: ShipmentWriteBack, key: string): Promise<PartnerAnswer>;
+  /** Tells the channel a refund was paid, so its order shows it; `key` is the same on every retry of this refund's write-back. */
+  writeBackRefund(writeBack: RefundWriteBack, key: string): Promise<PartnerAnswer>;
 }
 
 /** A pick-list line with the warehouse zone it is picked from. */
@@ -89,4 +94,49 @@ export interface CarrierAdapter {
 export interface WebhookTarget {
   /** Posts one event; `key` becomes its `webhook-id`, on which the receiver dedupes. */
   post(type: string, data: Record<string, unknown>, key: string): Promise<PartnerAnswer>;
+}
+
+/** A refund of (part of) an order, keyed by its cause (a cancellation, a return, a price adjustment). Money in fen. */
+export interface RefundRequest {
+  orderId: string;
+  channel: Channel;
+  channelOrderId: string;
+  /** The payment provider's id for the captured payment (Alipay: the out_trade_no it was paid under); default the channel order id. */
+  paymentReference?: string;
+  /** The marketplace's own id for the buyer's refund request (Douyin: the after-sale id), where refunds answer one. */
+  channelRefundId?: string;
+  /** Integer minor units (fen), as everywhere inside the hub. */
+  amountMinor: number;
+  reason: string;
+  cause: string;
+  /** The lines refunded; empty for an amount-only refund such as a price adjustment. */
+  lines: PartnerLine[];
+}
+
+/** Where a requested refund stands at whoever holds the money. */
+export interface RefundSettlement {
+  /** settled: the money is back with the buyer; pending: accepted, not yet paid out; failed: it will not be paid. */
+  state: 'settled' | 'pending' | 'failed';
+  /** The holder's id for the refund (Alipay out_request_no, Shopify Refund gid, Douyin after-sale id). */
+  reference?: string;
+  /** Why a refund failed, in the holder's words. */
+  reason?: string;
+  status?: number;
+  excerpt: string;
+}
+
+/** A settlement check's answer: the refund's standing, or a retry / refusal when the holder could not say. */
+export type RefundStatusAnswer = ({ outcome: 'answered' } & RefundSettlement) | Extract<PartnerAnswer, { outcome: 'retry' | 'refused' }>;
+
+/** A paid refund told to the sales channel; `reference` is the payer's id for it. */
+export interface RefundWriteBack extends RefundRequest {
+  reference?: string;
+}
+
+/** Whoever holds the buyer's money for a channel: the marketplace's after-sales API, or the own site's payment provider. */
+export interface RefundAdapter {
+  /** Asks for the refund once per key: a retry with the same key never pays twice. */
+  requestRefund(refund: RefundRequest, key: string): Promise<PartnerAnswer>;
+  /** Where the refund requested under `key` stands (RF-4 watches it until it settles). */
+  refundStatus(refund: RefundRequest, key: string): Promise<RefundStatusAnswer>;
 }

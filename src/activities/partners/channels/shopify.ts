@@ -1,15 +1,14 @@
 /**
- * Shopify write-back over the GraphQL Admin API: read the order's fulfilment orders and fulfilments, then create one
- * fulfilment per parcel carrying its tracking number and only its lines. `fulfillmentCreate` takes no idempotency key,
- * so every attempt first looks for a fulfilment that already carries our tracking number.
+ * Shopify over the GraphQL Admin API. Write-back: read the order's fulfilment orders and fulfilments, then create one
+ * fulfilment per parcel carrying its tracking number and only its lines. `fulfillmentCreate` takes no idempotency
+ * key, so every attempt first looks for a fulfilment that already carries our tracking number. Refunds: see
+ * shopifyRefunds.ts.
  */
 import { z } from 'zod';
-import type { ChannelEndpoint } from '../../../config/partners';
-import { callPartner, classify, excerptOf, type HttpResponse, jsonOf } from '../http';
-import type { ChannelAdapter, PartnerAnswer, PartnerLine } from '../types';
-
-/** The 'shopify' variant of a channel endpoint. */
-type ShopifyEndpoint = Extract<ChannelEndpoint, { adapter: 'shopify' }>;
+import { excerptOf } from '../http';
+import type { ChannelAdapter, PartnerLine } from '../types';
+import { createShopifyGraphql, orderGid, type ShopifyEndpoint, tailOf } from './shopifyGraphql';
+import { createShopifyRefunds } from './shopifyRefunds';
 
 const LOOKUP = `query OrderForWriteBack($id: ID!) {
   order(id: $id) {
@@ -30,16 +29,6 @@ const CREATE = `mutation CreateFulfillment($fulfillment: FulfillmentInput!) {
 
 /** Fulfilment-order statuses whose remaining lines can still be fulfilled. */
 const FULFILLABLE = new Set(['OPEN', 'IN_PROGRESS']);
-
-const costSchema = z.object({
-  requestedQueryCost: z.number(),
-  throttleStatus: z.object({ currentlyAvailable: z.number(), restoreRate: z.number().positive() }),
-});
-
-const errorsSchema = z.object({
-  errors: z.array(z.object({ message: z.string(), extensions: z.object({ code: z.string().optional() }).optional() })).min(1),
-  extensions: z.object({ cost: costSchema.optional() }).optional(),
-});
 
 const lookupSchema = z.object({
   data: z.object({
@@ -79,9 +68,6 @@ const createSchema = z.object({
   }),
 });
 
-/** A parsed GraphQL answer, or what to tell the delivery activity instead. */
-type Outcome<T> = { data: T; response: HttpResponse } | { answer: PartnerAnswer };
-
 /** Shopify's `lineItemsByFulfillmentOrder` for one parcel, or why it cannot be built. */
 type Plan =
   | { lineItemsByFulfillmentOrder: { fulfillmentOrderId: string; fulfillmentOrderLineItems: { id: string; quantity: number }[] }[] }
@@ -94,61 +80,6 @@ interface OpenLine {
   lineItemTail: string;
   sku: string | null;
   remaining: number;
-}
-
-/** The numeric tail of a Shopify gid (`gid://shopify/LineItem/123` → `123`); a plain id is its own tail. */
-function tailOf(id: string): string {
-  return id.slice(id.lastIndexOf('/') + 1);
-}
-
-/** Our channel order id as Shopify's Order gid: the channel may hand us either form. */
-function orderGid(channelOrderId: string): string {
-  return channelOrderId.startsWith('gid://') ? channelOrderId : `gid://shopify/Order/${channelOrderId}`;
-}
-
-/** How long Shopify's leaky bucket needs to refill the query's cost, in whole seconds and at least one. */
-function throttleWaitMs(cost: z.infer<typeof costSchema> | undefined): number {
-  if (!cost) return 1000;
-  const missing = cost.requestedQueryCost - cost.throttleStatus.currentlyAvailable;
-  return Math.max(1, Math.ceil(missing / cost.throttleStatus.restoreRate)) * 1000;
-}
-
-/** Shopify's own words in an error body: `errors` is a string (401) or a list of GraphQL errors. */
-function errorsText(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object') return undefined;
-  const errors = (body as { errors?: unknown }).errors;
-  if (typeof errors === 'string') return errors;
-  const parsed = errorsSchema.safeParse(body);
-  return parsed.success ? parsed.data.errors.map((e) => e.message).join('; ') : undefined;
-}
-
-/** Reads one HTTP answer: throttling and server errors are retried, anything unexpected is refused for a person. */
-function readAnswer<S extends z.ZodType>(response: HttpResponse, schema: S): Outcome<z.infer<S>> {
-  const body = jsonOf(response.text);
-  const excerpt = excerptOf(response.text);
-  const errors = errorsSchema.safeParse(body);
-  const codes = errors.success ? errors.data.errors.map((e) => e.extensions?.code) : [];
-  if (codes.includes('THROTTLED')) {
-    const retryAfterMs = throttleWaitMs(errors.success ? errors.data.extensions?.cost : undefined);
-    return { answer: { outcome: 'retry', status: response.status, excerpt, reason: 'Shopify THROTTLED the query', retryAfterMs } };
-  }
-  if (response.status < 200 || response.status >= 300) {
-    const answer = classify(response);
-    const said = errorsText(body);
-    return { answer: answer.outcome === 'refused' && said ? { ...answer, reason: `HTTP ${response.status}: ${said}` } : answer };
-  }
-  if (codes.includes('INTERNAL_SERVER_ERROR')) {
-    return { answer: { outcome: 'retry', status: response.status, excerpt, reason: `Shopify internal error: ${errorsText(body)}` } };
-  }
-  if (errors.success)
-    return { answer: { outcome: 'refused', status: response.status, excerpt, reason: `Shopify refused: ${errorsText(body)}` } };
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = body === undefined ? 'not JSON' : `${issue?.path.join('.') || 'body'}: ${issue?.message}`;
-    return { answer: { outcome: 'refused', status: response.status, excerpt, reason: `unexpected answer from Shopify (${where})` } };
-  }
-  return { data: parsed.data as z.infer<S>, response };
 }
 
 /** The open fulfilment-order lines of an order, each with what is left to fulfil. */
@@ -202,22 +133,7 @@ function allocate(lines: PartnerLine[], open: OpenLine[]): Plan {
 
 /** Builds the Shopify adapter for one shop. */
 export function createShopifyAdapter(endpoint: ShopifyEndpoint, options: { timeoutMs: number }): ChannelAdapter {
-  const url = `${endpoint.shopUrl.replace(/\/+$/, '')}/admin/api/${endpoint.apiVersion}/graphql.json`;
-
-  async function graphql<S extends z.ZodType>(
-    operationName: string,
-    query: string,
-    variables: object,
-    schema: S,
-  ): Promise<Outcome<z.infer<S>>> {
-    const response = await callPartner({
-      url,
-      headers: { 'content-type': 'application/json', 'x-shopify-access-token': endpoint.accessToken },
-      body: JSON.stringify({ operationName, query, variables }),
-      timeoutMs: options.timeoutMs,
-    });
-    return 'outcome' in response ? { answer: response } : readAnswer(response, schema);
-  }
+  const graphql = createShopifyGraphql(endpoint, options);
 
   return {
     dedupe: 'look-up-before-create',
@@ -264,5 +180,6 @@ export function createShopifyAdapter(endpoint: ShopifyEndpoint, options: { timeo
         };
       return { outcome: 'delivered', status, excerpt: excerptOf(text), reference: result.fulfillment.id };
     },
+    ...createShopifyRefunds(graphql, endpoint),
   };
 }
