@@ -6,6 +6,7 @@ import { createInventoryActivities } from './inventory';
 import { createNotificationActivities } from './notification';
 import { createOrderActivities } from './order';
 import { createPaymentActivities } from './payment';
+import { createReturnActivities } from './returns';
 import { createRoutingActivities } from './routing';
 import { createSupplierActivities } from './supplier';
 import { createWarehouseActivities } from './warehouse';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPaymentActivities(deps),
     ...createNotificationActivities(deps),
     ...createEscalationActivities(deps),
+    ...createReturnActivities(deps),
   };
 }
 

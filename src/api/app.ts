@@ -20,6 +20,7 @@ import { createOrderAccess } from './orderAccess';
 import { Api } from './route';
 import { channelRoutes, eventsWebhookPath, measureWebhookAcks } from './routes/channels';
 import { fulfilmentRoutes } from './routes/fulfilment';
+import { returnRoutes } from './routes/returns';
 import { healthRoutes } from './routes/health';
 import { accountRoutes } from './routes/operations/accounts';
 import { inventoryRoutes } from './routes/operations/inventory';
@@ -103,6 +104,7 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   supplierRoutes(api, orders, stores.orders);
   deliveryRoutes(api, orders, stores.deliveries);
   financeRoutes(api, stores);
+  returnRoutes(api, orders, workflows, stores.returns);
 
   // Prometheus scrapes text, not JSON, so /metrics is served beside the Api and only documented through its registry.
   api.registry.registerPath({

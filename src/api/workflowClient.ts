@@ -6,7 +6,9 @@ import { temporal } from '@temporalio/proto';
 import { formatMinorUnits } from '../domain/money';
 import type { EscalationScope } from '../domain/escalation';
 import { type Channel } from '../domain/order';
-import { escalationRolloutWorkflowId, orderIdOf, orderWorkflowId, warehouseOutageWorkflowId } from '../domain/ids';
+import { escalationRolloutWorkflowId, orderIdOf, orderWorkflowId, returnWorkflowId, warehouseOutageWorkflowId } from '../domain/ids';
+import type { ReturnView } from '../domain/returns';
+import { getReturn } from '../workflows/returns/messages';
 import type { OrderEvent } from '../domain/orderEvents';
 import type { AuditEntry, OrderView } from '../domain/orderView';
 import type { StoppedWarehouse } from '../domain/routing/warehouses';
@@ -45,7 +47,7 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
         await client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
           workflowId: orderWorkflowId(orderId),
           taskQueue,
-          args: [{ orderId, firstEvent: event, design: 4 }],
+          args: [{ orderId, firstEvent: event, design: 5 }],
           workflowIdConflictPolicy: 'FAIL',
           // A finished order is never started again: its event goes to the signal below, which finds it closed.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -85,6 +87,33 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
         return { found: true, order, workflow };
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return { found: false };
+        throw error;
+      }
+    },
+
+    /** A return's state from its running workflow; undefined when it has finished or never existed (read the store). */
+    async readReturn(orderId: string, returnId: string): Promise<ReturnView | undefined> {
+      return client.workflow
+        .getHandle(returnWorkflowId(orderId, returnId))
+        .query(getReturn)
+        .catch(() => undefined);
+    },
+
+    /** Sends an update to a running return; `applied: false` when it has finished or never existed. Refusals are thrown. */
+    async updateReturn<Arg>(
+      orderId: string,
+      returnId: string,
+      update: UpdateDefinition<ReturnView, [Arg]>,
+      arg: Arg,
+      idempotencyKey?: string,
+    ): Promise<{ applied: true; view: ReturnView } | { applied: false }> {
+      try {
+        const view = await client.workflow
+          .getHandle(returnWorkflowId(orderId, returnId))
+          .executeUpdate(update, { args: [arg], ...(idempotencyKey ? { updateId: idempotencyKey } : {}) });
+        return { applied: true, view };
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return { applied: false };
         throw error;
       }
     },

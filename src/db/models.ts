@@ -5,6 +5,7 @@ import { deliverySchema } from './schemas/deliveries';
 import { warehouseDayOrderSchema, warehouseDaySchema } from './schemas/capacity';
 import { stockEntrySchema, stockItemSchema } from './schemas/inventory';
 import { auditEventSchema, buyerOrderSchema, orderRecordSchema } from './schemas/order';
+import { returnRecordSchema } from './schemas/returns';
 import { settingsVersionSchema } from './schemas/settings';
 
 /** Builds the models of one connection. */
@@ -22,6 +23,7 @@ export function registerModels(connection: Connection) {
     Account: connection.model('Account', accountSchema),
     AccountKey: connection.model('AccountKey', accountKeySchema),
     AccountAudit: connection.model('AccountAudit', accountAuditSchema),
+    Return: connection.model('Return', returnRecordSchema),
   };
 }
 

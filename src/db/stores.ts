@@ -1,15 +1,17 @@
 /**
- * Every owner over one database: run-time settings, the stock ledger, the order read model, routing inputs, outgoing
- * messages and the accounts of the parties that report shipments.
+ * Every owner over one database: run-time settings, the stock ledger, the order read model, returns, routing inputs,
+ * outgoing messages and the accounts of the parties that report shipments.
  */
 import { defaultEscalationPolicy, escalationSettingsSchema } from '../domain/escalation';
 import { defaultOrderPolicy, policySettingsSchema } from '../domain/policy';
+import { defaultReturnPolicy, returnSettingsSchema } from '../domain/returnPolicy';
 import { routingRuleSetSchema } from '../domain/routing/rules';
 import { networkSchema } from '../domain/routing/warehouses';
 import { createAccounts } from './accounts';
 import type { Database } from './connection';
 import { createDeliveries } from './deliveries';
 import { createOrderReadModel } from './orderReadModel';
+import { createReturns, shippedUnitsFromOrders } from './returns';
 import { createRoutingContextLoader } from './routingContext';
 import { createSettingsStore } from './settingsStore';
 import { createStockLedger } from './stockLedger';
@@ -38,10 +40,12 @@ export function createStores(db: Database) {
       base: defaultEscalationPolicy,
       overrides: [],
     }),
+    returnPolicy: createSettingsStore(db.models, 'returnPolicy', returnSettingsSchema, { base: defaultReturnPolicy, overrides: [] }),
     routingRules,
     network,
     ledger,
     orders: createOrderReadModel(db.models),
+    returns: createReturns(db.models, shippedUnitsFromOrders(db.models)),
     warehouseLoad,
     routingContext: createRoutingContextLoader({
       pausedSuppliers: () => accounts.pausedSuppliers(),

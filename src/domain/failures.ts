@@ -1,4 +1,4 @@
-/** Every way an order refuses a message: one table that the workflow throws and the API maps to a status. */
+/** Every way an order or one of its returns refuses a message: one table that the workflows throw and the API maps to a status. */
 
 /** What kind of refusal a failure is; the API turns each kind into one HTTP status. */
 export type FailureKind = 'invalid' | 'notFound' | 'conflict' | 'unprocessable';
@@ -15,6 +15,8 @@ export const orderFailures = {
   UNKNOWN_DELIVERY: 'notFound',
   /** An answer to an escalation the order does not have. */
   UNKNOWN_ESCALATION: 'notFound',
+  /** A return the order does not have, or that belongs to another warehouse or supplier (404, so ids do not leak). */
+  UNKNOWN_RETURN: 'notFound',
   /** An answer to an escalation already resolved. */
   ALREADY_RESOLVED: 'conflict',
   /** A return names lines the order does not have. */
@@ -37,6 +39,16 @@ export const orderFailures = {
   RETURN_WINDOW_CLOSED: 'conflict',
   /** The same return twice. */
   DUPLICATE_RETURN: 'conflict',
+  /** A return of a line whose parcel has not been delivered yet (RF-1): the window opens at delivery. */
+  NOT_DELIVERED: 'conflict',
+  /** A return of an item the brand's return policy excludes, by SKU prefix or category (RF-1). */
+  NOT_RETURNABLE: 'unprocessable',
+  /** More units returned than were shipped, less those already returned (RF-1). */
+  RETURN_QUANTITY_EXCEEDED: 'unprocessable',
+  /** An exchange asked of a brand that only refunds. */
+  EXCHANGE_NOT_ALLOWED: 'unprocessable',
+  /** An inspection report whose lines and units do not match what the return brought back (RF-3). */
+  INSPECTION_MISMATCH: 'unprocessable',
 } as const satisfies Record<string, FailureKind>;
 
 /** A failure code of the order workflow. */

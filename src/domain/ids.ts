@@ -1,4 +1,4 @@
-/** The one place ids are built: orders, their workflows, outages, alerts and the delivery task queue. No zod, no I/O. */
+/** The one place ids are built: orders, returns, their workflows, outages, alerts and the delivery task queue. No zod, no I/O. */
 import type { Channel } from './order';
 
 /** The hub's order id: channel and channel order id, unique across channels. */
@@ -34,4 +34,48 @@ export function writeBackKey(orderId: string, shipmentId: string): string {
 /** The workflow id of the rollout of one escalation policy version to the running orders. */
 export function escalationRolloutWorkflowId(version: number): string {
   return `EscalationPolicy:v${version}`;
+}
+
+/** The key of one return of an order (`{orderId}:{returnId}`): unique because an order id never holds a colon. */
+export function returnKeyOf(orderId: string, returnId: string): string {
+  return `${orderId}:${returnId}`;
+}
+
+/** The one workflow id of a return (`Return:{orderId}:{returnId}`), so a repeated request starts it once. */
+export function returnWorkflowId(orderId: string, returnId: string): string {
+  return `Return:${returnKeyOf(orderId, returnId)}`;
+}
+
+/** The idempotency key of a return's refund at the payment provider: one refund per return, however often it is retried. */
+export function refundKeyOf(orderId: string, returnId: string): string {
+  return `refund:${returnKeyOf(orderId, returnId)}`;
+}
+
+// Crockford's base32: no I, L, O or U, so an RMA read over the phone or off a crumpled slip is not misread.
+const RMA_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const MASK_64 = (1n << 64n) - 1n;
+
+/** MurmurHash3's 64-bit finaliser: FNV-1a alone leaves most bits unchanged when only the last character differs. */
+function mix64(value: bigint): bigint {
+  let h = value;
+  h = ((h ^ (h >> 33n)) * 0xff51afd7ed558ccdn) & MASK_64;
+  h = ((h ^ (h >> 33n)) * 0xc4ceb9fe1a85ec53n) & MASK_64;
+  return h ^ (h >> 33n);
+}
+
+/**
+ * The RMA number printed on a return's slip and label (RF-2): `RMA-` and 12 letters and digits, the same every time for
+ * the same order and return (a retry or replay needs no counter). 60 bits of a hash of the return's key; not secret.
+ */
+export function rmaNumber(orderId: string, returnId: string): string {
+  const key = returnKeyOf(orderId, returnId);
+  let hash = FNV_OFFSET;
+  // Ids are ASCII (letters, digits, _ . -), so code units are their bytes; no TextEncoder needed in a workflow.
+  for (let i = 0; i < key.length; i += 1) hash = ((hash ^ BigInt(key.charCodeAt(i))) * FNV_PRIME) & MASK_64;
+  const mixed = mix64(hash);
+  let code = '';
+  for (let i = 0; i < 12; i += 1) code += RMA_ALPHABET[Number((mixed >> BigInt(5 * i)) & 31n)];
+  return `RMA-${code}`;
 }

@@ -92,12 +92,3 @@ export const addressChangeSchema = z.object({
 });
 /** An address change request. */
 export type AddressChange = z.infer<typeof addressChangeSchema>;
-
-/** A buyer's return request inside the return window (RF-1); processed by the returns flow. */
-export const returnRequestSchema = z.object({
-  returnId: z.string().trim().min(1).max(64),
-  lineIds: z.array(z.string().min(1)).min(1),
-  reason: z.string().trim().min(1).max(500),
-});
-/** A return request. */
-export type ReturnRequest = z.infer<typeof returnRequestSchema>;

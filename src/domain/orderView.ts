@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { canonicalOrderSchema } from './order';
-import { returnRequestSchema } from './orderEvents';
+import { returnLineRequestSchema, returnOutcomeSchema, returnStatusSchema } from './returns';
 import { actorSchema } from './primitives';
 import { shipmentStepSchema } from './shipmentReports';
 import { routingDecisionSchema } from './routing/decision';
@@ -109,6 +109,25 @@ export const escalationEntrySchema = z.object({
 /** A fired escalation level. */
 export type EscalationEntry = z.infer<typeof escalationEntrySchema>;
 
+/**
+ * A return of the order as the order knows it: its return workflow owns the rest (RF-1…RF-4). Returns recorded before
+ * returns were workflows have `lineIds` and no RMA or status.
+ */
+export const orderReturnSchema = z.object({
+  returnId: z.string(),
+  reason: z.string(),
+  at: z.string(),
+  rma: z.string().optional(),
+  status: returnStatusSchema.optional(),
+  outcome: returnOutcomeSchema.optional(),
+  lines: z.array(returnLineRequestSchema).optional(),
+  lineIds: z.array(z.string()).optional(),
+  /** What was refunded, once settled (minor units). */
+  refundedMinor: z.number().int().optional(),
+});
+/** A return as its order knows it. */
+export type OrderReturn = z.infer<typeof orderReturnSchema>;
+
 /** The full state of one order. */
 export const orderViewSchema = z.object({
   orderId: z.string(),
@@ -127,7 +146,7 @@ export const orderViewSchema = z.object({
   reservations: z.array(reservationStateSchema),
   waiting: waitingSchema,
   cancellation: z.object({ by: z.string(), actor: z.string(), reason: z.string(), at: z.string() }).optional(),
-  returns: z.array(returnRequestSchema.extend({ at: z.string() })),
+  returns: z.array(orderReturnSchema),
   timeline: z.array(z.object({ at: z.string(), status: orderStatusSchema, note: z.string() })),
   version: z.number().int(),
 });

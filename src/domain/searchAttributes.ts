@@ -20,6 +20,11 @@ export const NeedsAttentionKey = defineSearchAttributeKey('NeedsAttention', Sear
 /** When the order entered the state it is waiting in. */
 export const WaitingSinceKey = defineSearchAttributeKey('WaitingSince', SearchAttributeType.DATETIME);
 
+/** Where a return stands (its workflow's ReturnStatus: REQUESTED … REFUNDED, COMPLETED). */
+export const ReturnStatusKey = defineSearchAttributeKey('ReturnStatus', SearchAttributeType.KEYWORD);
+/** Why the customer sent it back (size_fit, damaged, …). */
+export const ReturnReasonKey = defineSearchAttributeKey('ReturnReason', SearchAttributeType.KEYWORD);
+
 /** Every custom search attribute, for registration with the server. */
 export const orderSearchAttributes = [
   OrderStatusKey,
@@ -31,4 +36,6 @@ export const orderSearchAttributes = [
   EscalationLevelKey,
   NeedsAttentionKey,
   WaitingSinceKey,
+  ReturnStatusKey,
+  ReturnReasonKey,
 ] as const;

@@ -3,3 +3,4 @@ export { orderWorkflow } from './order/workflow';
 export { warehouseOutageWorkflow } from './warehouse/outage';
 export { operationsAlertWorkflow } from './alerts';
 export { escalationPolicyRollout } from './escalationRollout';
+export { returnWorkflow } from './returns/workflow';

@@ -1,15 +1,18 @@
 /**
  * The order path's reads are index-served on the local database (FerretDB v1.24 on PostgreSQL), shown by FerretDB's
  * own explain, which returns PostgreSQL's plan. The collections that grow with orders — the stock ledger, the order
- * read model, the audit trail, the buyer rows — are grown tenfold, with statistics gathered as autovacuum would, and
- * no read the order path makes of them is a Seq Scan: each is a Bitmap Index Scan of a GIN index made by
- * src/db/ferretIndexes.ts (without those indexes every one of these plans is a Seq Scan).
+ * read model, the audit trail, the buyer rows, the returns — are grown tenfold, with statistics gathered as autovacuum
+ * would, and no read the order path makes of them is a Seq Scan, nor any filter of the operations list of returns:
+ * each is a Bitmap Index Scan of a GIN index made by src/db/ferretIndexes.ts (without those indexes every one of these
+ * plans is a Seq Scan).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, escapeIdentifier } from 'pg';
 import { connectDatabase, type Database } from '../../src/db/connection';
 import { ensureFerretGinIndexes, ginPlanOf } from '../../src/db/ferretIndexes';
+import { rmaNumber } from '../../src/domain/ids';
+import type { ReturnReason, ReturnStatus } from '../../src/domain/returns';
 import { makeOrder } from '../fixtures/orders';
 
 const postgresqlUrl = process.env.FERRETDB_POSTGRESQL_URL;
@@ -21,6 +24,43 @@ const AUDIT_PER_ORDER = 8;
 const SETTINGS_KINDS = ['orderPolicy', 'routingRules', 'network'];
 /** One order in five is drop-shipped, by one of this many suppliers, and still open for it. */
 const SUPPLIERS = 13;
+/** One order in four is returned (the seeds say 23.7%), by one of this many brands. */
+const RETURN_EVERY = 4;
+const RETURN_BRANDS = 23;
+/**
+ * How often each reason is given and each status held, in percent, most common first. A list filter that matches a
+ * large share (size_fit, REFUNDED) is rightly read whole by PostgreSQL; the plans below ask for small shares, as an
+ * operator working a queue (AWAITING_DECISION) or looking into a problem (wrong_item) does.
+ */
+const REASON_SHARES: ReadonlyArray<readonly [ReturnReason, number]> = [
+  ['size_fit', 40],
+  ['changed_mind', 20],
+  ['quality', 15],
+  ['not_as_described', 10],
+  ['damaged', 8],
+  ['wrong_item', 4],
+  ['other', 3],
+];
+const STATUS_SHARES: ReadonlyArray<readonly [ReturnStatus, number]> = [
+  ['REFUNDED', 45],
+  ['COMPLETED', 15],
+  ['REQUESTED', 8],
+  ['IN_TRANSIT', 8],
+  ['LABEL_ISSUED', 6],
+  ['REFUNDING', 4],
+  ['RECEIVED', 3],
+  ['AWAITING_DECISION', 3],
+  ['CANCELLED', 3],
+  ['EXCHANGE_SHIPPING', 2],
+  ['REJECTED', 2],
+  ['INSPECTED', 1],
+];
+
+/** The value of the n-th item under percent shares, spread over the percentiles so the shares hold in any run. */
+function spread<T>(shares: ReadonlyArray<readonly [T, number]>, n: number): T {
+  let percentile = (n * 37) % 100;
+  return shares.find(([, share]) => (percentile -= share) < 0)![0];
+}
 
 /** A PostgreSQL plan node as FerretDB's explain returns it (EXPLAIN (VERBOSE, FORMAT JSON)). */
 interface PlanNode {
@@ -70,14 +110,15 @@ describe(
       await db?.close();
     });
 
-    /** Grows the ledger and the read model (orders, audit trail, buyer rows) to `size` orders, then gathers statistics. */
+    /** Grows the ledger, the read model (orders, audit trail, buyer rows) and the returns to `size` orders, then gathers statistics. */
     async function growTo(size: number): Promise<void> {
-      const { StockEntry, Order, AuditEvent, BuyerOrder } = db.models;
+      const { StockEntry, Order, AuditEvent, BuyerOrder, Return } = db.models;
       const at = new Date('2026-11-24T08:00:00Z');
       const entries = [];
       const orders = [];
       const audit = [];
       const buyers = [];
+      const returns = [];
       for (let i = grown; i < size; i += 1) {
         const orderId = `tmall-plan-${i}`;
         const sku = `SKU-${i % SKUS}`;
@@ -115,6 +156,7 @@ describe(
           updatedAt: at,
         });
         buyers.push({ _id: orderId, buyerId, orderedAt: at });
+        if (i % RETURN_EVERY === 0) returns.push(returnRecord(orderId, i / RETURN_EVERY, at));
         for (let n = 1; n <= AUDIT_PER_ORDER; n += 1) {
           audit.push({ _id: `${orderId}:${n}`, orderId, seq: n, at, actor: { kind: 'system', id: 'plans' }, action: 'STATUS_CHANGED' });
         }
@@ -123,6 +165,7 @@ describe(
       await Order.insertMany(orders, { lean: true });
       await AuditEvent.insertMany(audit, { lean: true });
       await BuyerOrder.insertMany(buyers, { lean: true });
+      await Return.insertMany(returns, { lean: true });
       grown = size;
       // What autovacuum does after such growth, done now so the plans do not depend on when it runs.
       const client = new Client({ connectionString: postgresqlUrl });
@@ -136,6 +179,60 @@ describe(
       }
     }
 
+    /** The n-th return: brands, statuses, reasons and SKUs spread so each list filter matches a share of them. */
+    function returnRecord(orderId: string, n: number, at: Date) {
+      const sku = `SKU-${n % SKUS}`;
+      const requestedAt = new Date(at.getTime() + n * 60_000);
+      const status = spread(STATUS_SHARES, n);
+      const reason = spread(REASON_SHARES, n);
+      const brand = `brand-${n % RETURN_BRANDS}`;
+      const rma = rmaNumber(orderId, 'R1');
+      const at1 = (minutes: number) => new Date(requestedAt.getTime() + minutes * 60_000).toISOString();
+      // A view of a return's usual size (lines, photos, label, timeline, refund), so pages hold as many as they would.
+      const view = {
+        orderId,
+        returnId: 'R1',
+        rma,
+        brand,
+        channel: 'tmall',
+        requestedBy: 'buyer',
+        actor: 'buyer-7',
+        requestedAt: at1(0),
+        reason,
+        note: 'the sleeves are shorter than the size chart says',
+        outcome: 'refund',
+        status,
+        freeReturn: true,
+        policyVersion: 3,
+        photos: [1, 2, 3].map((p) => `https://img.example.com/returns/${orderId}/photo-${p}.jpg`),
+        lines: [{ lineId: 'L1', sku, category: 'tshirt', quantity: 1, unitPrice: 9_900, refundableMinor: 9_405, shipmentId: 'S1' }],
+        label: { carrier: 'SF', trackingNumber: `SF${1_000_000_000 + n}`, paidBy: 'brand', issuedAt: at1(1) },
+        refund: { key: `refund:${orderId}:R1`, amountMinor: 9_405, state: 'pending' },
+        timeline: ['REQUESTED', 'LABEL_ISSUED', 'IN_TRANSIT', 'RECEIVED'].map((s, k) => ({
+          at: at1(k * 600),
+          status: s,
+          note: `moved to ${s}`,
+        })),
+        version: 2,
+      };
+      return {
+        _id: `${orderId}:R1`,
+        orderId,
+        returnId: 'R1',
+        rma,
+        brand,
+        channel: 'tmall',
+        status,
+        reason,
+        skus: [sku],
+        requestedAt,
+        version: 2,
+        view,
+        createdAt: requestedAt,
+        updatedAt: requestedAt,
+      };
+    }
+
     /**
      * The order path's reads of collections that grow with orders (see the owners in src/db), as FerretDB receives them.
      * Reads of collections bounded by the catalog, the network or operators' edits may scan and are not here: stock
@@ -147,7 +244,7 @@ describe(
      * path finds the ledger head by the stock item and the entry `pos` (equalities) instead.
      */
     function growingReads() {
-      const { StockEntry, Order, AuditEvent, BuyerOrder } = db.models;
+      const { StockEntry, Order, AuditEvent, BuyerOrder, Return } = db.models;
       const others = { buyerId: 'buyer-7', _id: { $ne: 'tmall-plan-7' } };
       const count = (match: object) => BuyerOrder.aggregate([{ $match: match }, { $group: { _id: 1, n: { $sum: 1 } } }]);
       return {
@@ -169,6 +266,30 @@ describe(
         'buyer orders count': count(others),
         'buyer orders count in the window': count({ ...others, orderedAt: { $gte: new Date('2026-11-23T16:00:00Z') } }),
         'buyer row by _id': BuyerOrder.find({ _id: 'tmall-plan-42' }),
+        // returns: the mirror by _id and its update guarded by version, an order's returns (RF-1), the receipt scan.
+        'return by _id and older version': Return.find({ _id: 'tmall-plan-40:R1', version: { $lt: 3 } }),
+        'returns of an order': Return.find({ orderId: 'tmall-plan-40' }),
+        'return by RMA': Return.find({ rma: rmaNumber('tmall-plan-40', 'R1') }),
+        // returns.list: every filter of the operations list is an equality on an indexed column; FerretDB sorts the matches.
+        ...Object.fromEntries(
+          (
+            [
+              ['status', { status: 'AWAITING_DECISION' }],
+              ['reason', { reason: 'wrong_item' }],
+              ['brand', { brand: 'brand-3' }],
+              ['SKU', { skus: 'SKU-7' }],
+              ['brand and status', { brand: 'brand-3', status: 'REFUNDING' }],
+            ] as const
+          ).map(([by, filter]) => [`returns by ${by}`, Return.find(filter, { view: 0 }).sort({ requestedAt: -1, _id: 1 }).limit(51)]),
+        ),
+        // returns.list, the next page: the cursor's range is filtered after the brand's index.
+        'returns of a brand after a cursor': Return.find({
+          brand: 'brand-3',
+          $or: [
+            { requestedAt: { $lt: new Date('2026-11-24T09:00:00Z') } },
+            { requestedAt: new Date('2026-11-24T09:00:00Z'), _id: { $gt: 'tmall-plan-3' } },
+          ],
+        }).sort({ requestedAt: -1, _id: 1 }),
       };
     }
 

@@ -211,8 +211,8 @@ describe('order lifecycle', () => {
     assert.equal((await steps.balance('TEE-001', 'suzhou')).reserved, before.reserved);
     assert.deepEqual(
       steps.received(orderId),
-      ['operations:operations.alert', 'payment:refund.requested'],
-      'the supervisor was told, then the payment refunded',
+      ['operations:operations.alert', 'channel:refund.requested'],
+      'the supervisor was told, then the marketplace (which holds the money) refunded',
     );
     assert.deepEqual(await steps.auditActions(orderId), [
       'ORDER_RECEIVED',
@@ -263,14 +263,14 @@ describe('order lifecycle', () => {
     const received = steps.received(orderId);
     assert.deepEqual([...received].sort(), [
       'carrier:waybill.requested',
-      'payment:refund.requested',
+      'channel:refund.requested',
       'supplier:dropship.order_created',
       'supplier:dropship.order_notice',
       'supplier:dropship.order_recalled',
       'wms:pick_list.created',
       'wms:pick_list.withdrawn',
     ]);
-    assert.equal(received.at(-1), 'payment:refund.requested', 'the refund comes last, after the recalls');
+    assert.equal(received.at(-1), 'channel:refund.requested', 'the refund comes last, after the recalls');
     await steps.recordHistory('cancel-after-supplier-push', orderId);
   });
 
@@ -386,21 +386,17 @@ describe('order lifecycle', () => {
     const orderId = await steps.submit(paid(makeOrder({ brand: 'slowco' })));
     const view = await steps.waitFor(orderId, 'FULFILLING');
     const channelOrderId = orderId.slice('tmall-'.length);
-    const early = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, { returnId: 'R1', lineIds: ['L1'], reason: 'too small' });
-    assert.equal(early.status, 409);
-    assert.equal(early.body.error.code, 'RETURN_WINDOW_CLOSED');
+    const ask = (body: object) => hub.channel('tmall', `/orders/${channelOrderId}/returns`, body);
+    const early = await ask({ returnId: 'R1', lines: [{ lineId: 'L1', quantity: 1 }], reason: 'size_fit' });
+    assert.deepEqual([early.status, early.body.error.code], [409, 'NOT_DELIVERED']);
     await steps.shipAll(orderId);
     await steps.progress(orderId, view.shipments[0]!.shipmentId, 'delivered');
     await steps.waitFor(orderId, 'DELIVERED');
-    const accepted = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, {
-      returnId: 'R1',
-      lineIds: ['L1'],
-      reason: 'too small',
-    });
-    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
-    assert.equal(accepted.body.returns.length, 1);
-    const unknownLine = await hub.channel('tmall', `/orders/${channelOrderId}/returns`, { returnId: 'R2', lineIds: ['L9'], reason: 'x' });
-    assert.equal(unknownLine.status, 422);
+    const accepted = await ask({ returnId: 'R1', lines: [{ lineId: 'L1', quantity: 1 }], reason: 'size_fit' });
+    assert.equal(accepted.status, 201, JSON.stringify(accepted.body));
+    assert.equal((await steps.read(orderId)).returns.length, 1);
+    const unknownLine = await ask({ returnId: 'R2', lines: [{ lineId: 'L9', quantity: 1 }], reason: 'size_fit' });
+    assert.deepEqual([unknownLine.status, unknownLine.body.error.code], [422, 'UNKNOWN_LINE']);
     await steps.recordHistory('return-requested', orderId);
   });
 

@@ -72,12 +72,13 @@ export function lifecycle(hub: Harness) {
     /**
      * With RECORD_HISTORIES=<generation>, saves the order's workflow history as a replay fixture
      * (test/fixtures/histories/<name>-<generation>.history.pb), so later code changes are replayed against every
-     * lifecycle path. Histories of earlier generations stay: they stand for orders still running in production.
+     * lifecycle path (`workflowId` records another workflow of the order, e.g. a return). Histories of earlier
+     * generations stay: they stand for orders still running in production.
      */
-    async recordHistory(name: string, orderId: string): Promise<void> {
+    async recordHistory(name: string, orderId: string, workflowId = orderWorkflowId(orderId)): Promise<void> {
       const generation = process.env.RECORD_HISTORIES;
       if (!generation) return;
-      const history = await hub.client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
+      const history = await hub.client.workflow.getHandle(workflowId).fetchHistory();
       const dir = path.join(__dirname, '..', 'fixtures', 'histories');
       mkdirSync(dir, { recursive: true });
       // Binary protobuf: the SDK's JSON helpers trip over its two nested protobufjs copies.

@@ -38,11 +38,12 @@ describe('message idempotency keys', () => {
   });
 
   test('a second refund of the same order for another cause is sent; a retried refund of one cause is not', async () => {
-    const refund = { orderId: 'tmall-R1', channel: 'tmall' as const, amount: 500, reason: 'partial refund' };
+    // An own-site order: its payment provider holds the money (a marketplace's refunds go through the channel).
+    const refund = { orderId: 'website-R1', channel: 'website' as const, amount: 500, reason: 'partial refund' };
     assert.equal((await activities.refundPayment({ ...refund, cause: 'adjustment:1' })).delivered, true);
     assert.equal((await activities.refundPayment({ ...refund, cause: 'adjustment:1' })).delivered, true);
     await activities.refundPayment({ ...refund, amount: 9400, reason: 'return', cause: 'return:RMA-1' });
-    const received = partners.payments.events('refund.requested').filter((e) => (e.data as { orderId: string }).orderId === 'tmall-R1');
+    const received = partners.payments.events('refund.requested').filter((e) => (e.data as { orderId: string }).orderId === 'website-R1');
     assert.deepEqual(
       received.map((e) => (e.data as { amountMinor: number }).amountMinor),
       [500, 9400],
@@ -50,9 +51,9 @@ describe('message idempotency keys', () => {
     // The retry reached the provider under the same key, so it refunded once: three requests, two refunds.
     const keys = partners.payments.server.receivedOn('/refunds').map((r) => r.headers['webhook-id']);
     assert.deepEqual(keys, [
-      'payment:refund:tmall-R1:adjustment:1',
-      'payment:refund:tmall-R1:adjustment:1',
-      'payment:refund:tmall-R1:return:RMA-1',
+      'payment:refund:website-R1:adjustment:1',
+      'payment:refund:website-R1:adjustment:1',
+      'payment:refund:website-R1:return:RMA-1',
     ]);
   });
 

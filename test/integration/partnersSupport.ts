@@ -4,7 +4,8 @@
  * Tests read what they received; the hub reaches them through the PARTNERS configuration, the network settings and
  * the suppliers' accounts.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { startAlipay, type AlipaySimulator } from '../../scripts/lib/partners/alipay';
 import type { Network } from '../../src/domain/routing/warehouses';
 import type { SupplierProfileInput } from '../../src/domain/supplier';
 import { startCarrier, type CarrierSimulator } from '../../scripts/lib/partners/carrier';
@@ -17,6 +18,8 @@ import { startWeCom, type WeComSimulator } from '../../scripts/lib/partners/weco
 
 /** The carrier code test warehouses request e-waybills from. */
 export const TEST_CARRIER = 'SF';
+/** The mini-program's Alipay app id. */
+export const ALIPAY_APP_ID = '2021000000000001';
 /** Shopify credentials of the test shop. */
 export const SHOPIFY_TOKEN = 'shpat_test_token';
 /** Douyin shop credentials of the test app. */
@@ -37,6 +40,13 @@ export interface LocalPartners {
   shopify: ShopifySimulator;
   douyin: DouyinSimulator;
   payments: WebhookReceiver;
+  /** The own mini-program's payment provider: an Alipay gateway (refunds by out_request_no, settled on demand). */
+  alipay: AlipaySimulator;
+  /**
+   * How the generic storefront answers `refund.status` for a refund key (the marketplace holds the money): settled
+   * unless a test says otherwise.
+   */
+  refundStates: Map<string, 'settled' | 'pending' | 'failed'>;
   suppliers: WebhookReceiver;
   operations: WebhookReceiver;
   /** WeCom group robots by name (supervisor, operations, location) — escalation IM messages. */
@@ -60,10 +70,22 @@ export interface LocalPartners {
 export async function startLocalPartners(options: { timeoutMs?: number } = {}): Promise<LocalPartners> {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const secrets = [secret];
+  const refundStates = new Map<string, 'settled' | 'pending' | 'failed'>();
+  const app = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const appPem = {
+    privateKeyPem: app.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: app.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+  const alipay = await startAlipay({ appId: ALIPAY_APP_ID, appPublicKeyPem: appPem.publicKeyPem });
+  const storefrontHandler = (event: { type: string; data: unknown }) => {
+    if (event.type !== 'refund.status') return { status: 200, body: { ok: true } };
+    const key = (event.data as { refundKey?: string }).refundKey ?? '';
+    return { status: 200, body: { state: refundStates.get(key) ?? 'settled', reference: `MKT-${key.length}` } };
+  };
   const [wms, carrier, storefront, shopify, douyin, payments, suppliers, operations] = await Promise.all([
     startWebhookReceiver({ secrets }),
     startCarrier({ code: TEST_CARRIER, secrets }),
-    startWebhookReceiver({ secrets }),
+    startWebhookReceiver({ secrets, handler: storefrontHandler }),
     startShopify({ accessToken: SHOPIFY_TOKEN }),
     startDouyin(DOUYIN),
     startWebhookReceiver({ secrets }),
@@ -90,7 +112,16 @@ export async function startLocalPartners(options: { timeoutMs?: number } = {}): 
       douyin: { adapter: 'douyin', baseUrl: douyin.server.url, ...DOUYIN },
     },
     carriers: { [TEST_CARRIER]: { adapter: 'webhook', url: `${carrier.server.url}/waybills` } },
-    payments: Object.fromEntries(allChannels.map((channel) => [channel, payment])),
+    payments: {
+      ...Object.fromEntries(allChannels.map((channel) => [channel, payment])),
+      miniprogram: {
+        adapter: 'alipay',
+        gatewayUrl: alipay.gatewayUrl,
+        appId: ALIPAY_APP_ID,
+        privateKeyPem: appPem.privateKeyPem,
+        alipayPublicKeyPem: alipay.alipayPublicKeyPem,
+      },
+    },
     operations: { url: `${operations.server.url}/alerts` },
     notifications: {
       wecom: { supervisor: { url: supervisorRobot.url }, operations: { url: operationsRobot.url }, location: { url: locationRobot.url } },
@@ -113,6 +144,8 @@ export async function startLocalPartners(options: { timeoutMs?: number } = {}): 
     shopify,
     douyin,
     payments,
+    alipay,
+    refundStates,
     suppliers,
     operations,
     wecom: { supervisor: supervisorRobot, operations: operationsRobot, location: locationRobot },
@@ -135,7 +168,7 @@ export async function startLocalPartners(options: { timeoutMs?: number } = {}): 
       notify: { kind: 'webhook', url: `${suppliers.server.url}/${supplierId}/notices` },
     }),
     async stop() {
-      await Promise.all([wms, carrier, storefront, shopify, douyin, payments, suppliers, operations].map((p) => p.server.stop()));
+      await Promise.all([wms, carrier, storefront, shopify, douyin, payments, alipay, suppliers, operations].map((p) => p.server.stop()));
       await Promise.all([supervisorRobot, operationsRobot, locationRobot, sms].map((p) => p.server.stop()));
       await smtp.stop();
     },

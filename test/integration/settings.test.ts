@@ -233,6 +233,73 @@ describe('run-time settings', () => {
     assert.equal((await hub.ops('GET', '/v1/settings/escalation-policy')).body.version, before);
   });
 
+  test('the return policy starts with everything returnable, saves brand terms with durations as seconds, and keeps every version', async () => {
+    const current = await hub.ops('GET', '/v1/settings/return-policy');
+    assert.equal(current.status, 200);
+    assert.deepEqual([current.body.version, current.body.actor], [0, 'default']);
+    assert.deepEqual(current.body.body, {
+      base: {
+        notReturnable: [],
+        freeReturn: false,
+        lightWearDeductionPercent: 0,
+        refundSettlementAlertSeconds: 86_400,
+        exchangeAllowed: true,
+      },
+      overrides: [],
+    });
+
+    const body = {
+      base: { notReturnable: [{ category: 'underwear', note: 'hygiene' }], lightWearDeductionPercent: 10 },
+      overrides: [
+        {
+          id: 'acme',
+          brand: 'acme',
+          settings: { freeReturn: true, refundSettlementAlertSeconds: '2d', notReturnable: [{ skuPrefix: 'CUSTOM-' }] },
+        },
+      ],
+    };
+    const saved = await hub.ops('PUT', '/v1/settings/return-policy', { expectedVersion: 0, body });
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    assert.deepEqual([saved.body.version, saved.body.actor], [1, 'ops-tester']);
+    assert.equal(saved.body.body.base.refundSettlementAlertSeconds, 86_400, 'what the edit leaves out is the default');
+    assert.deepEqual(saved.body.body.overrides[0].settings, {
+      freeReturn: true,
+      refundSettlementAlertSeconds: 2 * 86_400,
+      notReturnable: [{ skuPrefix: 'CUSTOM-' }],
+    });
+
+    const stale = await hub.ops('PUT', '/v1/settings/return-policy', { expectedVersion: 0, body: { base: {} } });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.body.error.code, 'SETTINGS_CONFLICT');
+    const history = await hub.ops('GET', '/v1/settings/return-policy/history');
+    assert.deepEqual(
+      history.body.items.map((i: { version: number }) => i.version),
+      [1],
+    );
+    assert.deepEqual((await hub.stores.returnPolicy.latest()).body.base.notReturnable, [{ category: 'underwear', note: 'hygiene' }]);
+  });
+
+  test('a return policy with a rule naming nothing, a share over 100 or a bad duration is refused with 400 naming the paths', async () => {
+    const before = (await hub.ops('GET', '/v1/settings/return-policy')).body.version;
+    const answer = await hub.ops('PUT', '/v1/settings/return-policy', {
+      body: {
+        base: { notReturnable: [{ note: 'no prefix, no category' }], lightWearDeductionPercent: 120 },
+        overrides: [{ id: 'acme', brand: 'acme', settings: { refundSettlementAlertSeconds: 'soon' } }],
+      },
+    });
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body.error.code, 'VALIDATION');
+    assert.deepEqual(
+      answer.body.error.details.map((d: { path: string }) => d.path),
+      [
+        'body.base.notReturnable.0.skuPrefix',
+        'body.base.lightWearDeductionPercent',
+        'body.overrides.0.settings.refundSettlementAlertSeconds',
+      ],
+    );
+    assert.equal((await hub.ops('GET', '/v1/settings/return-policy')).body.version, before);
+  });
+
   test('every saved version stays in the history, newest first, with who saved it and when', async () => {
     const seeded = await hub.ops('GET', '/v1/settings/network');
     for (const capacity of [8_000, 9_000]) {

@@ -1,10 +1,10 @@
-/** Channel webhooks: signed order events, buyer cancellations, address changes and returns. */
+/** Channel webhooks: signed order events, buyer cancellations and address changes (returns: routes/returns.ts). */
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { channelSchema, codeSchema } from '../../domain/order';
 import { orderIdOf } from '../../domain/ids';
-import { addressChangeSchema, orderEventWireSchema, returnRequestSchema } from '../../domain/orderEvents';
-import { cancelOrder, changeAddress, requestReturn } from '../../workflows/order/messages';
+import { addressChangeSchema, orderEventWireSchema } from '../../domain/orderEvents';
+import { cancelOrder, changeAddress } from '../../workflows/order/messages';
 import { HttpError } from '../errors';
 import type { OrderAccess } from '../orderAccess';
 import type { Api } from '../route';
@@ -109,23 +109,6 @@ export function channelRoutes(api: Api, orders: OrderAccess): void {
         { ...body, requestedBy: 'buyer' },
         idempotencyKey,
       ),
-    }),
-  );
-
-  api.endpoint(
-    {
-      method: 'post',
-      path: '/v1/channels/{channel}/orders/{channelOrderId}/returns',
-      tag: 'channels',
-      access: ['channel'],
-      summary: 'The buyer requests a return inside the return window (RF-1).',
-      params: orderParams,
-      body: returnRequestSchema,
-      responses: { 200: { description: 'return recorded', schema: orderViewSchema } },
-    },
-    async ({ params, body }) => ({
-      status: 200,
-      body: await orders.update(orderIdOf(params.channel, params.channelOrderId), requestReturn, body, `return:${body.returnId}`),
     }),
   );
 }

@@ -203,6 +203,31 @@ export class Fulfilment {
     }
   }
 
+  /**
+   * An exchange (fifth design): routes and reserves the returned lines again and dispatches them as new shipments
+   * through the normal path; their ids, or undefined when no warehouse or supplier can take them now.
+   */
+  replace(lineIds: string[], reason: string): Promise<string[] | undefined> {
+    return this.lock.run(async () => {
+      for (let attempt = 1; attempt <= RESERVE_ATTEMPTS; attempt += 1) {
+        const plan = await this.plan(lineIds);
+        if (!plan) return undefined;
+        if (!(await this.reserve(plan.reservations))) continue;
+        this.view().shipments.push(...plan.shipments);
+        await this.dispatchPlanned();
+        const shipmentIds = plan.shipments.map((s) => s.shipmentId);
+        await this.record({
+          actor: systemActor,
+          action: 'REPLACEMENT_DISPATCHED',
+          after: { shipments: shipmentIds, lineIds },
+          detail: reason,
+        });
+        return shipmentIds;
+      }
+      return undefined;
+    });
+  }
+
   /** Undoes what was done, in reverse: recall dispatches and supplier pushes, release stock, refund payment. */
   async compensate(): Promise<void> {
     await this.lock.run(async () => {

@@ -4,7 +4,8 @@ import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { Actor } from '../../domain/primitives';
 import type { ShipmentState } from '../../domain/orderView';
 import { refuse, validate } from './failures';
-import { orderMessageSchemas, shipmentReportSchemas, supplierSchemas } from './schemas';
+import { returnProgressed } from '../returns/messages';
+import { orderMessageSchemas, returnSchemas, shipmentReportSchemas, supplierSchemas } from './schemas';
 import {
   changeAddress,
   cancelOrder,
@@ -170,7 +171,16 @@ export function registerHandlers(run: OrderRun): void {
   setHandler(
     requestReturn,
     async (request) => {
-      const entry = { ...request, at: nowIso() };
+      if (run.returns) return run.returns.accept(request);
+      // Orders of earlier designs note the request (lines, no quantities) and nothing follows, as they always did; their
+      // recorded requests named `lineIds`.
+      const { lineIds } = request as { lineIds?: string[] };
+      const entry = {
+        returnId: request.returnId,
+        lineIds: lineIds ?? request.lines.map((l) => l.lineId),
+        reason: request.reason,
+        at: nowIso(),
+      };
       run.current().returns.push(entry);
       await run.record({ actor: { kind: 'buyer', id: run.current().order.buyer.id }, action: 'RETURN_REQUESTED', after: entry });
       if (run.lean) await run.flush();
@@ -178,16 +188,21 @@ export function registerHandlers(run: OrderRun): void {
     },
     {
       validator: (request) => {
-        validate(orderMessageSchemas().returnRequestSchema, request);
+        validate(returnSchemas().returnRequestSchema, request);
         const view = run.view;
-        if (view?.status !== 'DELIVERED')
+        if (!view) refuse('ORDER_NOT_RECEIVED', 'the order has not been received yet');
+        // The fifth design checks each line against its own parcel's delivery and window (RF-1) once it has the policy.
+        if (run.returns && view.status !== 'COMPLETED' && view.status !== 'CANCELLED') return;
+        if (view.status !== 'DELIVERED')
           refuse('RETURN_WINDOW_CLOSED', 'returns are accepted only between delivery and the end of the return window');
-        const unknown = request.lineIds.filter((id: string) => !view.order.lines.some((l) => l.lineId === id));
-        if (unknown.length > 0) refuse('UNKNOWN_LINE', `no such lines: ${unknown.join(', ')}`);
+        const unknown = request.lines.filter((line: { lineId: string }) => !view.order.lines.some((l) => l.lineId === line.lineId));
+        if (unknown.length > 0) refuse('UNKNOWN_LINE', `no such lines: ${unknown.map((l: { lineId: string }) => l.lineId).join(', ')}`);
         if (view.returns.some((r) => r.returnId === request.returnId)) refuse('DUPLICATE_RETURN', 'this return was already requested');
       },
     },
   );
+
+  setHandler(returnProgressed, (progress) => run.returns?.progressed(progress));
 
   setHandler(
     reportSupplierAction,

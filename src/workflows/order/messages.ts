@@ -1,14 +1,7 @@
 /** The order workflow's messages, defined once for the workflow and its clients. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type {
-  AddressChange,
-  CancelRequest,
-  DeliveryDecision,
-  EscalationAnswer,
-  HoldReview,
-  OrderEvent,
-  ReturnRequest,
-} from '../../domain/orderEvents';
+import type { AddressChange, CancelRequest, DeliveryDecision, EscalationAnswer, HoldReview, OrderEvent } from '../../domain/orderEvents';
+import type { ReturnRequest } from '../../domain/returns';
 import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { SupplierAction } from '../../domain/supplier';
 import type { AuditEntry, OrderView } from '../../domain/orderView';
@@ -32,7 +25,7 @@ export const cancelOrder = defineUpdate<OrderView, [CancelRequest]>('cancelOrder
 export const changeAddress = defineUpdate<OrderView, [AddressChange]>('changeAddress');
 /** A warehouse, supplier or carrier reports a shipment's progress. */
 export const reportShipmentProgress = defineUpdate<OrderView, [ShipmentProgress]>('reportShipmentProgress');
-/** The buyer asks to return lines inside the return window. */
+/** The buyer, the channel or operations ask to return lines inside the return window (RF-1). */
 export const requestReturn = defineUpdate<OrderView, [ReturnRequest]>('requestReturn');
 /** A warehouse went down or was paused: move the order elsewhere if no parcel is being picked (RT-4). */
 export const requestReroute = defineSignal<[{ reason: string; requestedBy: string }]>('requestReroute');

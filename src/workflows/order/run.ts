@@ -5,6 +5,7 @@ import {
   CancelledFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   makeContinueAsNewFunc,
   patched,
   sleep,
@@ -15,11 +16,14 @@ import type { DeliveryOutcome } from '../../domain/delivery';
 import type { CancelRequest, DeliveryDecision, HoldReview, OrderEvent } from '../../domain/orderEvents';
 import type { Attention, AuditChange, AuditEntry, OrderView } from '../../domain/orderView';
 import type { OrderPolicy } from '../../domain/policy';
+import { returnWorkflowId } from '../../domain/ids';
 import { shippedStatuses } from '../../domain/lifecycle';
+import { replacementShipped } from '../returns/messages';
 import { activities, compensations, deliveryProxies, firstDeliveryAttempt, localActivities, type StepProxies } from './proxies';
 import { OrderCancelled, refuse } from './failures';
 import { historyFull, RecentIds, type ContinuedStage, type OrderContinuation } from './continuation';
 import { EscalationWatcher } from './escalation';
+import { OrderReturns } from './returns';
 import { Fulfilment } from './fulfilment';
 import { Mutex } from './mutex';
 import { publish, publishChanges, type PublishedAttributes } from './searchAttributes';
@@ -52,6 +56,10 @@ export class OrderRun {
   readonly partners: StepProxies;
   /** The escalation watcher (fourth design): re-timed in line with each written change and each report. */
   readonly watcher: EscalationWatcher | undefined;
+  /** The returns room (fifth design): each return a workflow of its own that the order hears from. */
+  readonly returns: OrderReturns | undefined;
+  /** The order workflow's id, which its returns signal (it outlives any one run). */
+  readonly workflowId = workflowInfo().workflowId;
   /** Operations' decisions on refused deliveries, by delivery key, until the waiting delivery takes them. */
   readonly deliveryDecisions = new Map<string, DeliveryDecision>();
   private alertsRaised = 0;
@@ -89,6 +97,7 @@ export class OrderRun {
     this.partners = this.delivers ? deliveryProxies(workflowInfo().taskQueue) : this.steps;
     this.fulfilment = new Fulfilment(this);
     this.watcher = this.watches ? new EscalationWatcher(this) : undefined;
+    this.returns = (design ?? 0) >= 5 ? new OrderReturns(this) : undefined;
     this.published = new Map(
       workflowInfo()
         .typedSearchAttributes.getAll()
@@ -186,6 +195,16 @@ export class OrderRun {
         this.recordsInFlight -= 1;
       }
     });
+  }
+
+  /** True when audit entries were noted and not yet written (lean design). */
+  hasUnwritten(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** Tells a return its replacement shipped (an exchange). */
+  async signalReturn(returnId: string, shipment: { shipmentId: string; carrier: string; trackingNumber: string }): Promise<void> {
+    await getExternalWorkflowHandle(returnWorkflowId(this.orderId, returnId)).signal(replacementShipped, shipment);
   }
 
   /** Audit entries noted since the last flush (lean design), oldest first. */

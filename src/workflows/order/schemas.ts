@@ -5,12 +5,14 @@
  * pays for its schemas once, when its first message other than the intake event arrives.
  */
 import type * as OrderEvents from '../../domain/orderEvents';
+import type * as Returns from '../../domain/returns';
 import type * as ShipmentReports from '../../domain/shipmentReports';
 import type * as Supplier from '../../domain/supplier';
 
 let orderEvents: typeof OrderEvents | undefined;
 let shipmentReports: typeof ShipmentReports | undefined;
 let supplier: typeof Supplier | undefined;
+let returns: typeof Returns | undefined;
 
 // A require inside a function is how the bundle defers a module: an import would evaluate it for every workflow.
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -31,4 +33,10 @@ export function shipmentReportSchemas(): typeof ShipmentReports {
 export function supplierSchemas(): typeof Supplier {
   supplier ??= require('../../domain/supplier') as typeof Supplier;
   return supplier;
+}
+
+/** The returns domain: request and inspection schemas, the automatic check (RF-1) and what an inspection refunds. */
+export function returnSchemas(): typeof Returns {
+  returns ??= require('../../domain/returns') as typeof Returns;
+  return returns;
 }

@@ -10,6 +10,7 @@ import type { OrderPolicy } from '../../domain/policy';
 import type { OrderContinuation } from './continuation';
 import { OrderCancelled } from './failures';
 import { registerHandlers } from './handlers';
+import type { OrderReturns } from './returns';
 import { OrderRun } from './run';
 import { nowIso, systemActor, transition } from './state';
 
@@ -17,7 +18,7 @@ import { nowIso, systemActor, transition } from './state';
 const ORDER_ARRIVAL_TIMEOUT = '7 days';
 
 /** The workflow designs orders started with (see OrderWorkflowInput.design); orders before the third have none. */
-export type OrderDesign = 3 | 4;
+export type OrderDesign = 3 | 4 | 5;
 
 /** Input of the order workflow. */
 export interface OrderWorkflowInput {
@@ -30,7 +31,7 @@ export interface OrderWorkflowInput {
   /**
    * 3: the third design (with a first event): partner messages are delivered on the delivery task queue and a
    * refusal waits for a person; write-backs run beside the lifecycle under an alert timer. 4: the fourth adds the
-   * escalation watcher. Absent on older orders.
+   * escalation watcher. 5: the fifth makes each return a workflow of its own (RF-1…RF-4). Absent on older orders.
    */
   design?: OrderDesign;
   /** Set when a run of the fourth design continued as new: where it stopped and what it carried over. */
@@ -198,11 +199,11 @@ async function awaitDelivery(run: OrderRun): Promise<void> {
 /** Sleeps through the return window (a timer, no polling), then completes the order. */
 async function closeReturnWindow(run: OrderRun, policy: OrderPolicy): Promise<OrderView> {
   const view = run.current();
-  if (run.watches) {
-    // A continued run waits only for what is left of the window, counted from delivery.
-    const deliveredAt = Date.parse([...view.timeline].reverse().find((t) => t.status === 'DELIVERED')!.at);
-    await run.waitOrContinue('returnWindow', () => false, (deliveredAt - Date.now()) / 1000 + policy.returnWindowSeconds);
-  } else {
+  // A continued run waits only for what is left of the window, counted from delivery.
+  const windowEnd = Date.parse([...view.timeline].reverse().find((t) => t.status === 'DELIVERED')!.at) + policy.returnWindowSeconds * 1000;
+  if (run.returns) await serveReturns(run, run.returns, windowEnd);
+  else if (run.watches) await run.waitOrContinue('returnWindow', () => false, (windowEnd - Date.now()) / 1000);
+  else {
     if (run.lean) await run.pause();
     await condition(() => false, policy.returnWindowSeconds * 1000);
   }
@@ -212,6 +213,26 @@ async function closeReturnWindow(run: OrderRun, policy: OrderPolicy): Promise<Or
   await run.record({ actor: systemActor, action: 'ORDER_COMPLETED', after: { returns: view.returns.length } });
   if (run.lean) await run.pause();
   return view;
+}
+
+/**
+ * Fifth design: waits out the return window, and then every return still in flight (RF-1: the order stays open for
+ * them), shipping the replacements of exchanges meanwhile.
+ */
+async function serveReturns(run: OrderRun, returns: OrderReturns, windowEnd: number): Promise<void> {
+  for (;;) {
+    const open = Date.now() < windowEnd;
+    if (!open && !returns.inFlight() && !returns.hasWork()) return;
+    const waits = [open ? (windowEnd - Date.now()) / 1000 : undefined, returns.retrySeconds()].filter((w) => w !== undefined);
+    const woken = await run.waitOrContinue(
+      'returnWindow',
+      () => returns.hasWork() || (!open && !returns.inFlight()),
+      waits.length > 0 ? Math.min(...waits) : undefined,
+    );
+    // A timeout ends the window or the wait of an exchange that found no stock: that one is routed again.
+    if (!woken) returns.stalled = false;
+    if (returns.hasWork()) await returns.work();
+  }
 }
 
 /** Undoes what was done, in reverse, and closes the order as cancelled. */

@@ -1,10 +1,11 @@
-/** Operations: run-time settings (routing rules, warehouse network, order and escalation policy); every edit is a new version (OP-2). */
+/** Operations: run-time settings (routing rules, warehouse network, order, escalation and return policy); every edit is a new version (OP-2). */
 import { zodToOpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { SettingsConflictError, type SettingsStore, type SettingsVersion } from '../../../db/settingsStore';
 import type { Stores } from '../../../db/stores';
 import { escalationOverrideSettingsSchema, escalationSettingsSchema, type EscalationSettings } from '../../../domain/escalation';
 import { policyOverrideSchema, policySettingsSchema } from '../../../domain/policy';
+import { returnSettingsSchema } from '../../../domain/returnPolicy';
 import { networkSchema, type Network } from '../../../domain/routing/warehouses';
 import { conditionSchema, routingRuleSetSchema, type RoutingRuleSet } from '../../../domain/routing/rules';
 import { HttpError } from '../../errors';
@@ -147,5 +148,11 @@ export function settingsRoutes(
     store: stores.escalationPolicy,
     schema: escalationSettingsSchema,
     afterSave: onEscalationPolicySaved,
+  });
+  settingsEndpoints(api, {
+    path: 'return-policy',
+    what: 'return policy per brand (RF-1…RF-4): what may not be returned, free returns, light-wear deduction, refund alert; durations in seconds',
+    store: stores.returnPolicy,
+    schema: returnSettingsSchema,
   });
 }

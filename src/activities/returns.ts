@@ -1,0 +1,159 @@
+/**
+ * Return activities (RF-1…RF-4): the brand's return policy, the return label from the carrier, the inbound booking at
+ * the receiving warehouse, resellable units back to stock, the refund through whoever holds the money and its
+ * settlement, the customer's notice, and the return's record in the returns store. Every message carries a key made
+ * from the return, so a retry delivers nothing twice.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { DeliveryOutcome } from '../domain/delivery';
+import type { Address } from '../domain/order';
+import { resolveReturnPolicy, type ResolvedReturnPolicy } from '../domain/returnPolicy';
+import type { ReturnView } from '../domain/returns';
+import type { ActivityDeps } from './deps';
+import { createDeliverer, PARTNER_RETRY } from './delivery';
+import { createAliyunSmsNotifier } from './partners/notify';
+import type { RefundRequest, RefundSettlement } from './partners/types';
+
+/** Where a return goes back to: the warehouse that shipped it, or the drop-ship supplier. */
+export interface ReturnDestination {
+  kind: 'warehouse' | 'supplier';
+  id: string;
+}
+
+/** Builds the return activities. */
+export function createReturnActivities(deps: ActivityDeps) {
+  const deliver = createDeliverer(deps);
+  const { stores, partners, notifications } = deps;
+  const warehouseOf = async (id: string) => (await stores.network.latest()).body.warehouses.find((w) => w.id === id);
+  const sms = notifications.channels.sms && createAliyunSmsNotifier(notifications.channels.sms, { timeoutMs: notifications.timeoutMs });
+  const linesOf = (view: ReturnView) => view.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity }));
+
+  return {
+    /** The brand's return policy in force, with its settings version (recorded in the return's history). */
+    async loadReturnPolicy(input: { brand: string }): Promise<ResolvedReturnPolicy> {
+      const { body, version } = await stores.returnPolicy.latest();
+      return resolveReturnPolicy(body, input.brand, version);
+    },
+
+    /** Writes the return's state to the returns store; an older state never overwrites a newer one. */
+    async saveReturn(view: ReturnView): Promise<void> {
+      await stores.returns.save(view);
+    },
+
+    /**
+     * RF-2: asks the destination's carrier for a return label from the buyer to the destination, under the RMA. A
+     * delivered outcome carries the tracking number the label prints as `reference`.
+     */
+    async issueReturnLabel(input: {
+      view: ReturnView;
+      destination: ReturnDestination;
+      from: Address;
+    }): Promise<DeliveryOutcome & { carrier: string }> {
+      const { view, destination, from } = input;
+      const warehouse = destination.kind === 'warehouse' ? await warehouseOf(destination.id) : undefined;
+      const code = warehouse?.carrier ?? 'SF';
+      const carrier = partners.carrier(code);
+      const key = `return-label:${view.orderId}:${view.returnId}`;
+      const outcome = await deliver(
+        { key, orderId: view.orderId, partner: { kind: 'carrier', id: code }, kind: 'returnLabel' },
+        // The carrier's e-waybill call, for the reverse trip: picked up from the buyer, numbered by the RMA.
+        carrier &&
+          (() =>
+            carrier.requestWaybill(
+              { orderId: view.orderId, shipmentId: view.rma, warehouseId: destination.id, recipient: from, lines: linesOf(view) },
+              key,
+            )),
+      );
+      return { ...outcome, carrier: code };
+    },
+
+    /** RF-2: books the inbound parcel at the receiving warehouse's WMS, so its receiving dock expects the RMA. */
+    async bookReturnInbound(input: { view: ReturnView; warehouseId: string }): Promise<DeliveryOutcome> {
+      const { view, warehouseId } = input;
+      const warehouse = await warehouseOf(warehouseId);
+      const key = `return-inbound:${view.orderId}:${view.returnId}`;
+      const wms = warehouse?.wms && partners.webhook(warehouse.wms);
+      return deliver(
+        { key, orderId: view.orderId, partner: { kind: 'wms', id: warehouseId }, kind: 'returnInbound' },
+        wms &&
+          (() =>
+            wms.post(
+              'return.expected',
+              { orderId: view.orderId, returnId: view.returnId, rma: view.rma, warehouseId, label: view.label, lines: linesOf(view) },
+              key,
+            )),
+      );
+    },
+
+    /**
+     * RF-3: puts inspected resellable units back on the warehouse's stock, one ledger receipt per line keyed by the
+     * return, so they are available to the next order at once and a retry adds nothing twice.
+     */
+    async restockReturn(input: {
+      orderId: string;
+      returnId: string;
+      warehouseId: string;
+      units: Array<{ lineId: string; sku: string; quantity: number }>;
+    }): Promise<void> {
+      for (const unit of input.units) {
+        const id = `return:${input.orderId}:${input.returnId}:${unit.lineId}`;
+        const outcome = await stores.ledger.adjust(unit.sku, input.warehouseId, id, 'receipt', unit.quantity, {
+          orderId: input.orderId,
+          actor: `return ${input.returnId}`,
+          note: 'inspected resellable: back to stock',
+        });
+        if (outcome.status === 'refused')
+          throw ApplicationFailure.nonRetryable(`restock of ${unit.sku} refused: ${outcome.reason}`, 'RESTOCK_REFUSED');
+      }
+    },
+
+    /** RF-4: asks whoever holds the buyer's money (the marketplace, or the own site's payment provider) to refund, once per key. */
+    async requestRefund(input: { refund: RefundRequest; key: string }): Promise<DeliveryOutcome> {
+      const { refund, key } = input;
+      const holder = partners.refunds(refund.channel);
+      return deliver(
+        { key, orderId: refund.orderId, partner: { kind: 'payment', id: refund.channel }, kind: 'refund' },
+        holder && (() => holder.requestRefund(refund, key)),
+      );
+    },
+
+    /** RF-4: where the refund stands at its holder; an unreachable holder is retried like any delivery. */
+    async refundSettlement(input: { refund: RefundRequest; key: string }): Promise<RefundSettlement> {
+      const holder = partners.refunds(input.refund.channel);
+      if (!holder) return { state: 'failed', reason: `no refund path is configured for ${input.refund.channel}`, excerpt: '' };
+      const answer = await holder.refundStatus(input.refund, input.key);
+      if (answer.outcome === 'answered') return answer;
+      if (answer.outcome === 'refused') return { state: 'failed', reason: answer.reason, excerpt: answer.excerpt };
+      throw ApplicationFailure.create({
+        type: PARTNER_RETRY,
+        message: `refund status of ${input.key}: ${answer.reason}`,
+        ...(answer.retryAfterMs !== undefined ? { nextRetryDelay: answer.retryAfterMs } : {}),
+      });
+    },
+
+    /** RF-4: tells the sales channel the refund was paid, so the buyer's order there shows it. */
+    async writeBackRefund(input: { refund: RefundRequest; reference?: string; key: string }): Promise<DeliveryOutcome> {
+      const { refund, reference, key } = input;
+      const channel = partners.channel(refund.channel);
+      return deliver(
+        { key, orderId: refund.orderId, partner: { kind: 'channel', id: refund.channel }, kind: 'refundWriteBack' },
+        channel && (() => channel.writeBackRefund({ ...refund, ...(reference ? { reference } : {}) }, key)),
+      );
+    },
+
+    /**
+     * RF-3: tells the customer that inspection found units not resellable and operations will decide, by SMS to the
+     * phone on the order (the channel's own messaging carries it where no phone is known).
+     */
+    async notifyCustomer(input: { view: ReturnView; phone?: string; text: string }): Promise<DeliveryOutcome> {
+      const { view, phone, text } = input;
+      const key = `return-notice:${view.orderId}:${view.returnId}:${view.status}`;
+      const partner = { kind: 'notification' as const, id: `sms:buyer` };
+      if (!phone || !sms)
+        return { delivered: false, key, partner, reason: phone ? 'no SMS gateway is configured' : 'no phone on the order' };
+      const notifier = sms.to(phone);
+      const subject = `退货 ${view.rma}`;
+      return deliver({ key, orderId: view.orderId, partner, kind: 'returnNotice' }, () => notifier.send({ subject, text }, key));
+    },
+  };
+}
