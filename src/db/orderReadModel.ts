@@ -265,6 +265,30 @@ export function createOrderReadModel(models: Models) {
       });
     },
 
+    /**
+     * Units shipped per SKU in [from, to), for the return-rate report: every parcel that left in the window (a rejected
+     * one never did). A report, off the order path: it reads the brand's orders placed before `to`.
+     */
+    async shippedUnits({ brand, from, to }: { brand?: string; from: Date; to: Date }): Promise<Map<string, number>> {
+      const units = new Map<string, number>();
+      // An order that shipped before `to` was ordered before it; the bound helps MongoDB, FerretDB filters it after the brand.
+      const query = { ...(brand ? { brand } : {}), orderedAt: { $lt: to } };
+      for await (const record of Order.find(query, { view: 1 }).lean().cursor()) {
+        const view = record.view as OrderView;
+        const lines = new Map(view.order.lines.map((line) => [line.lineId, line]));
+        for (const shipment of view.shipments ?? []) {
+          if (shipment.step === 'rejected' || !shipment.shippedAt) continue;
+          const at = Date.parse(shipment.shippedAt);
+          if (at < from.getTime() || at >= to.getTime()) continue;
+          for (const lineId of shipment.lineIds) {
+            const line = lines.get(lineId);
+            if (line) units.set(line.sku, (units.get(line.sku) ?? 0) + line.quantity);
+          }
+        }
+      }
+      return units;
+    },
+
     /** The order's audit trail, oldest first. */
     async audit(orderId: string): Promise<AuditEntry[]> {
       const entries = await AuditEvent.find({ orderId }).sort({ seq: 1 }).lean();

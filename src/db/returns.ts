@@ -3,7 +3,6 @@
  * list by status, reason, brand and SKU, and the return-rate report per SKU and reason.
  */
 import { returnKeyOf } from '../domain/ids';
-import type { OrderView } from '../domain/orderView';
 import { countsAsReturned, type ReturnReason, type ReturnStatus, type ReturnView } from '../domain/returns';
 import { insertOnce } from './connection';
 import type { Models } from './models';
@@ -210,30 +209,3 @@ export function createReturns(models: Models, shippedUnits: ShippedUnits) {
 
 /** The returns store of one database. */
 export type Returns = ReturnType<typeof createReturns>;
-
-/**
- * Units shipped per SKU in [from, to), read from the order read model's views: every parcel that left in the window
- * (a rejected one never did). Belongs with the orders collection's owner (../orderReadModel.ts) as `shippedUnits`;
- * kept here until that file can take it, and read only by the report above.
- */
-export function shippedUnitsFromOrders(models: Models): ShippedUnits {
-  return async ({ brand, from, to }) => {
-    const units = new Map<string, number>();
-    // An order that shipped before `to` was ordered before it; the bound helps MongoDB, FerretDB filters it after the brand.
-    const query = { ...(brand ? { brand } : {}), orderedAt: { $lt: to } };
-    for await (const record of models.Order.find(query, { view: 1 }).lean().cursor()) {
-      const view = record.view as OrderView;
-      const lines = new Map(view.order.lines.map((line) => [line.lineId, line]));
-      for (const shipment of view.shipments ?? []) {
-        if (shipment.step === 'rejected' || !shipment.shippedAt) continue;
-        const at = Date.parse(shipment.shippedAt);
-        if (at < from.getTime() || at >= to.getTime()) continue;
-        for (const lineId of shipment.lineIds) {
-          const line = lines.get(lineId);
-          if (line) units.set(line.sku, (units.get(line.sku) ?? 0) + line.quantity);
-        }
-      }
-    }
-    return units;
-  };
-}

@@ -11,7 +11,7 @@ import { createAccounts } from './accounts';
 import type { Database } from './connection';
 import { createDeliveries } from './deliveries';
 import { createOrderReadModel } from './orderReadModel';
-import { createReturns, shippedUnitsFromOrders } from './returns';
+import { createReturns } from './returns';
 import { createRoutingContextLoader } from './routingContext';
 import { createSettingsStore } from './settingsStore';
 import { createStockLedger } from './stockLedger';
@@ -34,6 +34,7 @@ export function createStores(db: Database) {
   const ledger = createStockLedger(db.models);
   const warehouseLoad = createWarehouseLoad(db.models);
   const accounts = createAccounts(db.models);
+  const orders = createOrderReadModel(db.models);
   return {
     policy: createSettingsStore(db.models, 'orderPolicy', policySettingsSchema, { base: defaultOrderPolicy, overrides: [] }),
     escalationPolicy: createSettingsStore(db.models, 'escalationPolicy', escalationSettingsSchema, {
@@ -44,8 +45,8 @@ export function createStores(db: Database) {
     routingRules,
     network,
     ledger,
-    orders: createOrderReadModel(db.models),
-    returns: createReturns(db.models, shippedUnitsFromOrders(db.models)),
+    orders,
+    returns: createReturns(db.models, (query) => orders.shippedUnits(query)),
     warehouseLoad,
     routingContext: createRoutingContextLoader({
       pausedSuppliers: () => accounts.pausedSuppliers(),
