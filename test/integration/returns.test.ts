@@ -79,7 +79,27 @@ describe('returns, refunds and exchanges', () => {
     );
     const booked = hub.partners.wms.events('return.expected').find((e) => (e.data as { rma: string }).rma === asked.body.rma);
     assert.ok(booked, 'the WMS expects the parcel');
-    assert.equal((await receive(orderId, 'R1')).status, 200);
+    // Another warehouse's key cannot scan this return in: its id answers like a missing one.
+    const hefei = await hub.stores.accounts.create({ kind: 'warehouse', partyId: 'hefei', name: 'Hefei WMS', actor: 'test' });
+    const stranger = await hub.request(
+      'POST',
+      `/v1/orders/${orderId}/returns/R1/receipt`,
+      JSON.stringify({ at: new Date().toISOString() }),
+      {
+        'x-api-key': hefei.key.apiKey,
+      },
+    );
+    assert.deepEqual([stranger.status, stranger.body.error?.code], [404, 'UNKNOWN_RETURN']);
+    const suzhou = await hub.stores.accounts.create({ kind: 'warehouse', partyId: 'suzhou', name: 'Suzhou WMS', actor: 'test' });
+    const scanned = await hub.request(
+      'POST',
+      `/v1/orders/${orderId}/returns/R1/receipt`,
+      JSON.stringify({ at: new Date().toISOString() }),
+      {
+        'x-api-key': suzhou.key.apiKey,
+      },
+    );
+    assert.equal(scanned.status, 200, JSON.stringify(scanned.body));
     elapsed.received = Date.now() - started;
     const inspected = await inspect(orderId, 'R1', [{ lineId: 'L1', quantity: 1, condition: 'intact' }]);
     assert.equal(inspected.status, 200, JSON.stringify(inspected.body));
@@ -106,6 +126,23 @@ describe('returns, refunds and exchanges', () => {
       return all.includes('RETURN_REFUNDED') ? all : undefined;
     }, 'the order audit to show the refund');
     assert.ok(actions.includes('RETURN_REQUESTED') && actions.includes('RETURN_INSPECTED'));
+    const trail = (await hub.ops('GET', `/v1/orders/${orderId}/audit`)).body.entries as Array<{
+      action: string;
+      after?: { report?: string };
+    }>;
+    assert.equal(
+      trail.find((e) => e.action === 'RETURN_INSPECTED')?.after?.report,
+      `/v1/orders/${orderId}/returns/R1`,
+      'the trail links the report',
+    );
+    const hour = 3_600_000;
+    const rates = await hub.ops(
+      'GET',
+      `/v1/returns/rates?brand=acme&from=${encodeURIComponent(new Date(Date.now() - hour).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + hour).toISOString())}`,
+    );
+    assert.equal(rates.status, 200, JSON.stringify(rates.body));
+    const tee = rates.body.bySku.find((r: { sku: string }) => r.sku === 'TEE-001');
+    assert.ok(tee.returnedUnits >= 1 && tee.shippedUnits >= tee.returnedUnits, JSON.stringify(tee));
     console.log(`[returns] elapsed from request: ${JSON.stringify(elapsed)} ms`);
     await steps.recordHistory('return-refunded', orderId, returnWorkflowId(orderId, 'R1'));
     await steps.waitFor(orderId, 'DELIVERED');
@@ -197,6 +234,16 @@ describe('returns, refunds and exchanges', () => {
       'the customer SMS',
     );
     assert.ok(text);
+    // Operations find it in the Web UI (ReturnStatus) and through the API (by status and reason).
+    const workflowId = returnWorkflowId(orderId, 'R1');
+    await eventually(async () => {
+      for await (const wf of hub.client.workflow.list({ query: `ReturnStatus = 'AWAITING_DECISION' AND ReturnReason = 'quality'` }))
+        if (wf.workflowId === workflowId) return wf;
+      return undefined;
+    }, 'visibility to list the return awaiting a decision');
+    const listed = await hub.ops('GET', '/v1/returns?status=AWAITING_DECISION&reason=quality');
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.ok(listed.body.items.some((r: { orderId: string }) => r.orderId === orderId));
     const decided = await hub.ops('POST', `/v1/orders/${orderId}/returns/R1/decision`, { lines: [{ lineId: 'L1', refundPercent: 50 }] });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
     const refunded = await reaches(orderId, 'R1', 'REFUNDED');

@@ -119,10 +119,16 @@ export class OrderReturns {
     entry.status = progress.status;
     if (progress.refundedMinor !== undefined) entry.refundedMinor = progress.refundedMinor;
     if (progress.replace) this.exchanges.push({ returnId: progress.returnId, lineIds: progress.replace.map((l) => l.lineId) });
+    const view = this.run.current();
     void this.run.record({
       actor: systemActor,
       action: `RETURN_${progress.status}`,
-      after: { returnId: progress.returnId, ...(progress.refundedMinor !== undefined ? { refundedMinor: progress.refundedMinor } : {}) },
+      after: {
+        returnId: progress.returnId,
+        // The return holds its inspection report and refund: the order's trail links to it (RF-3).
+        report: `/v1/orders/${view.orderId}/returns/${progress.returnId}`,
+        ...(progress.refundedMinor !== undefined ? { refundedMinor: progress.refundedMinor } : {}),
+      },
       detail: progress.note,
     });
   }
