@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { canonicalOrderSchema, channelSchema } from './order';
-import { mergeSettings, type DeepPartial } from './policy';
+import { layeredSettingsSchema, mergeSettings, type DeepPartial } from './policy';
 import { instantSchema } from './primitives';
 import { shipmentKindSchema } from './shipment';
 import { escalationLevelIds, escalationStages } from './escalationDeadlines';
@@ -199,19 +199,7 @@ export const escalationOverrideSchema = z
 export type EscalationOverride = z.infer<typeof escalationOverrideSchema>;
 
 /** The stored escalation settings: a base for everyone and overrides; override ids are unique, as resolutions name them. */
-export const escalationSettingsSchema = z
-  .object({
-    base: escalationPolicySchema,
-    overrides: z.array(escalationOverrideSchema).max(500).default([]),
-  })
-  .superRefine((settings, ctx) => {
-    const seen = new Set<string>();
-    settings.overrides.forEach((override, index) => {
-      if (seen.has(override.id))
-        ctx.addIssue({ code: 'custom', path: ['overrides', index, 'id'], message: 'another override has this id' });
-      seen.add(override.id);
-    });
-  });
+export const escalationSettingsSchema = layeredSettingsSchema(escalationPolicySchema, escalationOverrideSchema);
 /** Stored escalation settings. */
 export type EscalationSettings = z.infer<typeof escalationSettingsSchema>;
 

@@ -101,6 +101,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 // Keys that would reach the prototype when a stored JSON document is merged.
 const unsafeKeys = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Stored settings of one kind: a base for everyone and overrides on top, whose ids are unique (resolutions name them). */
+export function layeredSettingsSchema<B extends z.ZodType, O extends z.ZodType<{ id: string }>>(base: B, override: O) {
+  return z.object({ base, overrides: z.array(override).max(500).default([]) }).superRefine((settings, ctx) => {
+    const seen = new Set<string>();
+    settings.overrides.forEach((entry, index) => {
+      const { id } = entry as { id: string };
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['overrides', index, 'id'], message: 'another override has this id' });
+      seen.add(id);
+    });
+  });
+}
+
 /** Deep-merges settings into a policy: objects field by field, everything else (arrays included) replaced. */
 export function mergeSettings<T>(base: T, patch: NoInfer<DeepPartial<T>> | undefined): T {
   if (patch === undefined) return base;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { durationSchema } from './escalation';
 import { codeSchema, type OrderLine } from './order';
-import { mergeSettings } from './policy';
+import { layeredSettingsSchema, mergeSettings } from './policy';
 
 /**
  * One kind of item that may not be returned: SKUs starting with a prefix, or a category (underwear, customised items).
@@ -67,19 +67,7 @@ export const returnPolicyOverrideSchema = z.object({
 export type ReturnPolicyOverride = z.infer<typeof returnPolicyOverrideSchema>;
 
 /** The stored return policy: a base for everyone and overrides per brand; override ids are unique, as resolutions name them. */
-export const returnSettingsSchema = z
-  .object({
-    base: returnPolicySchema,
-    overrides: z.array(returnPolicyOverrideSchema).max(500).default([]),
-  })
-  .superRefine((settings, ctx) => {
-    const seen = new Set<string>();
-    settings.overrides.forEach((override, index) => {
-      if (seen.has(override.id))
-        ctx.addIssue({ code: 'custom', path: ['overrides', index, 'id'], message: 'another override has this id' });
-      seen.add(override.id);
-    });
-  });
+export const returnSettingsSchema = layeredSettingsSchema(returnPolicySchema, returnPolicyOverrideSchema);
 /** Stored return settings. */
 export type ReturnSettings = z.infer<typeof returnSettingsSchema>;
 

@@ -238,16 +238,7 @@ describe('deliveries to partners', () => {
     assert.match(refused.attention![0]!.reason, /422: order was cancelled at the channel/);
     const key = refused.attention![0]!.key;
     // Operations are told, with the reason, at their endpoint.
-    const alert = await eventually(
-      async () =>
-        hub.partners.operations
-          .events('operations.alert')
-          .find(
-            (e) =>
-              (e.data as { orderId: string; kind: string }).orderId === orderId && (e.data as { kind: string }).kind === 'DELIVERY_REFUSED',
-          ),
-      'the operations alert',
-    );
+    const alert = await steps.operationsAlert(orderId, 'DELIVERY_REFUSED');
     assert.match((alert.data as { summary: string }).summary, /order was cancelled at the channel/);
     // The Web UI lists it with a filter on NeedsAttention.
     await eventually(async () => {

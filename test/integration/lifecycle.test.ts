@@ -436,17 +436,7 @@ describe('order lifecycle', () => {
       ),
     );
     await steps.waitFor(orderId, 'FULFILLING');
-    const alert = await eventually(
-      async () =>
-        hub.partners.operations
-          .events('operations.alert')
-          .find(
-            (e) =>
-              (e.data as { kind: string; orderId: string }).kind === 'stockBelowSafety' &&
-              (e.data as { orderId: string }).orderId === orderId,
-          ),
-      'the safety alert at the operations endpoint',
-    );
+    const alert = await steps.operationsAlert(orderId, 'stockBelowSafety');
     assert.deepEqual((alert.data as { detail: unknown }).detail, {
       sku: 'MUG-002',
       warehouseId: 'suzhou',

@@ -108,6 +108,18 @@ export function lifecycle(hub: Harness) {
         .sort((a, b) => a.at - b.at)
         .map((entry) => entry.what);
     },
+    /** Waits until the operations endpoint received an alert of `kind` about the order. */
+    operationsAlert(orderId: string, kind: string, timeoutMs?: number) {
+      return eventually(
+        async () =>
+          hub.partners.operations.events('operations.alert').find((e) => {
+            const data = e.data as { kind: string; orderId: string };
+            return data.kind === kind && data.orderId === orderId;
+          }),
+        `the ${kind} alert about ${orderId} at the operations endpoint`,
+        timeoutMs,
+      );
+    },
     /** Waits until the partners received `expected` for the order (deliveries run beside the lifecycle). */
     receivedEventually(orderId: string, expected: string[]): Promise<string[]> {
       return eventually(

@@ -309,18 +309,7 @@ describe('returns, refunds and exchanges', () => {
     await reaches(orderId, 'R1', 'LABEL_ISSUED');
     await receive(orderId, 'R1');
     await inspect(orderId, 'R1', [{ lineId: 'L1', quantity: 1, condition: 'intact' }]);
-    const alert = await eventually(
-      async () =>
-        hub.partners.operations
-          .events('operations.alert')
-          .find(
-            (e) =>
-              (e.data as { kind: string; orderId: string }).kind === 'refundUnsettled' &&
-              (e.data as { orderId: string }).orderId === orderId,
-          ),
-      'the finance alert',
-      20_000,
-    );
+    const alert = await steps.operationsAlert(orderId, 'refundUnsettled', 20_000);
     assert.ok(alert);
     hub.partners.refundStates.set(key, 'settled');
     const refunded = await reaches(orderId, 'R1', 'REFUNDED');
