@@ -48,6 +48,8 @@ const returnRequestFields = z.object({
   note: z.string().trim().max(1000).optional(),
   photos: z.array(returnPhotoSchema).max(9).default([]),
   outcome: returnOutcomeSchema.default('refund'),
+  /** The marketplace's own id of the buyer's after-sale request (Douyin's after-sale id), which its refund approves. */
+  channelRefundId: z.string().trim().min(1).max(64).optional(),
 });
 
 /** Each line once per return, and a note when the reason is "other". */

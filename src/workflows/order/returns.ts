@@ -100,7 +100,12 @@ export class OrderReturns {
             orderWorkflowId: run.workflowId,
             destination: destinationOf(view, checked.lines),
             buyer: { address: view.order.shippingAddress, ...(view.order.buyer.phone ? { phone: view.order.buyer.phone } : {}) },
-            payment: { orderId: view.orderId, channel: view.order.channel, channelOrderId: view.order.channelOrderId },
+            payment: {
+              orderId: view.orderId,
+              channel: view.order.channel,
+              channelOrderId: view.order.channelOrderId,
+              ...(request.channelRefundId ? { channelRefundId: request.channelRefundId } : {}),
+            },
             policy: resolved.policy,
           },
         ],

@@ -52,7 +52,7 @@ export interface ReturnWorkflowInput {
   destination: ReturnDestination;
   buyer: { address: Address; phone?: string };
   /** Who holds the money and under which ids (the rest of the refund comes from the inspection). */
-  payment: Pick<RefundRequest, 'orderId' | 'channel' | 'channelOrderId' | 'paymentReference'>;
+  payment: Pick<RefundRequest, 'orderId' | 'channel' | 'channelOrderId' | 'paymentReference' | 'channelRefundId'>;
   /** The brand's return policy as resolved when the return was accepted. */
   policy: Pick<ReturnPolicy, 'lightWearDeductionPercent' | 'refundSettlementAlertSeconds'>;
 }
