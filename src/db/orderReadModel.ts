@@ -175,7 +175,10 @@ export function createOrderReadModel(models: Models) {
         { $set: { ...columns, ...viewFields, version, updatedAt: now } },
       );
       if (updated.matchedCount > 0) return;
-      // No older mirror to update: this is the order's first batch, or a retry of a batch already written.
+      // No older mirror to update. A batch carrying only some fields is a later one that a newer batch overtook: its
+      // workflow task was redone (say a message arrived as the order completed) and ran its local activities again.
+      // Its audit entries are in; the newer mirror stays. Only a first batch carries every field, the order id too.
+      if (changes.orderId === undefined) return;
       await insertOnce(Order, { _id: orderId, ...columns, view: changes, version, createdAt: now, updatedAt: now });
     },
 

@@ -23,6 +23,7 @@ describe('returns, refunds and exchanges', () => {
     await seedHub(hub, {
       stock: { 'TEE-001@suzhou': 100, 'MUG-001@suzhou': 100, 'LAST-1@suzhou': 1 },
       policy: { returnWindowSeconds: 3600 },
+      overrides: [{ id: 'short-window', brand: 'shortco', settings: { returnWindowSeconds: 3 } }],
     });
     const saved = await hub.ops('PUT', '/v1/settings/return-policy', {
       body: {
@@ -144,8 +145,35 @@ describe('returns, refunds and exchanges', () => {
     const tee = rates.body.bySku.find((r: { sku: string }) => r.sku === 'TEE-001');
     assert.ok(tee.returnedUnits >= 1 && tee.shippedUnits >= tee.returnedUnits, JSON.stringify(tee));
     console.log(`[returns] elapsed from request: ${JSON.stringify(elapsed)} ms`);
+    // The return's own clock: workflow time of each step from the request (receipt and inspection were immediate here).
+    const steps0 = Date.parse(refunded.timeline[0]!.at);
+    console.log(
+      `[returns] workflow time per step: ${refunded.timeline.map((t) => `${t.status} +${Date.parse(t.at) - steps0} ms`).join(', ')}`,
+    );
     await steps.recordHistory('return-refunded', orderId, returnWorkflowId(orderId, 'R1'));
     await steps.waitFor(orderId, 'DELIVERED');
+  });
+
+  test('the order stays open while a return is in flight after its window ends, and completes once the return is done', async () => {
+    const order = makeOrder({
+      brand: 'shortco',
+      lines: [{ lineId: 'L1', sku: 'TEE-001', category: 'tshirt', quantity: 2, unitPrice: 99, listPrice: 99 }],
+      amounts: { goods: 198, shipping: 0, discount: 0, paid: 198 },
+    });
+    const { orderId } = await delivered(order);
+    assert.equal((await ask(order, { returnId: 'R1', lines: [{ lineId: 'L1', quantity: 1 }], reason: 'size_fit' })).status, 201);
+    await reaches(orderId, 'R1', 'LABEL_ISSUED');
+    // The 3 s window passes with the return in flight: the order waits for it.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    assert.equal((await steps.read(orderId)).status, 'DELIVERED');
+    const late = await ask(order, { returnId: 'R2', lines: [{ lineId: 'L1', quantity: 1 }], reason: 'size_fit' });
+    assert.deepEqual([late.status, late.body.error?.code], [409, 'RETURN_WINDOW_CLOSED'], 'a new request after the window is refused');
+    await receive(orderId, 'R1');
+    await inspect(orderId, 'R1', [{ lineId: 'L1', quantity: 1, condition: 'intact' }]);
+    await reaches(orderId, 'R1', 'REFUNDED');
+    await steps.waitFor(orderId, 'COMPLETED');
+    const closed = await ask(order, { returnId: 'R3', lines: [{ lineId: 'L1', quantity: 1 }], reason: 'size_fit' });
+    assert.deepEqual([closed.status, closed.body.error.code], [409, 'ALREADY_CLOSED']);
   });
 
   test('RF-1: not delivered, not returnable, more than shipped, and an unknown order are refused with their reasons', async () => {
