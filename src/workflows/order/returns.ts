@@ -175,6 +175,11 @@ export class OrderReturns {
     await run.pause();
   }
 
+  /** True when no exchange waits for its replacement to be sent or to ship: nothing a continued run would lose. */
+  idle(): boolean {
+    return this.exchanges.length === 0 && this.replacements.size === 0;
+  }
+
   /** When an exchange that found no stock is tried again. */
   retrySeconds(): number | undefined {
     return this.stalled ? EXCHANGE_RETRY_SECONDS : undefined;

@@ -285,7 +285,8 @@ export class OrderRun {
       this.inBackground === 0 &&
       this.deliveryDecisions.size === 0 &&
       !this.fulfilment.moving &&
-      (this.watcher?.idle() ?? true)
+      (this.watcher?.idle() ?? true) &&
+      (this.returns?.idle() ?? true)
     );
   }
 
