@@ -1,5 +1,6 @@
 /** Payment activities: refund what was captured, e.g. when an order is cancelled. */
 import type { DeliveryOutcome } from '../domain/delivery';
+import { paymentRefundKey } from '../domain/ids';
 import type { Channel } from '../domain/order';
 import type { ActivityDeps } from './deps';
 import { createDeliverer } from './delivery';
@@ -26,7 +27,7 @@ export function createPaymentActivities(deps: ActivityDeps) {
     }): Promise<DeliveryOutcome> {
       const { orderId, channel, amount, reason, cause } = input;
       const provider = partners.refunds(channel);
-      const key = `payment:refund:${orderId}:${cause}`;
+      const key = paymentRefundKey(orderId, cause);
       const refund: RefundRequest = {
         orderId,
         channel,

@@ -117,6 +117,11 @@ export function createDeliveries(models: Models) {
         .lean<StoredDelivery[]>();
       return docs.map(toRecord);
     },
+
+    /** Every delivery in the log, streamed in no particular order: the invariant checker reads it whole, off the order path. */
+    async *all(): AsyncGenerator<DeliveryRecord> {
+      for await (const doc of Delivery.find({}).lean<StoredDelivery>().cursor()) yield toRecord(doc);
+    },
   };
 }
 

@@ -327,6 +327,11 @@ export function createOrderReadModel(models: Models) {
       return records.map((r) => r._id);
     },
 
+    /** Every order's latest mirrored view, streamed in no particular order: the invariant checker reads them all. */
+    async *allViews(): AsyncGenerator<OrderView> {
+      for await (const record of Order.find({}, { view: 1 }).lean().cursor()) yield record.view as OrderView;
+    },
+
     /** Every status with its orders counted, from one read (the bench and an operations overview). */
     async tally(): Promise<Record<string, StatusTally>> {
       const tally: Record<string, StatusTally> = {};

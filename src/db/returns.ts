@@ -98,6 +98,11 @@ const rateOf = (returnedUnits: number, shippedUnits: number): ReturnRate => ({
 export function createReturns(models: Models, shippedUnits: ShippedUnits) {
   const { Return } = models;
   return {
+    /** Every return's latest mirrored view, streamed in no particular order: the invariant checker reads them all. */
+    async *all(): AsyncGenerator<ReturnView> {
+      for await (const record of Return.find({}, { view: 1 }).lean().cursor()) yield record.view as ReturnView;
+    },
+
     /** Mirrors a return's view; safe to retry, and an older version never replaces a newer one. True when this version was written. */
     async save(view: ReturnView): Promise<boolean> {
       const _id = returnKeyOf(view.orderId, view.returnId);

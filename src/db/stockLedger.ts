@@ -4,6 +4,7 @@
  * MongoDB and on FerretDB (whose conditional updates are not atomic): two writers of the same next entry collide
  * on the index and the loser re-reads and retries. Entry and item keys are built here and nowhere else.
  */
+import type { LedgerChainEntry, StockHead } from '../domain/invariants';
 import { countLedgerConflict, countReservation } from '../metrics/hub';
 import { isDuplicateKey } from './connection';
 import type { Models } from './models';
@@ -318,6 +319,40 @@ export function createStockLedger(models: Models) {
         ...(e.note ? { note: e.note } : {}),
         at: e.at.toISOString(),
       }));
+    },
+    /**
+     * Every SKU-and-warehouse pair with a stock item or ledger entries, with the item's head when it has one, streamed
+     * (the invariant checker; off the order path). Entries are scanned too: a first entry whose writer stopped before
+     * its stock item has a ledger and no head.
+     */
+    async *pairs(): AsyncGenerator<{ sku: string; warehouseId: string; head?: StockHead }> {
+      const seen = new Set<string>();
+      for await (const item of StockItem.find({}, { sku: 1, warehouseId: 1, seq: 1, onHand: 1, reserved: 1 }).lean().cursor()) {
+        seen.add(stockItemId(item.sku, item.warehouseId));
+        const head = item.seq ? { seq: item.seq, onHand: item.onHand ?? 0, reserved: item.reserved ?? 0 } : undefined;
+        yield { sku: item.sku, warehouseId: item.warehouseId, ...(head ? { head } : {}) };
+      }
+      for await (const entry of StockEntry.find({}, { sku: 1, warehouseId: 1 }).lean().cursor()) {
+        const id = stockItemId(entry.sku, entry.warehouseId);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        yield { sku: entry.sku, warehouseId: entry.warehouseId };
+      }
+    },
+    /** The whole ledger of a SKU in a warehouse, oldest first, with reservation keys: what the invariant checker chains. */
+    async *ledgerOf(sku: string, warehouseId: string): AsyncGenerator<LedgerChainEntry> {
+      const fields = { seq: 1, kind: 1, quantity: 1, onHand: 1, reserved: 1, reservationKey: 1, orderId: 1 };
+      for await (const e of StockEntry.find({ sku, warehouseId }, fields).sort({ seq: 1 }).lean().cursor()) {
+        yield {
+          seq: e.seq,
+          kind: e.kind as EntryKind,
+          quantity: e.quantity,
+          onHand: e.onHand,
+          reserved: e.reserved,
+          ...(e.reservationKey ? { reservationKey: e.reservationKey } : {}),
+          ...(e.orderId ? { orderId: e.orderId } : {}),
+        };
+      }
     },
     /** Inserts that lost a race on a unique index and were retried, since this ledger was created (the bench reports it). */
     collisions: () => collisions,

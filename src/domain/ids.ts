@@ -79,3 +79,13 @@ export function rmaNumber(orderId: string, returnId: string): string {
   for (let i = 0; i < 12; i += 1) code += RMA_ALPHABET[Number((mixed >> BigInt(5 * i)) & 31n)];
   return `RMA-${code}`;
 }
+
+/** The key of one escalation notice: the order, the fired level and the recipient's place in it, so it is sent once. */
+export function escalationNoticeKey(orderId: string, escalationId: string, index: number): string {
+  return `esc:${orderId}:${escalationId}:${index}`;
+}
+
+/** The key of a refund of the order's payment for a cause other than a return (a cancellation, an adjustment). */
+export function paymentRefundKey(orderId: string, cause: string): string {
+  return `payment:refund:${orderId}:${cause}`;
+}

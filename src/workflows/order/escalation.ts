@@ -5,6 +5,7 @@
  */
 import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { ResolvedEscalationPolicy } from '../../domain/escalation';
+import { escalationNoticeKey } from '../../domain/ids';
 import {
   countsFromLastChange,
   escalationLevelOf,
@@ -241,7 +242,7 @@ async function fire(run: OrderRun, { deadline, subject, policyVersion }: Due): P
   const facts = { orderId: view.orderId, level, ...(location ? { location: location.id } : {}), since, dueAt: deadline.dueAt, actions };
   action.notify.forEach((recipient, index) => {
     // Each recipient once per escalation event: the key names both, so a replay after a crash sends the same notice.
-    const key = `esc:${view.orderId}:${id}:${index}`;
+    const key = escalationNoticeKey(view.orderId, id, index);
     run.background(run.partners.notifyPerson({ key, recipient, facts, ...(location ? { location } : {}) }));
   });
   run.publishNow();
