@@ -8,6 +8,8 @@
  *   probe   one order through payment, shipment, delivery and a shortened return window: its cost
  *   ledger  the stock ledger alone, two instances on two connections, no Temporal
  *   escalation  --orders paid orders nobody works on: how long after ES-5 falls due its notices leave the hub (ES-6)
+ *   lifecycle  paid orders at --rate for --duration driven the whole way (the bench plays WMS, supplier, carrier,
+ *              buyer and operations; partners slow and failing as told): completed orders/s, stages, costs
  * Prints tables and writes the same figures as JSON (--json, default .data/bench/<mode>-<time>.json).
  */
 import { execFileSync } from 'node:child_process';
@@ -19,11 +21,13 @@ import { connectDatabase } from '../src/db/connection';
 import { createStores } from '../src/db/stores';
 import { type CanonicalOrder } from '../src/domain/order';
 import { orderIdOf, orderWorkflowId } from '../src/domain/ids';
+import { dropShipSofas } from '../test/fixtures/network';
 import { makeOrder } from '../test/fixtures/orders';
 import { inPool, ledgerFigures, Teardown, withTimeLimit } from './lib/benchSupport';
 import { cpuSeconds, cpuSnapshot, findGroups, otherLoad, WHOLE_MACHINE } from './lib/bench/cpu';
 import { historyCost, type HistoryCost } from './lib/bench/history';
 import { startHub, OPS_KEY, type Hub, type Seed } from './lib/bench/hub';
+import { printLifecycle, runLifecycle, type LifecycleFigures } from './lib/bench/lifecycle';
 import { BENCH_CHANNEL, burst, openLoop, postPaidOrder, type LoadRun } from './lib/bench/load';
 import { counterBy, delta, histogram, scrape, type HistogramFigures, type Sample } from './lib/bench/metrics';
 import {
@@ -41,16 +45,19 @@ import { fmt, printTable, toJson, writeJson } from './lib/bench/report';
 import { startStack } from './lib/stack';
 import { root } from './lib/tools';
 
-const MODES = ['steady', 'hot', 'step', 'probe', 'ledger', 'escalation'] as const;
+const MODES = ['steady', 'hot', 'step', 'probe', 'ledger', 'escalation', 'lifecycle'] as const;
 type Mode = (typeof MODES)[number];
 
-const USAGE = `npm run bench -- --mode steady|hot|step|probe|ledger|escalation [options]
+const USAGE = `npm run bench -- --mode steady|hot|step|probe|ledger|escalation|lifecycle [options]
   steady  --rate 10 --duration 20            paid orders per second, open loop, for so many seconds (+ the probe)
   hot     --orders 500 --units 100 --concurrency 500
   step    --rates 5,10,15,25,35,50,67 --step-duration 30 --limit 30   (+ the probe)
   probe   one happy-path order through its return window (3 s here)
   ledger  --callers 200 --ledger-units 1000
   escalation --orders 10                     orders left alone past ES-5 (5 s here): threshold → notice sent
+  lifecycle --rate 10 --duration 20 --partner-latency-ms 50 --partner-failures 0.02 --cancel-share 0.03
+            --address-share 0.03 --hold-share 0.02 --return-share 0.05 --dropship-share 0.05
+                                             every order the whole way: intake → … → delivered (+ returns)
 common    --workers 2 --sample 20 --settle-timeout 900 --request-timeout 120 --no-probe --json <file> --time-limit 3600 --wait-quiet 0 --keep`;
 
 /** The command line, validated. */
@@ -76,6 +83,15 @@ interface Options {
   keep: boolean;
   callers: number;
   ledgerUnits: number;
+  /** Lifecycle mode: the demo partners' mean answer time (ms) and share of 429/500/timeouts. */
+  partnerLatencyMs: number;
+  partnerFailures: number;
+  /** Lifecycle mode: shares of orders cancelled, re-addressed, held, returned and drop-shipped. */
+  cancelShare: number;
+  addressShare: number;
+  holdShare: number;
+  returnShare: number;
+  dropshipShare: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -102,6 +118,13 @@ function parseOptions(argv: string[]): Options {
       keep: { type: 'boolean', default: false },
       callers: { type: 'string', default: '200' },
       'ledger-units': { type: 'string', default: '1000' },
+      'partner-latency-ms': { type: 'string', default: '50' },
+      'partner-failures': { type: 'string', default: '0.02' },
+      'cancel-share': { type: 'string', default: '0.03' },
+      'address-share': { type: 'string', default: '0.03' },
+      'hold-share': { type: 'string', default: '0.02' },
+      'return-share': { type: 'string', default: '0.05' },
+      'dropship-share': { type: 'string', default: '0.05' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -119,6 +142,18 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got "${raw}"`);
     return value;
   };
+  const fraction = (name: string, raw: string | undefined): number => {
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0 || value > 1) throw new UsageError(`--${name} must be a share from 0 to 1, got "${raw}"`);
+    return value;
+  };
+  const shares = ['cancel', 'address', 'hold', 'return', 'dropship'].map((p) =>
+    fraction(`${p}-share`, values[`${p}-share` as 'cancel-share']),
+  );
+  if (shares.reduce((a, b) => a + b, 0) > 1) throw new UsageError('the --*-share options add up to more than 1');
+  const latency = Number(values['partner-latency-ms']);
+  if (!Number.isFinite(latency) || latency < 0)
+    throw new UsageError(`--partner-latency-ms must be 0 or more, got "${values['partner-latency-ms']}"`);
   if (!MODES.includes(values.mode as Mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got "${values.mode}"`);
   return {
     mode: values.mode as Mode,
@@ -141,6 +176,13 @@ function parseOptions(argv: string[]): Options {
     keep: values.keep ?? false,
     callers: integer('callers', values.callers),
     ledgerUnits: integer('ledger-units', values['ledger-units']),
+    partnerLatencyMs: latency,
+    partnerFailures: fraction('partner-failures', values['partner-failures']),
+    cancelShare: shares[0]!,
+    addressShare: shares[1]!,
+    holdShare: shares[2]!,
+    returnShare: shares[3]!,
+    dropshipShare: shares[4]!,
   };
 }
 
@@ -660,7 +702,12 @@ function seedFor(opts: Options): Seed {
   if (opts.mode === 'hot') stock[`${HOT_SKU}@${HOT_WAREHOUSE}`] = opts.units;
   else for (const sku of SKUS) for (const w of WAREHOUSES) stock[`${sku}@${w}`] = PLENTY;
   if (opts.mode === 'hot' || opts.probe || opts.mode === 'probe') stock[`${SKUS[0]}@suzhou`] ??= PLENTY;
-  return { stock, overrides: [{ id: 'bench-probe', brand: PROBE_BRAND, settings: { returnWindowSeconds: PROBE_RETURN_WINDOW_S } }] };
+  return {
+    stock,
+    overrides: [{ id: 'bench-probe', brand: PROBE_BRAND, settings: { returnWindowSeconds: PROBE_RETURN_WINDOW_S } }],
+    // Lifecycle mode drop-ships its sofas (category sofa) from the test network's sofa maker.
+    ...(opts.mode === 'lifecycle' ? { rules: [dropShipSofas] } : {}),
+  };
 }
 
 const catalogPairs = (): Array<[string, string]> => SKUS.flatMap((sku) => WAREHOUSES.map((w): [string, string] => [sku, w]));
@@ -689,6 +736,7 @@ interface Report {
   };
   ledger?: Record<string, unknown>;
   escalation?: EscalationFigures;
+  lifecycle?: LifecycleFigures;
   /** Events each demo partner accepted over the whole run (each message once, however often it was delivered). */
   partners?: Record<string, number>;
   /** The headline figures, printed as JSON at the end. */
@@ -730,6 +778,30 @@ function summarise(report: Report): Record<string, unknown> {
     ...(report.hot ? { hot: report.hot } : {}),
     ...(report.ledger ? { ledger: report.ledger } : {}),
     ...(report.partners ? { partnersReceived: report.partners } : {}),
+    ...(report.lifecycle ? { lifecycle: lifecycleSummary(report.lifecycle) } : {}),
+  };
+}
+
+/** The headline figures of a lifecycle run. */
+function lifecycleSummary(f: LifecycleFigures): Record<string, unknown> {
+  return {
+    offeredPerSecond: f.options.rate,
+    orders: f.offered.orders,
+    completedPerSecond: f.completed.perSecond,
+    completedPerSecondDuringStream: f.completed.duringStreamPerSecond,
+    completed: f.completed.orders,
+    completedByPath: f.completed.byPath,
+    cancelled: f.completed.cancelled,
+    unfinished: f.completed.unfinished,
+    paidToCompletedS: f.stagesS['paid → completed (end to end)'],
+    paidToCompletedTrendS: f.completed.trendS,
+    actionsByPath: Object.fromEntries(
+      Object.entries(f.historyByPath).map(([p, s]) => [p, s ? { actions: s.actionsMean, bytes: s.bytesMean } : null]),
+    ),
+    cpuMsPerCompletedOrder: Object.fromEntries(Object.entries(f.cpu.byProcess).map(([name, p]) => [name, p.perCompletedOrderMs])),
+    escalationsFired: f.escalations.fired,
+    ordersWithErrors: f.errors.orders,
+    invariantCheck: f.invariantCheck.ran ? { exitCode: f.invariantCheck.exitCode } : 'not run',
   };
 }
 
@@ -831,6 +903,33 @@ async function runOrderModes(opts: Options, report: Report, scratch: string, tea
         ['received', `WeCom ${figures.noticesReceived.wecom}, e-mail ${figures.noticesReceived.email}`],
       ],
     );
+  }
+  if (opts.mode === 'lifecycle') {
+    await waitForQuiet(
+      findGroups({ API: hub.api.pid, ...Object.fromEntries(hub.workers.map((w, i) => [`worker ${i + 1}`, w.pid])) }, hub.scratch),
+      opts.waitQuiet,
+    );
+    report.lifecycle = await runLifecycle(
+      hub,
+      {
+        rate: opts.rate,
+        duration: opts.duration,
+        partnerLatencyMs: opts.partnerLatencyMs,
+        partnerFailures: opts.partnerFailures,
+        shares: {
+          cancel: opts.cancelShare,
+          address: opts.addressShare,
+          hold: opts.holdShare,
+          return: opts.returnShare,
+          dropship: opts.dropshipShare,
+        },
+        sample: opts.sample,
+        requestTimeout: opts.requestTimeout,
+        settleTimeout: opts.settleTimeout,
+      },
+      SKUS,
+    );
+    printLifecycle(report.lifecycle);
   }
   if (opts.mode === 'steady') {
     const count = Math.max(1, Math.round(opts.rate * opts.duration));

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { connectDatabase } from '../../../src/db/connection';
 import { createStores, type Stores } from '../../../src/db/stores';
-import { seedHub } from '../../../test/fixtures/network';
+import { seedHub, type dropShipSofas } from '../../../test/fixtures/network';
 import { startNodeProcess, Teardown, waitForPollers, type NodeProcess } from '../benchSupport';
 import { startDemoPartners, type DemoPartners } from '../partners/demo';
 import { freePort, startStack } from '../stack';
@@ -35,12 +35,16 @@ export interface Hub {
   metricsUrls: { api: string; workers: string[]; sdk: string[] };
   /** The folder every server's files and logs live under (also how detached servers are found for CPU). */
   scratch: string;
+  /** The environment that points a process at this stack (TEMPORAL_ADDRESS, MONGODB_URI, …), e.g. for the invariant checker. */
+  env: NodeJS.ProcessEnv;
 }
 
 /** How the hub is seeded. */
 export interface Seed {
   stock: Record<string, number>;
   overrides?: unknown[];
+  /** Routing rules (none by default), e.g. the test network's drop-ship rule for sofas. */
+  rules?: Array<typeof dropShipSofas>;
 }
 
 async function bundle(scratch: string): Promise<string> {
@@ -91,7 +95,8 @@ export async function startHub(scratch: string, workers: number, seed: Seed, tea
   teardown.defer('bench database connection', () => db.close());
   const stores = createStores(db);
   // Without partners every order would stall at dispatch; deferred before the processes, so stopped after them.
-  const partners = await startDemoPartners();
+  // Refunds settle at the demo storefront and payment provider, so returns can finish (lifecycle mode).
+  const partners = await startDemoPartners({ settleRefunds: true });
   teardown.defer('demo partners', () => partners.stop());
   await seedHub({ stores, partners }, seed);
 
@@ -145,5 +150,12 @@ export async function startHub(scratch: string, workers: number, seed: Seed, tea
       console.error(`[bench] worker ${i + 1} log, last lines:\n${worker.log().split('\n').slice(-20).join('\n')}`);
     throw error;
   }
-  return { baseUrl, client, stores, api, workers: workerProcesses, partners, metricsUrls, scratch };
+  const stackOnly: NodeJS.ProcessEnv = {
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    MONGODB_URI: mongoUri,
+    ...postgresql,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    PARTNERS: partners.config,
+  };
+  return { baseUrl, client, stores, api, workers: workerProcesses, partners, metricsUrls, scratch, env: stackOnly };
 }

@@ -9,7 +9,8 @@ import { channelSchema } from '../../../src/domain/order';
 import type { Network, Warehouse } from '../../../src/domain/routing/warehouses';
 import type { SupplierProfileInput } from '../../../src/domain/supplier';
 import { startCarrier, type CarrierSimulator } from './carrier';
-import { startWebhookReceiver, type WebhookReceiver } from './webhookReceiver';
+import type { PartnerBehaviour } from './server';
+import { startWebhookReceiver, type EventHandler, type WebhookReceiver } from './webhookReceiver';
 import { startSmtp, type SmtpSimulator } from './smtp';
 import { startWeCom, type WeComSimulator } from './wecom';
 
@@ -54,6 +55,17 @@ export interface DemoPartnerOptions {
    * another name for it, e.g. `localhost`.
    */
   host?: string;
+  /**
+   * How every receiver (WMS, carrier, storefront, payments, suppliers, operations) answers besides accepting: a mean
+   * answer time and a share of 429/500/timeouts (default: at once, never failing). `receivers.<role>.server.behave`
+   * changes it later.
+   */
+  behaviour?: PartnerBehaviour;
+  /**
+   * Answer `refund.status` with `{"state": "settled"}` at the storefront and the payment provider, so a refund the
+   * hub asks for settles (default: plain `{ok: true}`, which names no state, so the hub reads the refund as failed).
+   */
+  settleRefunds?: boolean;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -72,15 +84,17 @@ export function atDemoWms(warehouse: Pick<Warehouse, 'id' | 'wms'>): boolean {
 export async function startDemoPartners(options: DemoPartnerOptions = {}): Promise<DemoPartners> {
   const secrets = options.secrets ?? [`whsec_${randomBytes(32).toString('base64')}`];
   const host = options.host ?? '127.0.0.1';
+  const refunds = options.settleRefunds ? { handler: settlingRefunds } : {};
   const [wms, carrier, storefront, payments, suppliers, operations] = await Promise.all([
     startWebhookReceiver({ secrets }),
     startCarrier({ code: DEMO_CARRIER, secrets }),
-    startWebhookReceiver({ secrets }),
-    startWebhookReceiver({ secrets }),
+    startWebhookReceiver({ secrets, ...refunds }),
+    startWebhookReceiver({ secrets, ...refunds }),
     startWebhookReceiver({ secrets }),
     startWebhookReceiver({ secrets }),
   ]);
   const receivers: DemoReceivers = { wms, carrier, storefront, payments, suppliers, operations };
+  if (options.behaviour) for (const receiver of Object.values(receivers)) receiver.server.behave(options.behaviour);
   const [wecom, smtp] = await Promise.all([startWeCom({ key: 'demo-robot' }), startSmtp()]);
   const robot = { url: wecom.url };
   const names = Object.keys(receivers) as Array<keyof DemoReceivers>;
@@ -127,6 +141,12 @@ export async function startDemoPartners(options: DemoPartnerOptions = {}): Promi
     },
   };
 }
+
+/** A receiver that holds the buyer's money: every refund it was asked for has settled by the time the hub asks. */
+const settlingRefunds: EventHandler = (event) =>
+  event.type === 'refund.status'
+    ? { status: 200, body: { state: 'settled', reference: `demo-refund-${event.id.slice(0, 24)}` } }
+    : { status: 200, body: { ok: true } };
 
 /**
  * One debug line per event a demo partner receives (LOG_LEVEL=debug); silent otherwise, so the demo's output stays
