@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     logDir: path.join(dataDir, 'logs'),
   });
   // Without partners every order stalls at dispatch, so demo ones start unless the user configured their own.
-  if (!process.env.PARTNERS) partners = await startDemoPartners();
+  if (!process.env.PARTNERS) partners = await startDemoPartners({ settleRefunds: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_ADDRESS: stack.temporalAddress,
