@@ -2,7 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Layers with side effects: neither the domain nor workflow code may import them. */
-const sideEffectLayers = ['**/db', '**/db/*', '**/api', '**/api/*', '**/worker/*', '**/config', '**/logging', '**/metrics', '**/metrics/*'];
+const sideEffectLayers = [
+  '**/db',
+  '**/db/*',
+  '**/api',
+  '**/api/*',
+  '**/worker/*',
+  '**/config',
+  '**/logging',
+  '**/metrics',
+  '**/metrics/*',
+  '**/tracing',
+  '**/tracing/*',
+];
 /** Packages with side effects, for the same two. */
 const sideEffectPackages = [
   'mongoose',
@@ -13,6 +25,8 @@ const sideEffectPackages = [
   '@temporalio/client',
   '@temporalio/worker',
   '@temporalio/activity',
+  '@temporalio/interceptors-opentelemetry',
+  '@opentelemetry/*',
 ];
 /** Activity code: workflows may import its types only, the domain nothing. */
 const activityModules = ['**/activities', '**/activities/*'];
@@ -82,7 +96,8 @@ export default tseslint.config(
   },
   {
     // Workflow code must stay deterministic: no clocks or randomness outside Temporal's, side effects only in activities.
-    files: ['src/workflows/**/*.ts'],
+    // The tracing module that runs inside the workflow sandbox is held to the same rules.
+    files: ['src/workflows/**/*.ts', 'src/tracing/workflowInterceptors.ts'],
     rules: {
       'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }],
       '@typescript-eslint/no-restricted-imports': [

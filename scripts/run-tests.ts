@@ -5,13 +5,13 @@
  *   tsx scripts/run-tests.ts [--with-unit] [name…]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startStack } from './lib/stack';
 import { ensureTimeSkippingServer } from './lib/testServer';
 import { InstallError, root } from './lib/tools';
+import { writeWorkflowBundle } from './lib/workflowBundle';
 
 async function main(): Promise<number> {
   // Installed before anything starts, so a missing Java stops the run with one sentence and nothing to tear down.
@@ -19,9 +19,7 @@ async function main(): Promise<number> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'orderhub-it-'));
   const stack = await startStack({ dataDir: scratch, persistent: false, database: 'orderhub-test', logDir: path.join(scratch, 'logs') });
   try {
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietLogger });
-    const bundlePath = path.join(scratch, 'workflow-bundle.js');
-    writeFileSync(bundlePath, code);
+    const bundlePath = await writeWorkflowBundle(scratch);
     const args = process.argv.slice(2);
     const folders = args.includes('--with-unit') ? ['unit', 'integration'] : ['integration'];
     const files = folders.flatMap((folder) => testFiles(path.join(root, 'test', folder)));
@@ -56,8 +54,6 @@ function testFiles(dir: string): string[] {
     .sort()
     .map((f) => path.join(dir, f));
 }
-
-const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
 
 main().then(
   (code) => process.exit(code),

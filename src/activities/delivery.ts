@@ -9,6 +9,7 @@ import type { DeliveryOutcome } from '../domain/delivery';
 import { countDeliveryAttempt } from '../metrics/hub';
 import type { ActivityDeps } from './deps';
 import type { PartnerAnswer } from './partners/types';
+import { withPartner } from '../tracing/partnerCalls';
 
 /** Failure type of a delivery to try again; its retries follow the workflow's delivery retry policy. */
 export const PARTNER_RETRY = 'PartnerRetry';
@@ -79,7 +80,8 @@ export function createDeliverer(deps: ActivityDeps): Deliver {
     const started = process.hrtime.bigint();
     let answer: PartnerAnswer;
     try {
-      answer = await call();
+      // The call's span names the partner (channel:tmall, wms:suzhou…) rather than only its host.
+      answer = await withPartner(partner, call);
     } finally {
       gate.inFlight -= 1;
     }

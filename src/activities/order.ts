@@ -7,6 +7,7 @@ import { assessRisk } from '../domain/risk';
 import type { OrderChanges } from '../db/orderReadModel';
 import type { OrderStatus } from '../domain/status';
 import { countStatusChange, observePaymentToReserved } from '../metrics/hub';
+import { activeTraceId } from '../tracing';
 import type { ActivityDeps } from './deps';
 
 /** Counts status changes and the time from payment to reservation (INV-1) as a batch is written. */
@@ -14,6 +15,14 @@ function observeMilestones(entries: AuditEntry[], paidAt: string | undefined, st
   if (status) countStatusChange(status);
   const reserved = entries.find((entry) => entry.action === 'STOCK_RESERVED');
   if (reserved && paidAt) observePaymentToReserved((Date.parse(reserved.at) - Date.parse(paidAt)) / 1000);
+}
+
+/**
+ * The entry stamped with the trace it is written in (the request that started the order, continued through its
+ * workflow into this activity), so an order's trail leads to its trace; unchanged when tracing is off.
+ */
+function withTrace(entry: AuditEntry, traceId: string | undefined): AuditEntry {
+  return traceId ? { ...entry, traceId } : entry;
 }
 
 /** Builds the order activities. */
@@ -46,13 +55,14 @@ export function createOrderActivities(deps: ActivityDeps) {
     async recordOrderChanges(batch: OrderChanges): Promise<void> {
       // A flush with nothing new (fourth design) costs no database round trip.
       if (batch.entries.length === 0 && Object.keys(batch.changes).length === 0) return;
-      await stores.orders.applyChanges(batch);
+      const traceId = activeTraceId();
+      await stores.orders.applyChanges({ ...batch, entries: batch.entries.map((entry) => withTrace(entry, traceId)) });
       observeMilestones(batch.entries, batch.paidAt, batch.changes.status);
     },
 
     /** Appends one audit entry (OP-2) and mirrors the order into the read model; safe to retry. */
     async recordOrderChange(input: { view: OrderView; audit: AuditEntry }): Promise<void> {
-      await stores.orders.mirror(input.view, input.audit);
+      await stores.orders.mirror(input.view, withTrace(input.audit, activeTraceId()));
       observeMilestones([input.audit], input.view.order.paidAt, input.view.status);
     },
   };

@@ -32,6 +32,7 @@ import { settingsRoutes } from './routes/operations/settings';
 import { supplierRoutes } from './routes/suppliers';
 import { createWorkerPresence } from './workerPresence';
 import { createWorkflowClient } from './workflowClient';
+import { traceRequests } from '../tracing/requests';
 
 /** What the API needs. */
 export interface ApiDeps {
@@ -46,6 +47,8 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 1);
+  // Ahead even of the acknowledgement timer: a request's span covers all of it and is active in every handler.
+  app.use(traceRequests());
   // First, so an acknowledgement's time covers parsing, signature and validation, and refusals are counted too.
   app.post(eventsWebhookPath, measureWebhookAcks);
   app.use(helmet({ contentSecurityPolicy: false }));

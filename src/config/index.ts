@@ -89,6 +89,11 @@ export const configSchema = z
     RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
     /** A prebuilt workflow bundle (faster worker start); without it the worker bundles from source. */
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+    /**
+     * OpenTelemetry tracing (src/tracing): the OTLP/HTTP collector base URL, spans posted to `<url>/v1/traces`. Unset:
+     * tracing is off and nothing is registered. The standard name, so collectors' docs apply as written.
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && Object.values(config.OPS_API_KEYS).includes(DEV_OPS_KEY)) {

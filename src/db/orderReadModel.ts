@@ -295,7 +295,7 @@ export function createOrderReadModel(models: Models) {
     /** The order's audit trail, oldest first. */
     async audit(orderId: string): Promise<AuditEntry[]> {
       const entries = await AuditEvent.find({ orderId }).sort({ seq: 1 }).lean();
-      return entries.map(({ seq, at, actor, action, before, after, detail }) => ({
+      return entries.map(({ seq, at, actor, action, before, after, detail, traceId }) => ({
         seq,
         at: at.toISOString(),
         actor: actor as AuditEntry['actor'],
@@ -303,6 +303,7 @@ export function createOrderReadModel(models: Models) {
         before,
         after,
         ...(detail ? { detail } : {}),
+        ...(traceId ? { traceId } : {}),
       }));
     },
 

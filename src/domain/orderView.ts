@@ -165,6 +165,11 @@ export const auditChangeSchema = z.object({
 export type AuditChange = z.infer<typeof auditChangeSchema>;
 
 /** One stored entry of an order's audit trail, numbered and timed. */
-export const auditEntrySchema = auditChangeSchema.extend({ seq: z.number().int(), at: z.string() });
+export const auditEntrySchema = auditChangeSchema.extend({
+  seq: z.number().int(),
+  at: z.string(),
+  /** The OpenTelemetry trace the entry was written in (the request that led to it), when tracing is on. */
+  traceId: z.string().optional(),
+});
 /** An audit entry. */
 export type AuditEntry = z.infer<typeof auditEntrySchema>;

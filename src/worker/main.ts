@@ -1,9 +1,10 @@
-/** Worker process entry point: validated config, metrics endpoints, database, Temporal connection, graceful shutdown on signals. */
+/** Worker process entry point: validated config, tracing, metrics endpoints, database, Temporal connection, graceful shutdown on signals. */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../config';
 import { connectDatabase } from '../db/connection';
 import { createStores } from '../db/stores';
 import { createLogger } from '../logging';
+import { startTracing } from '../tracing';
 import { serveMetrics, sdkTelemetry } from './metrics';
 import { createOrderWorker } from './worker';
 
@@ -13,17 +14,18 @@ async function main(): Promise<void> {
   // The SDK's own log (bundling, state changes) only at warn unless debugging.
   const sdkLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN';
   Runtime.install({ logger: new DefaultLogger(sdkLevel), shutdownSignals: ['SIGINT', 'SIGTERM'], telemetryOptions: sdkTelemetry(config) });
+  const tracing = startTracing({ serviceName: 'order-hub-worker', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const metrics = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_HOST, config.WORKER_METRICS_PORT) : undefined;
   const db = await connectDatabase(config.MONGODB_URI, { ferretdbPostgresqlUrl: config.FERRETDB_POSTGRESQL_URL });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const bundlePath = config.WORKFLOW_BUNDLE_PATH;
   const source = bundlePath ? { workflowBundle: { codePath: bundlePath } } : undefined;
-  const worker = await createOrderWorker(config, connection, { stores: createStores(db), logger }, source);
+  const worker = await createOrderWorker(config, connection, { stores: createStores(db), logger }, source, tracing);
   const sdkMetrics = config.WORKER_SDK_METRICS_PORT > 0 ? `${config.WORKER_METRICS_HOST}:${config.WORKER_SDK_METRICS_PORT}` : undefined;
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: metrics?.url, sdkMetrics }, 'worker running');
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: metrics?.url, sdkMetrics, tracing: tracing.enabled }, 'worker running');
   await worker.run();
   metrics?.server.close();
-  await Promise.all([connection.close(), db.close()]);
+  await Promise.all([connection.close(), db.close(), tracing.shutdown()]);
   logger.info('worker stopped');
 }
 

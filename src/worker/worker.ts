@@ -8,6 +8,8 @@ import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import { createPartnerDirectory } from '../activities/partners';
 import { deliveryTaskQueue, orderWorkflowId } from '../domain/ids';
+import { tracingOff, type Tracing } from '../tracing';
+import { tracingWorkerInterceptors } from '../tracing/temporal';
 
 /** Where workflow code comes from: a prebuilt bundle (tests, production) or the source (development). */
 export type WorkflowSource = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
@@ -38,12 +40,13 @@ export function activityDepsOf(config: Config, base: Pick<ActivityDeps, 'stores'
   };
 }
 
-/** Creates the order and delivery workers on an open connection. */
+/** Creates the order and delivery workers on an open connection; with tracing on, both run every activity in a span. */
 export async function createOrderWorker(
   config: Config,
   connection: NativeConnection,
   base: Pick<ActivityDeps, 'stores' | 'logger'>,
   source: WorkflowSource = { workflowsPath },
+  tracing: Tracing = tracingOff,
 ): Promise<OrderWorkers> {
   const activities = createActivities(activityDepsOf(config, base));
   const orders = await Worker.create({
@@ -52,6 +55,7 @@ export async function createOrderWorker(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...source,
     activities,
+    interceptors: tracingWorkerInterceptors(tracing, !source.workflowBundle),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
@@ -61,6 +65,7 @@ export async function createOrderWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: deliveryTaskQueue(config.TEMPORAL_TASK_QUEUE),
     activities,
+    interceptors: tracingWorkerInterceptors(tracing, false),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_DELIVERIES,
   });
   return {

@@ -13,6 +13,8 @@ import { connectDatabase, type Database } from '../../src/db/connection';
 import { createStores, type Stores } from '../../src/db/stores';
 import type { Channel } from '../../src/domain/order';
 import { createLogger } from '../../src/logging';
+import { startTracing, type Tracing } from '../../src/tracing';
+import { tracingClientInterceptors } from '../../src/tracing/temporal';
 import { sdkTelemetry } from '../../src/worker/metrics';
 import { createOrderWorker, type OrderWorkers } from '../../src/worker/worker';
 import { startLocalPartners, type LocalPartners } from './partnersSupport';
@@ -37,6 +39,8 @@ export interface Harness {
   baseUrl: string;
   /** The hub's partners on loopback: what they received is the proof of delivery. */
   partners: LocalPartners;
+  /** The process's tracing (off unless started with `otlpEndpoint`). */
+  tracing: Tracing;
   /** Sends a request with the operations key. */
   ops<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer<T>>;
   /** Sends a signed channel webhook. */
@@ -60,6 +64,8 @@ export interface HarnessOptions {
   worker?: boolean;
   /** The per-call timeout of the hub's partner calls (default 2 s). */
   partnerTimeoutMs?: number;
+  /** Traces the API and worker to this OTLP/HTTP endpoint (off by default, as in production). */
+  otlpEndpoint?: string;
 }
 
 /** Starts the worker and the API for a test file; `name` keeps its database and task queue apart. */
@@ -88,6 +94,7 @@ export async function startHarness(name: string, env: Record<string, string> = {
     ...env,
   });
   const logger = createLogger(config.LOG_LEVEL, `it-${name}`);
+  const tracing = startTracing({ serviceName: `order-hub-${name}`, otlpEndpoint: options.otlpEndpoint });
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: sdkTelemetry(config) });
   const db = await connectDatabase(config.MONGODB_URI, { ferretdbPostgresqlUrl: config.FERRETDB_POSTGRESQL_URL });
   const stores = createStores(db);
@@ -100,12 +107,13 @@ export async function startHarness(name: string, env: Record<string, string> = {
       nativeConnection,
       { stores, logger },
       { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH! } },
+      tracing,
     );
     worker = { worker: created, running: created.run() };
   };
   if (options.worker !== false) await startWorker();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors(tracing) });
   const app = createApp({ config, temporal: client, db, logger });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -129,6 +137,7 @@ export async function startHarness(name: string, env: Record<string, string> = {
     client,
     baseUrl,
     partners,
+    tracing,
     request,
     startWorker,
     ops: (method, path, body, headers = {}) =>
@@ -151,6 +160,7 @@ export async function startHarness(name: string, env: Record<string, string> = {
       await db.connection.dropDatabase().catch(() => undefined);
       await db.close();
       await partners.stop();
+      await tracing.shutdown();
     },
   };
 }

@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { workflowTracingModules } from '../../src/tracing/temporal';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const dir = path.join(__dirname, '..', 'fixtures', 'histories');
@@ -23,7 +24,9 @@ const histories = readdirSync(dir)
 
 async function replay(workflowsPath: string) {
   const results: Array<{ workflowId: string; error?: unknown }> = [];
-  for await (const result of Worker.runReplayHistories({ workflowsPath, replayName: 'order-replay' }, histories)) results.push(result);
+  // With the workflow interceptor every worker runs (it hands each order's trace to its activities).
+  const options = { workflowsPath, replayName: 'order-replay', interceptors: { workflowModules: workflowTracingModules } };
+  for await (const result of Worker.runReplayHistories(options, histories)) results.push(result);
   return results;
 }
 

@@ -5,10 +5,9 @@
  * talks to it over HTTP as channels and operations do; it opens the database only to seed it and to read the stock
  * ledger and the probe's deliveries afterwards.
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeWorkflowBundle } from '../workflowBundle';
 import { connectDatabase } from '../../../src/db/connection';
 import { createStores, type Stores } from '../../../src/db/stores';
 import { seedHub, type dropShipSofas } from '../../../test/fixtures/network';
@@ -47,14 +46,6 @@ export interface Seed {
   rules?: Array<typeof dropShipSofas>;
 }
 
-async function bundle(scratch: string): Promise<string> {
-  const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../../src/workflows'), logger: quiet });
-  const bundlePath = path.join(scratch, 'workflow-bundle.js');
-  writeFileSync(bundlePath, code);
-  return bundlePath;
-}
-
 function databaseUri(base: string, name: string): string {
   const url = new URL(base);
   url.pathname = `/${name}`;
@@ -86,7 +77,7 @@ export async function startHub(scratch: string, workers: number, seed: Seed, tea
   const logDir = path.join(scratch, 'logs');
   const stack = await startStack({ dataDir: scratch, persistent: false, database: 'orderhub-bench', logDir }, stackEnv);
   teardown.defer('stack', () => stack.stop());
-  const bundlePath = await bundle(scratch);
+  const bundlePath = await writeWorkflowBundle(scratch);
 
   const mongoUri = databaseUri(stack.mongoUri, 'orderhub-bench');
   // On FerretDB-on-PostgreSQL the processes make sure of the GIN indexes that serve indexed fields, as under `npm run dev`.

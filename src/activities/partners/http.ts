@@ -1,4 +1,5 @@
 /** One HTTP call to a partner, with a timeout, and the generic reading of its answer (2xx, 429, 5xx, other 4xx). */
+import { tracePartnerCall, type PartnerCallResult } from '../../tracing/partnerCalls';
 import type { PartnerAnswer } from './types';
 
 /** Characters of a partner's response body kept in the deliveries log. */
@@ -25,11 +26,21 @@ export function excerptOf(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, EXCERPT_CHARS);
 }
 
-/** Sends a request; a timeout or network failure is an answer to retry, never an exception. */
+/** Sends a request inside a partner-call span; a timeout or network failure is an answer to retry, never an exception. */
 export async function callPartner(request: HttpRequest): Promise<HttpResponse | Extract<PartnerAnswer, { outcome: 'retry' }>> {
+  const method = request.method ?? 'POST';
+  return tracePartnerCall(
+    { url: request.url, method, headers: request.headers },
+    (headers) => send({ ...request, method, headers }),
+    readingOf,
+  );
+}
+
+/** One request over the network. */
+async function send(request: HttpRequest): Promise<HttpResponse | Extract<PartnerAnswer, { outcome: 'retry' }>> {
   try {
     const response = await fetch(request.url, {
-      method: request.method ?? 'POST',
+      method: request.method,
       headers: request.headers,
       body: request.body,
       signal: AbortSignal.timeout(request.timeoutMs),
@@ -40,6 +51,13 @@ export async function callPartner(request: HttpRequest): Promise<HttpResponse | 
     const reason = timedOut ? `no answer within ${request.timeoutMs} ms` : `network error: ${(error as Error).message}`;
     return { outcome: 'retry', excerpt: '', reason };
   }
+}
+
+/** What a call's span records: the status and the generic reading of the answer. */
+function readingOf(answer: HttpResponse | Extract<PartnerAnswer, { outcome: 'retry' }>): PartnerCallResult {
+  if ('outcome' in answer) return { outcome: answer.outcome, reason: answer.reason };
+  const reading = classify(answer);
+  return { status: answer.status, outcome: reading.outcome, ...(reading.outcome === 'delivered' ? {} : { reason: reading.reason }) };
 }
 
 /** A partner's body as JSON, or undefined when it is not JSON (a proxy's HTML error page, an empty answer). */

@@ -47,6 +47,8 @@ export const auditEventSchema = new Schema(
     before: { type: Schema.Types.Mixed },
     after: { type: Schema.Types.Mixed },
     detail: { type: String },
+    /** The trace the entry was written in, when tracing is on. */
+    traceId: { type: String },
   },
   { versionKey: false, minimize: false, collection: 'audit_events' },
 );
