@@ -117,6 +117,23 @@ export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): Wor
   return startNodeProcess('src/worker/main.ts', env, logFile);
 }
 
+/** Waits until the API answers /readyz with 200. */
+export async function waitForApi(baseUrl: string, api: NodeProcess, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!api.running()) throw new Error(`the API process exited; its log:\n${api.log().split('\n').slice(-20).join('\n')}`);
+    try {
+      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the API did not become ready within ${timeoutMs / 1000} s`);
+}
+
 /** Waits until `count` distinct pollers poll both the workflow and the activity side of a task queue. */
 export async function waitForPollers(client: Client, taskQueue: string, count: number, timeoutMs = 60_000): Promise<void> {
   const { TaskQueueType } = temporal.api.enums.v1;

@@ -40,7 +40,8 @@ export interface StackOptions {
   logDir: string;
 }
 
-const cliTypeNames: Record<string, string> = {
+/** The Temporal CLI's names of search attribute types, by the SDK's type. */
+export const cliTypeNames: Record<string, string> = {
   KEYWORD: 'Keyword',
   KEYWORD_LIST: 'KeywordList',
   INT: 'Int',

@@ -11,7 +11,7 @@ import { writeWorkflowBundle } from '../workflowBundle';
 import { connectDatabase } from '../../../src/db/connection';
 import { createStores, type Stores } from '../../../src/db/stores';
 import { seedHub, type dropShipSofas } from '../../../test/fixtures/network';
-import { startNodeProcess, Teardown, waitForPollers, type NodeProcess } from '../benchSupport';
+import { startNodeProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
 import { startDemoPartners, type DemoPartners } from '../partners/demo';
 import { freePort, startStack } from '../stack';
 import { CHANNEL_SECRET } from './load';
@@ -50,23 +50,6 @@ function databaseUri(base: string, name: string): string {
   const url = new URL(base);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-/** Waits until the API answers /readyz with 200. */
-async function waitForApi(baseUrl: string, api: NodeProcess, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!api.running()) throw new Error(`the API process exited; its log:\n${api.log().split('\n').slice(-20).join('\n')}`);
-    try {
-      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the API did not become ready within ${timeoutMs / 1000} s`);
 }
 
 /** Starts the stack, seeds it, and starts the API and `workers` worker processes; everything is undone by `teardown`. */

@@ -5,11 +5,10 @@
  * network with partner accounts whose keys the simulated WMS, supplier and carrier report with. Never the caller's
  * TEMPORAL_ADDRESS or MONGODB_URI: a drill stops servers, so it must only ever stop its own.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { connectDatabase } from '../../../src/db/connection';
 import { createStores } from '../../../src/db/stores';
 import { channelSchema } from '../../../src/domain/order';
@@ -17,9 +16,10 @@ import { escalationSettingsSchema } from '../../../src/domain/escalation';
 import { defaultOrderPolicy, policySettingsSchema } from '../../../src/domain/policy';
 import { routingRuleSetSchema } from '../../../src/domain/routing/rules';
 import { dropShipSofas, testNetwork } from '../../../test/fixtures/network';
-import { startNodeProcess, Teardown, waitForPollers, type NodeProcess } from '../benchSupport';
+import { startNodeProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
 import { startDemoPartners, DEMO_CARRIER, type DemoPartners } from '../partners/demo';
 import { freePort, startDatabase } from '../stack';
+import { writeWorkflowBundle } from '../workflowBundle';
 import { startFaultGate, type FaultGate } from './gate';
 import { startRestartableTemporal, type RestartableTemporal } from './temporal';
 
@@ -88,31 +88,9 @@ export interface DrillHubOptions {
   label: string;
 }
 
-async function bundlePath(scratch: string): Promise<string> {
-  // The test runner bundles once for every test; a drill run from the command line bundles its own.
-  if (process.env.WORKFLOW_BUNDLE_PATH) return process.env.WORKFLOW_BUNDLE_PATH;
-  const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../../src/workflows'), logger: quiet });
-  const file = path.join(scratch, 'workflow-bundle.js');
-  writeFileSync(file, code);
-  return file;
-}
-
-/** Waits until the API answers /readyz with 200. */
-async function waitForApi(baseUrl: string, api: NodeProcess, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!api.running()) throw new Error(`the API process exited; its log:\n${api.log().split('\n').slice(-20).join('\n')}`);
-    try {
-      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the API did not become ready within ${timeoutMs / 1000} s`);
+/** The test runner bundles once for every test; a drill run from the command line bundles its own. */
+function bundlePath(scratch: string): Promise<string> {
+  return process.env.WORKFLOW_BUNDLE_PATH ? Promise.resolve(process.env.WORKFLOW_BUNDLE_PATH) : writeWorkflowBundle(scratch);
 }
 
 /** Starts a drill hub; everything it started is undone by `stop`, also when starting fails half-way. */

@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { orderSearchAttributes } from '../../../src/domain/searchAttributes';
-import { freePort, waitForPort } from '../stack';
+import { cliTypeNames, freePort, waitForPort } from '../stack';
 import { ensureTemporalCli, root } from '../tools';
 
 /** A Temporal dev server whose state lives in one SQLite file, so it survives `stop` and `start`. */
@@ -22,16 +22,6 @@ export interface RestartableTemporal {
   /** True while the server process runs. */
   running(): boolean;
 }
-
-const cliTypeNames: Record<string, string> = {
-  KEYWORD: 'Keyword',
-  KEYWORD_LIST: 'KeywordList',
-  INT: 'Int',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-  TEXT: 'Text',
-  DOUBLE: 'Double',
-};
 
 const children = new Set<ChildProcess>();
 // The server must not outlive the drill, even when it crashes.
