@@ -55,7 +55,7 @@ export const FULL_SIZES: Record<DrillName, DrillSize> = {
 export const SHORT_SIZES: Record<DrillName, DrillSize> = {
   'worker-kill': { rate: 2, durationS: 10, faultAtS: 3, faultSeconds: 3, settleTimeoutS: 120 },
   'temporal-restart': { rate: 2, durationS: 10, faultAtS: 3, faultSeconds: 4, settleTimeoutS: 120 },
-  'database-outage': { rate: 2, durationS: 10, faultAtS: 3, faultSeconds: 5, settleTimeoutS: 120 },
+  'database-outage': { rate: 2, durationS: 10, faultAtS: 3, faultSeconds: 8, settleTimeoutS: 120 },
   'duplicate-webhooks': { rate: 2, durationS: 10, faultAtS: 0, faultSeconds: 10, settleTimeoutS: 120 },
   'partner-storm': { rate: 2, durationS: 10, faultAtS: 2, faultSeconds: 8, settleTimeoutS: 120 },
   'warehouse-disabled': { rate: 2, durationS: 10, faultAtS: 4, faultSeconds: 4, settleTimeoutS: 120 },
