@@ -27,6 +27,8 @@ export interface EscalationState {
   hasTracking: boolean;
   /** Once shipped: the channel confirmed the tracking write-back (FS-2 is then settled). */
   writeBackConfirmed?: boolean;
+  /** The carrier delivered it (FS-3, a silent trail, is then settled; FS-2 still waits for the write-back). */
+  delivered?: boolean;
   /** Levels already fired and not re-armed since; they are not due again. */
   firedLevels: EscalationLevelId[];
 }
@@ -87,7 +89,7 @@ interface Watch {
   /** The instant the wait counts from: stage entry, or the last change for waits that progress resets. */
   from: 'since' | 'lastChangeAt';
   /** A fact that settles the level. */
-  unless?: 'hasTracking' | 'writeBackConfirmed';
+  unless?: 'hasTracking' | 'writeBackConfirmed' | 'delivered';
 }
 
 // ES-5 runs from dispatch until shipped and only while no tracking number exists.
@@ -103,7 +105,7 @@ const watches: Record<EscalationStage, readonly Watch[]> = {
   packedNotShipped: [{ level: 'ES-4', from: 'since' }, ...selfHealing],
   shipped: [
     { level: 'FS-2', from: 'since', unless: 'writeBackConfirmed' },
-    { level: 'FS-3', from: 'lastChangeAt' },
+    { level: 'FS-3', from: 'lastChangeAt', unless: 'delivered' },
   ],
   done: [],
 };

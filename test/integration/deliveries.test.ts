@@ -308,4 +308,24 @@ describe('deliveries to partners', () => {
     );
     assert.match(`${told.title ?? ''} ${told.content}`, /FS-2/);
   });
+
+  test('a parcel the carrier delivers before its write-back is confirmed still raises FS-2 (found by the partner-storm drill)', async () => {
+    hub.partners.storefront.server.script('/orders/shipments', ...[1, 2, 3].map(() => ({ status: 503, body: { message: 'maintenance' } })));
+    const orderId = await steps.submit(paid(makeOrder({ brand: 'alertco' })));
+    const { shipments } = await steps.waitFor(orderId, 'FULFILLING');
+    await steps.shipAll(orderId);
+    // Same-day delivery: the carrier's report lands while the storefront still refuses the write-back.
+    assert.equal((await steps.progress(orderId, shipments[0]!.shipmentId, 'delivered')).status, 200);
+    const late = await eventually(async () => {
+      const v = await steps.read(orderId);
+      return v.escalations?.some((e) => e.level === 'FS-2') ? v : undefined;
+    }, 'FS-2 after delivery');
+    assert.ok(!late.escalations!.some((e) => e.level === 'FS-3'), 'a delivered parcel has no silent trail');
+    const cleared = await eventually(async () => {
+      const v = await steps.read(orderId);
+      return v.shipments[0]!.writtenBack && v.escalations!.every((e) => e.resolved) ? v : undefined;
+    }, 'the alert to clear once the channel confirms');
+    assert.match(cleared.escalations!.find((e) => e.level === 'FS-2')!.resolved!.note ?? '', /confirmed the write-back/);
+    await steps.recordHistory('fs2-after-delivery', orderId);
+  });
 });

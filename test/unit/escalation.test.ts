@@ -258,6 +258,12 @@ describe('what is late: nextDeadlines', () => {
     assert.deepEqual(due({ ...s, writeBackConfirmed: true }), [['FS-3', at('15:00')]]);
   });
 
+  test('a parcel delivered before its write-back was confirmed is still due for FS-2, and no longer for FS-3', () => {
+    const s = state('shipped', { lastChangeAt: at('10:05'), hasTracking: true, delivered: true });
+    assert.deepEqual(due(s), [['FS-2', at('10:15')]]);
+    assert.deepEqual(due({ ...s, writeBackConfirmed: true }), []);
+  });
+
   test('a finished order has nothing due', () => {
     assert.deepEqual(due(state('done')), []);
   });

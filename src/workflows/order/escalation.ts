@@ -64,19 +64,25 @@ function subjectsOf(view: OrderView): Subject[] {
     subjects.push({ subject: 'order', state: { ...state, firedLevels: firedLevels(view, 'order', state.stage, paidAt, paidAt) } });
   }
   for (const shipment of dispatched) {
-    const stage = stageOfStep[shipment.step];
-    if (!stage || !shipment.since) continue;
-    const lastChangeAt = shipment.lastChangeAt ?? shipment.since;
+    // A parcel the carrier delivered before the channel confirmed its write-back is still waited on for FS-2, counted
+    // from its shipment (added after orders were running: their histories did not watch it).
+    const deliveredUnconfirmed =
+      shipment.step === 'delivered' && !shipment.writtenBack && shipment.shippedAt !== undefined && patched('fs2-after-delivery');
+    const stage = deliveredUnconfirmed ? 'shipped' : stageOfStep[shipment.step];
+    const since = deliveredUnconfirmed ? shipment.shippedAt : shipment.since;
+    if (!stage || !since) continue;
+    const lastChangeAt = shipment.lastChangeAt ?? since;
     subjects.push({
       subject: shipment.shipmentId,
       location: { kind: shipment.kind, id: shipment.locationId },
       state: {
         stage,
-        since: shipment.since,
+        since,
         lastChangeAt,
         hasTracking: Boolean(shipment.shippedAt),
         writeBackConfirmed: shipment.writtenBack,
-        firedLevels: firedLevels(view, shipment.shipmentId, stage, shipment.since, lastChangeAt),
+        ...(deliveredUnconfirmed ? { delivered: true } : {}),
+        firedLevels: firedLevels(view, shipment.shipmentId, stage, since, lastChangeAt),
       },
     });
   }
