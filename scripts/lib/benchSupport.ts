@@ -4,6 +4,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { freePort } from './stack';
 import { root } from './tools';
 
 /** Clean-up steps run newest first, each even when an earlier one failed. */
@@ -115,6 +116,13 @@ process.once('exit', () => {
 /** Starts `node --import tsx src/worker/main.ts` with the given environment; its output goes to `logFile`. */
 export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
   return startNodeProcess('src/worker/main.ts', env, logFile);
+}
+
+/** Starts the API as its own process on a free loopback port; `baseUrl` is where it answers once ready. */
+export async function startApiProcess(env: NodeJS.ProcessEnv, logFile: string): Promise<{ api: NodeProcess; baseUrl: string }> {
+  const port = await freePort();
+  const api = startNodeProcess('src/api/main.ts', { ...env, API_HOST: '127.0.0.1', API_PORT: String(port) }, logFile);
+  return { api, baseUrl: `http://127.0.0.1:${port}` };
 }
 
 /** Waits until the API answers /readyz with 200. */

@@ -11,7 +11,7 @@ import { writeWorkflowBundle } from '../workflowBundle';
 import { connectDatabase } from '../../../src/db/connection';
 import { createStores, type Stores } from '../../../src/db/stores';
 import { seedHub, type dropShipSofas } from '../../../test/fixtures/network';
-import { startNodeProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
+import { startApiProcess, startNodeProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
 import { startDemoPartners, type DemoPartners } from '../partners/demo';
 import { freePort, startStack } from '../stack';
 import { CHANNEL_SECRET } from './load';
@@ -103,14 +103,8 @@ export async function startHub(scratch: string, workers: number, seed: Seed, tea
     teardown.defer(`worker process ${i}`, () => worker.stop());
     workerProcesses.push(worker);
   }
-  const apiPort = await freePort();
-  const api = startNodeProcess(
-    'src/api/main.ts',
-    { ...env, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
-    path.join(logDir, 'api.log'),
-  );
+  const { api, baseUrl } = await startApiProcess(env, path.join(logDir, 'api.log'));
   teardown.defer('API process', () => api.stop());
-  const baseUrl = `http://127.0.0.1:${apiPort}`;
   metricsUrls.api = `${baseUrl}/metrics`;
 
   const connection = await Connection.connect({ address: stack.temporalAddress });

@@ -16,7 +16,7 @@ import { escalationSettingsSchema } from '../../../src/domain/escalation';
 import { defaultOrderPolicy, policySettingsSchema } from '../../../src/domain/policy';
 import { routingRuleSetSchema } from '../../../src/domain/routing/rules';
 import { dropShipSofas, testNetwork } from '../../../test/fixtures/network';
-import { startNodeProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
+import { startApiProcess, startNodeProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
 import { startDemoPartners, DEMO_CARRIER, type DemoPartners } from '../partners/demo';
 import { freePort, startDatabase } from '../stack';
 import { writeWorkflowBundle } from '../workflowBundle';
@@ -184,14 +184,8 @@ async function start(options: DrillHubOptions, scratch: string, logDir: string, 
   }, 1_000);
   teardown.defer('worker supervisor', async () => clearInterval(supervisor));
 
-  const apiPort = await freePort();
-  const api = startNodeProcess(
-    'src/api/main.ts',
-    { ...env, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
-    path.join(logDir, 'api.log'),
-  );
+  const { api, baseUrl } = await startApiProcess(env, path.join(logDir, 'api.log'));
   teardown.defer('API process', () => api.stop());
-  const baseUrl = `http://127.0.0.1:${apiPort}`;
   const waitForWorker = (timeoutMs = 90_000) => waitForPollers(client, DRILL_TASK_QUEUE, 1, timeoutMs);
   try {
     await waitForApi(baseUrl, api);
