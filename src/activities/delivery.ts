@@ -13,6 +13,15 @@ import { withPartner } from '../tracing/partnerCalls';
 
 /** Failure type of a delivery to try again; its retries follow the workflow's delivery retry policy. */
 export const PARTNER_RETRY = 'PartnerRetry';
+/** The failure that has Temporal try a partner again, after the wait it asked for when it named one. */
+export function partnerRetry(message: string, retryAfterMs?: number): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: PARTNER_RETRY,
+    message,
+    ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
+  });
+}
+
 /** Wait before retrying a call held back because the partner already has its limit of calls in flight. */
 const BUSY_RETRY_MS = 1000;
 
@@ -101,11 +110,7 @@ export function createDeliverer(deps: ActivityDeps): Deliver {
         await stores.deliveries.recordAttempt(intent, { state: 'pending', status, excerpt, reason: answer.reason });
         if (answer.retryAfterMs !== undefined) gate.waitUntil = Math.max(gate.waitUntil, Date.now() + answer.retryAfterMs);
         logger.info({ ...log, reason: answer.reason, retryAfterMs: answer.retryAfterMs }, 'delivery to be retried');
-        throw ApplicationFailure.create({
-          type: PARTNER_RETRY,
-          message: `${partner}: ${answer.reason}`,
-          ...(answer.retryAfterMs !== undefined ? { nextRetryDelay: answer.retryAfterMs } : {}),
-        });
+        throw partnerRetry(`${partner}: ${answer.reason}`, answer.retryAfterMs);
     }
   };
   deliverers.set(deps, deliver);

@@ -10,7 +10,7 @@ import type { Address } from '../domain/order';
 import { resolveReturnPolicy, type ResolvedReturnPolicy } from '../domain/returnPolicy';
 import type { ReturnView } from '../domain/returns';
 import type { ActivityDeps } from './deps';
-import { createDeliverer, PARTNER_RETRY } from './delivery';
+import { createDeliverer, partnerRetry } from './delivery';
 import { createAliyunSmsNotifier } from './partners/notify';
 import type { RefundRequest, RefundSettlement } from './partners/types';
 
@@ -124,11 +124,7 @@ export function createReturnActivities(deps: ActivityDeps) {
       const answer = await holder.refundStatus(input.refund, input.key);
       if (answer.outcome === 'answered') return answer;
       if (answer.outcome === 'refused') return { state: 'failed', reason: answer.reason, excerpt: answer.excerpt };
-      throw ApplicationFailure.create({
-        type: PARTNER_RETRY,
-        message: `refund status of ${input.key}: ${answer.reason}`,
-        ...(answer.retryAfterMs !== undefined ? { nextRetryDelay: answer.retryAfterMs } : {}),
-      });
+      throw partnerRetry(`refund status of ${input.key}: ${answer.reason}`, answer.retryAfterMs);
     },
 
     /** RF-4: tells the sales channel the refund was paid, so the buyer's order there shows it. */

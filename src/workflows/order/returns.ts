@@ -119,12 +119,12 @@ export class OrderReturns {
 
   /** A return tells how it stands: noted on the order and in its audit trail; an exchange queues its replacement. */
   progressed(progress: ReturnProgress): void {
-    const entry = this.run.current().returns.find((r) => r.returnId === progress.returnId);
+    const view = this.run.current();
+    const entry = view.returns.find((r) => r.returnId === progress.returnId);
     if (!entry) return;
     entry.status = progress.status;
     if (progress.refundedMinor !== undefined) entry.refundedMinor = progress.refundedMinor;
     if (progress.replace) this.exchanges.push({ returnId: progress.returnId, lineIds: progress.replace.map((l) => l.lineId) });
-    const view = this.run.current();
     void this.run.record({
       actor: systemActor,
       action: `RETURN_${progress.status}`,

@@ -9,34 +9,23 @@ import type * as Returns from '../../domain/returns';
 import type * as ShipmentReports from '../../domain/shipmentReports';
 import type * as Supplier from '../../domain/supplier';
 
-let orderEvents: typeof OrderEvents | undefined;
-let shipmentReports: typeof ShipmentReports | undefined;
-let supplier: typeof Supplier | undefined;
-let returns: typeof Returns | undefined;
+/** A module loaded on first use and kept: each `require` below stays literal, so the bundler still sees it. */
+function lazily<T>(load: () => T): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= load());
+}
 
 // A require inside a function is how the bundle defers a module: an import would evaluate it for every workflow.
 /* eslint-disable @typescript-eslint/no-require-imports */
 
-/** The schemas of channel events, reviews, cancellations, address changes and returns. */
-export function orderMessageSchemas(): typeof OrderEvents {
-  orderEvents ??= require('../../domain/orderEvents') as typeof OrderEvents;
-  return orderEvents;
-}
+/** The schemas of channel events, reviews, cancellations and address changes. */
+export const orderMessageSchemas = lazily(() => require('../../domain/orderEvents') as typeof OrderEvents);
 
 /** The schema of shipment progress reports. */
-export function shipmentReportSchemas(): typeof ShipmentReports {
-  shipmentReports ??= require('../../domain/shipmentReports') as typeof ShipmentReports;
-  return shipmentReports;
-}
+export const shipmentReportSchemas = lazily(() => require('../../domain/shipmentReports') as typeof ShipmentReports);
 
 /** The schema of supplier actions (accept, reject, ship). */
-export function supplierSchemas(): typeof Supplier {
-  supplier ??= require('../../domain/supplier') as typeof Supplier;
-  return supplier;
-}
+export const supplierSchemas = lazily(() => require('../../domain/supplier') as typeof Supplier);
 
 /** The returns domain: request and inspection schemas, the automatic check (RF-1) and what an inspection refunds. */
-export function returnSchemas(): typeof Returns {
-  returns ??= require('../../domain/returns') as typeof Returns;
-  return returns;
-}
+export const returnSchemas = lazily(() => require('../../domain/returns') as typeof Returns);

@@ -200,9 +200,10 @@ async function awaitDelivery(run: OrderRun): Promise<void> {
 async function closeReturnWindow(run: OrderRun, policy: OrderPolicy): Promise<OrderView> {
   const view = run.current();
   // A continued run waits only for what is left of the window, counted from delivery.
-  const windowEnd = Date.parse([...view.timeline].reverse().find((t) => t.status === 'DELIVERED')!.at) + policy.returnWindowSeconds * 1000;
-  if (run.returns) await serveReturns(run, run.returns, windowEnd);
-  else if (run.watches) await run.waitOrContinue('returnWindow', () => false, (windowEnd - Date.now()) / 1000);
+  const windowEnd = () =>
+    Date.parse([...view.timeline].reverse().find((t) => t.status === 'DELIVERED')!.at) + policy.returnWindowSeconds * 1000;
+  if (run.returns) await serveReturns(run, run.returns, windowEnd());
+  else if (run.watches) await run.waitOrContinue('returnWindow', () => false, (windowEnd() - Date.now()) / 1000);
   else {
     if (run.lean) await run.pause();
     await condition(() => false, policy.returnWindowSeconds * 1000);
