@@ -3,7 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { OrderReadModel } from '../db/orderReadModel';
 import type { Channel } from '../domain/order';
 import type { OrderEvent } from '../domain/orderEvents';
-import type { AuditEntry, OrderView } from '../domain/orderView';
+import type { AuditEntry } from '../domain/orderView';
 import type { OrderStatus } from '../domain/status';
 import { HttpError } from './errors';
 import type { WorkflowClient } from './workflowClient';
@@ -38,7 +38,12 @@ export function createOrderAccess(workflows: WorkflowClient, readModel: OrderRea
     },
 
     /** Updates the order; a finished order answers 409, an unknown one 404. */
-    async update<Arg>(orderId: string, update: UpdateDefinition<OrderView, [Arg]>, arg: Arg, idempotencyKey?: string): Promise<OrderView> {
+    async update<Result, Arg>(
+      orderId: string,
+      update: UpdateDefinition<Result, [Arg]>,
+      arg: Arg,
+      idempotencyKey?: string,
+    ): Promise<Result> {
       const outcome = await workflows.update(orderId, update, arg, idempotencyKey);
       if (outcome.applied) return outcome.view;
       const closed = await readModel.find(orderId);

@@ -26,8 +26,8 @@ export type OrderRead =
   | { found: false }
   | { found: true; order?: OrderView; workflow: { workflowId: string; runId?: string; status: string; historyLength?: number } };
 
-/** What an update to an order led to: the order after it, or no running workflow to take it. */
-export type UpdateOutcome = { applied: true; view: OrderView } | { applied: false };
+/** What an update to an order led to: its answer (mostly the order after it), or no running workflow to take it. */
+export type UpdateOutcome<Result = OrderView> = { applied: true; view: Result } | { applied: false };
 
 /** Builds the workflow client of the API. */
 export function createWorkflowClient(client: Client, taskQueue: string) {
@@ -127,12 +127,12 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
     },
 
     /** Sends an update to an order; the idempotency key, when given, is the update id. The workflow's refusals are thrown. */
-    async update<Arg>(
+    async update<Result, Arg>(
       orderId: string,
-      update: UpdateDefinition<OrderView, [Arg]>,
+      update: UpdateDefinition<Result, [Arg]>,
       arg: Arg,
       idempotencyKey?: string,
-    ): Promise<UpdateOutcome> {
+    ): Promise<UpdateOutcome<Result>> {
       try {
         const view = await client.workflow
           .getHandle(orderWorkflowId(orderId))

@@ -39,6 +39,16 @@ export const shipmentStateSchema = plannedShipmentSchema.extend({
 /** A shipment of the order. */
 export type ShipmentState = z.infer<typeof shipmentStateSchema>;
 
+/**
+ * What a warehouse, supplier or carrier is told after reporting on a parcel: that parcel as the order now holds it and
+ * nothing of other parties' parcels (the whole order would show them another warehouse's work and the buyer's data).
+ */
+export const shipmentReceiptSchema = shipmentStateSchema
+  .pick({ shipmentId: true, step: true, trackingNumber: true, carrier: true, shippedAt: true, deliveredAt: true, writtenBack: true })
+  .extend({ orderId: z.string() });
+/** A shipment report's answer. */
+export type ShipmentReceipt = z.infer<typeof shipmentReceiptSchema>;
+
 /** One reservation ledger key held by the order (INV-1, INV-3). */
 export const reservationStateSchema = z.object({
   key: z.string(),

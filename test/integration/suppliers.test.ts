@@ -304,7 +304,9 @@ describe('drop-ship suppliers through their own API', () => {
       assert.equal((await steps.progress(orderId, warehouse.shipmentId, step)).status, 200);
     const left = await steps.progress(orderId, warehouse.shipmentId, 'shipped', { trackingNumber: 'SFSPLIT0001', carrier: 'SF' });
     assert.equal(left.status, 200, JSON.stringify(left.body));
-    assert.equal(left.body.status, 'FULFILLING', 'the sofa has not left yet');
+    assert.deepEqual([left.body.step, left.body.trackingNumber], ['shipped', 'SFSPLIT0001']);
+    assert.doesNotMatch(JSON.stringify(left.body), /SOFA|sofa-maker/, "the warehouse is told nothing of the supplier's parcel");
+    assert.equal((await steps.read(orderId)).status, 'FULFILLING', 'the sofa has not left yet');
 
     const shipped = await sofaMaker().ship(orderId, { lineIds: ['L2'], trackingNumber: 'SFSPLIT0002' });
     assert.equal(shipped.status, 200, JSON.stringify(shipped.body));

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { orderIdSchema } from '../../domain/order';
 import { shipmentIdSchema, shipmentReportSchema } from '../../domain/shipmentReports';
-import { orderViewSchema } from '../../domain/orderView';
+import { shipmentReceiptSchema } from '../../domain/orderView';
 import { reportShipmentProgress } from '../../workflows/order/messages';
 import type { OrderAccess } from '../orderAccess';
 import { actorOf } from '../auth';
@@ -20,7 +20,9 @@ export function fulfilmentRoutes(api: Api, orders: OrderAccess): void {
         'Report a shipment step (WMS progress, tracking number on "shipped", carrier delivery). A warehouse or supplier key reports only its own shipments, a carrier key only the parcels it carries; any other shipment answers 404. Send an Idempotency-Key to make retries safe.',
       params: z.object({ orderId: orderIdSchema, shipmentId: shipmentIdSchema }),
       body: shipmentReportSchema,
-      responses: { 200: { description: 'the order after the report', schema: orderViewSchema } },
+      responses: {
+        200: { description: "the reported parcel after the report (nothing of other parties' parcels)", schema: shipmentReceiptSchema },
+      },
     },
     async ({ params, body, caller, idempotencyKey }) => ({
       status: 200,

@@ -2,7 +2,7 @@
 import { log, setHandler } from '@temporalio/workflow';
 import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { Actor } from '../../domain/primitives';
-import type { ShipmentState } from '../../domain/orderView';
+import type { OrderView, ShipmentReceipt, ShipmentState } from '../../domain/orderView';
 import { refuse, validate } from './failures';
 import { returnProgressed } from '../returns/messages';
 import { orderMessageSchemas, returnSchemas, shipmentReportSchemas, supplierSchemas } from './schemas';
@@ -40,6 +40,12 @@ function reporterOf(shipment: ShipmentState, progress: ShipmentProgress): Actor 
   if (progress.reporter) return progress.reporter;
   const kind = shipment.kind === 'supplier' ? 'supplier' : progress.step === 'delivered' ? 'carrier' : 'warehouse';
   return { kind, id: shipment.locationId };
+}
+
+/** The reported parcel as the order now holds it: all a reporter is told (a small answer, and no other party's parcel). */
+function receiptOf(view: OrderView, shipmentId: string): ShipmentReceipt {
+  const { step, trackingNumber, carrier, shippedAt, deliveredAt, writtenBack } = view.shipments.find((s) => s.shipmentId === shipmentId)!;
+  return { orderId: view.orderId, shipmentId, step, trackingNumber, carrier, shippedAt, deliveredAt, writtenBack };
 }
 
 /** True when a report with this id was applied already (it is answered, not applied again); else remembers the id. */
@@ -137,7 +143,7 @@ export function registerHandlers(run: OrderRun): void {
   setHandler(
     reportShipmentProgress,
     async (progress) => {
-      if (repeated(run, progress.reportId)) return run.current();
+      if (repeated(run, progress.reportId)) return receiptOf(run.current(), progress.shipmentId);
       const shipment = run.current().shipments.find((s) => s.shipmentId === progress.shipmentId)!;
       const before = shipment.step;
       acceptProgress(shipment, progress);
@@ -150,7 +156,7 @@ export function registerHandlers(run: OrderRun): void {
         after: { step: shipment.step, trackingNumber: shipment.trackingNumber },
         detail: progress.note,
       });
-      return run.current();
+      return receiptOf(run.current(), progress.shipmentId);
     },
     {
       validator: (progress) => {

@@ -4,7 +4,7 @@ import type { AddressChange, CancelRequest, DeliveryDecision, EscalationAnswer, 
 import type { ReturnRequest } from '../../domain/returns';
 import type { ShipmentProgress } from '../../domain/shipmentReports';
 import type { SupplierAction } from '../../domain/supplier';
-import type { AuditEntry, OrderView } from '../../domain/orderView';
+import type { AuditEntry, OrderView, ShipmentReceipt } from '../../domain/orderView';
 
 /** A channel's order snapshot or payment notice for an order whose workflow runs already (a new order's first event is its input). */
 export const orderEvent = defineSignal<[OrderEvent]>('orderEvent');
@@ -23,8 +23,8 @@ export const reviewHold = defineUpdate<OrderView, [HoldReview]>('reviewHold');
 export const cancelOrder = defineUpdate<OrderView, [CancelRequest]>('cancelOrder');
 /** The shipping address changes after payment (FS-4). */
 export const changeAddress = defineUpdate<OrderView, [AddressChange]>('changeAddress');
-/** A warehouse, supplier or carrier reports a shipment's progress. */
-export const reportShipmentProgress = defineUpdate<OrderView, [ShipmentProgress]>('reportShipmentProgress');
+/** A warehouse, supplier or carrier reports a shipment's progress; the answer is that parcel only. */
+export const reportShipmentProgress = defineUpdate<ShipmentReceipt, [ShipmentProgress]>('reportShipmentProgress');
 /** The buyer, the channel or operations ask to return lines inside the return window (RF-1). */
 export const requestReturn = defineUpdate<OrderView, [ReturnRequest]>('requestReturn');
 /** A warehouse went down or was paused: move the order elsewhere if no parcel is being picked (RT-4). */
