@@ -18,6 +18,8 @@ import type { RefundRequest, RefundSettlement } from './partners/types';
 export interface ReturnDestination {
   kind: 'warehouse' | 'supplier';
   id: string;
+  /** The carrier that delivered the parcel: it carries the return when the destination names no carrier of its own (a supplier). */
+  carrier?: string;
 }
 
 /** Builds the return activities. */
@@ -41,7 +43,7 @@ export function createReturnActivities(deps: ActivityDeps) {
     },
 
     /**
-     * RF-2: asks the destination's carrier for a return label from the buyer to the destination, under the RMA. A
+     * RF-2: asks the destination's carrier (else the one that delivered the parcel) for a return label from the buyer to the destination, under the RMA. A
      * delivered outcome carries the tracking number the label prints as `reference`.
      */
     async issueReturnLabel(input: {
@@ -51,11 +53,11 @@ export function createReturnActivities(deps: ActivityDeps) {
     }): Promise<DeliveryOutcome & { carrier: string }> {
       const { view, destination, from } = input;
       const warehouse = destination.kind === 'warehouse' ? await warehouseOf(destination.id) : undefined;
-      const code = warehouse?.carrier ?? 'SF';
-      const carrier = partners.carrier(code);
+      const code = warehouse?.carrier ?? destination.carrier;
+      const carrier = code ? partners.carrier(code) : undefined;
       const key = `return-label:${view.orderId}:${view.returnId}`;
       const outcome = await deliver(
-        { key, orderId: view.orderId, partner: { kind: 'carrier', id: code }, kind: 'returnLabel' },
+        { key, orderId: view.orderId, partner: { kind: 'carrier', id: code ?? 'none named' }, kind: 'returnLabel' },
         // The carrier's e-waybill call, for the reverse trip: picked up from the buyer, numbered by the RMA.
         carrier &&
           (() =>
@@ -64,7 +66,7 @@ export function createReturnActivities(deps: ActivityDeps) {
               key,
             )),
       );
-      return { ...outcome, carrier: code };
+      return { ...outcome, carrier: code ?? '' };
     },
 
     /** RF-2: books the inbound parcel at the receiving warehouse's WMS, so its receiving dock expects the RMA. */

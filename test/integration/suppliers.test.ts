@@ -410,4 +410,26 @@ describe('drop-ship suppliers through their own API', () => {
     const audit = await supplierAudit(orderId, ['SHIPMENT_SHIPPED']);
     assert.deepEqual(audit[0]!.actor, { kind: 'supplier', id: 'sofa-maker' });
   });
+
+  test('a drop-shipped parcel comes back with the carrier that delivered it, since a supplier names no carrier of its own', async () => {
+    const order = orderOf(line('L1', 'SOFA-1', 'sofa'));
+    const { orderId, view } = await pushed(order);
+    assert.equal((await sofaMaker().accept(orderId)).status, 200);
+    // YTO carries the sofa; the hub has no YTO account, so the label cannot be issued, and SF must not be asked instead.
+    assert.equal((await sofaMaker().ship(orderId, { lineIds: ['L1'], trackingNumber: 'YT0000000001', carrier: 'YTO' })).status, 200);
+    assert.equal((await steps.progress(orderId, view.shipments[0]!.shipmentId, 'delivered')).status, 200);
+    await steps.waitFor(orderId, 'DELIVERED');
+    const asked = await hub.channel(order.channel, `/orders/${order.channelOrderId}/returns`, {
+      returnId: 'R1',
+      lines: [{ lineId: 'L1', quantity: 1 }],
+      reason: 'size_fit',
+    });
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    const labelled = await eventually(async () => {
+      const { body } = await hub.ops('GET', `/v1/orders/${orderId}/returns/R1`);
+      return (body.timeline as Array<{ status: string; note: string }> | undefined)?.find((t) => t.status === 'LABEL_ISSUED');
+    }, 'the return past its label');
+    assert.match(labelled.note, /no label \(no endpoint is configured for carrier:YTO\)/);
+    assert.ok(!hub.partners.carrier.waybills().some((w) => w.shipmentId === asked.body.rma), 'no other carrier was asked for the label');
+  });
 });

@@ -191,8 +191,8 @@ function lineQuantity(view: OrderView, lineId: string): number {
   return view.order.lines.find((l) => l.lineId === lineId)?.quantity ?? 0;
 }
 
-/** Where the returned parcel goes: the warehouse (or supplier) that shipped its first line. */
+/** Where the returned parcel goes: the warehouse (or supplier) that shipped its first line, with the carrier that delivered it. */
 function destinationOf(view: OrderView, lines: ReturnLine[]): ReturnWorkflowInput['destination'] {
   const shipment = view.shipments.find((s) => s.shipmentId === lines[0]!.shipmentId) ?? view.shipments.find((s) => s.shippedAt)!;
-  return { kind: shipment.kind, id: shipment.locationId };
+  return { kind: shipment.kind, id: shipment.locationId, ...(shipment.carrier ? { carrier: shipment.carrier } : {}) };
 }

@@ -76,10 +76,10 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
   };
 
   await activities.saveReturn(view);
-  await issueLabel(view, input, partners);
+  const noLabel = await issueLabel(view, input, partners);
   await change(
     'LABEL_ISSUED',
-    view.label ? `label ${view.label.carrier} ${view.label.trackingNumber}` : 'no label: sent back by the customer',
+    view.label ? `label ${view.label.carrier} ${view.label.trackingNumber}` : `no label (${noLabel}): sent back by the customer`,
   );
   await condition(() => view.receivedAt !== undefined);
   await change('RECEIVED', `scanned in at ${destination.kind} ${destination.id}`);
@@ -114,8 +114,12 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
   return view;
 }
 
-/** RF-2: the return label from the destination's carrier, and the inbound booking at its WMS. */
-async function issueLabel(view: ReturnView, input: ReturnWorkflowInput, partners: ReturnType<typeof deliveryProxies>): Promise<void> {
+/** RF-2: the return label from the destination's carrier, and the inbound booking at its WMS; why there is no label, if none. */
+async function issueLabel(
+  view: ReturnView,
+  input: ReturnWorkflowInput,
+  partners: ReturnType<typeof deliveryProxies>,
+): Promise<string | undefined> {
   const label = await partners.issueReturnLabel({ view, destination: input.destination, from: input.buyer.address });
   if (label.delivered && label.reference) {
     view.label = {
@@ -126,6 +130,7 @@ async function issueLabel(view: ReturnView, input: ReturnWorkflowInput, partners
     };
   }
   if (input.destination.kind === 'warehouse') await partners.bookReturnInbound({ view, warehouseId: input.destination.id });
+  return label.delivered ? (label.reference ? undefined : `${label.carrier} gave no tracking number`) : label.reason;
 }
 
 /**
