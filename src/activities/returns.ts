@@ -87,6 +87,24 @@ export function createReturnActivities(deps: ActivityDeps) {
       );
     },
 
+    /** A withdrawn return: its receiving warehouse's WMS stops expecting the RMA (keyed, so a retry tells it once). */
+    async withdrawReturnInbound(input: { view: ReturnView; warehouseId: string }): Promise<DeliveryOutcome> {
+      const { view, warehouseId } = input;
+      const warehouse = await warehouseOf(warehouseId);
+      const key = `return-inbound-withdrawn:${view.orderId}:${view.returnId}`;
+      const wms = warehouse?.wms && partners.webhook(warehouse.wms);
+      return deliver(
+        { key, orderId: view.orderId, partner: { kind: 'wms', id: warehouseId }, kind: 'returnInboundWithdrawn' },
+        wms &&
+          (() =>
+            wms.post(
+              'return.cancelled',
+              { orderId: view.orderId, returnId: view.returnId, rma: view.rma, warehouseId, reason: view.cancellation?.reason },
+              key,
+            )),
+      );
+    },
+
     /**
      * RF-3: puts inspected resellable units back on the warehouse's stock, one ledger receipt per line keyed by the
      * return, so they are available to the next order at once and a retry adds nothing twice.

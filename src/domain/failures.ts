@@ -47,6 +47,8 @@ export const orderFailures = {
   RETURN_QUANTITY_EXCEEDED: 'unprocessable',
   /** An exchange asked of a brand that only refunds. */
   EXCHANGE_NOT_ALLOWED: 'unprocessable',
+  /** A return withdrawn after its parcel arrived: inspection decides what happens to it now. */
+  RETURN_ALREADY_RECEIVED: 'conflict',
   /** An inspection report whose lines and units do not match what the return brought back (RF-3). */
   INSPECTION_MISMATCH: 'unprocessable',
 } as const satisfies Record<string, FailureKind>;

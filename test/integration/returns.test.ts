@@ -176,6 +176,42 @@ describe('returns, refunds and exchanges', () => {
     assert.deepEqual([closed.status, closed.body.error.code], [409, 'ALREADY_CLOSED']);
   });
 
+  test('a return withdrawn before its parcel arrives: the WMS stops expecting it, its units may be asked for again', async () => {
+    const order = makeOrder();
+    const { orderId } = await delivered(order);
+    const asked = await ask(order, { returnId: 'R1', lines: [{ lineId: 'L1', quantity: 1 }], reason: 'size_fit' });
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    await reaches(orderId, 'R1', 'LABEL_ISSUED');
+    const withdraw = (returnId: string, body: object) =>
+      hub.channel(order.channel, `/orders/${order.channelOrderId}/returns/${returnId}/cancel`, body);
+    assert.equal((await withdraw('R1', {})).status, 400, 'a withdrawal says why');
+    const withdrawn = await withdraw('R1', { reason: 'changed my mind' });
+    assert.equal(withdrawn.status, 200, JSON.stringify(withdrawn.body));
+    assert.equal(withdrawn.body.status, 'CANCELLED');
+    assert.deepEqual(
+      [withdrawn.body.cancellation.by, withdrawn.body.cancellation.reason],
+      [`buyer via ${order.channel}`, 'changed my mind'],
+    );
+    const told = hub.partners.wms.events('return.cancelled').filter((e) => (e.data as { rma: string }).rma === asked.body.rma);
+    assert.equal(told.length, 1, 'the receiving WMS is told once');
+    const again = await withdraw('R1', { reason: 'twice' });
+    assert.deepEqual([again.status, again.body.error?.code], [409, 'INVALID_TRANSITION']);
+    assert.equal((await receive(orderId, 'R1')).status, 409, 'a withdrawn return is not scanned in');
+    await eventually(async () => {
+      const entry = (await steps.read(orderId)).returns.find((r) => r.returnId === 'R1');
+      return entry?.status === 'CANCELLED' ? true : undefined;
+    }, 'the order to show the withdrawal');
+    assert.ok((await steps.auditActions(orderId)).includes('RETURN_CANCELLED'));
+    // The withdrawn unit is the buyer's to return again; once that parcel is in, inspection decides, not a withdrawal.
+    const second = await ask(order, { returnId: 'R2', lines: [{ lineId: 'L1', quantity: 1 }], reason: 'size_fit' });
+    assert.equal(second.status, 201, JSON.stringify(second.body));
+    await reaches(orderId, 'R2', 'LABEL_ISSUED');
+    assert.equal((await receive(orderId, 'R2')).status, 200);
+    const tooLate = await hub.ops('POST', `/v1/orders/${orderId}/returns/R2/cancel`, { reason: 'the buyer called' });
+    assert.deepEqual([tooLate.status, tooLate.body.error?.code], [409, 'RETURN_ALREADY_RECEIVED']);
+    await steps.recordHistory('return-withdrawn', orderId, returnWorkflowId(orderId, 'R1'));
+  });
+
   test('RF-1: not delivered, not returnable, more than shipped, and an unknown order are refused with their reasons', async () => {
     const open = makeOrder();
     const orderId = await steps.submit(paid(open));

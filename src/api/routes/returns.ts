@@ -21,7 +21,7 @@ import {
   type ReturnView,
 } from '../../domain/returns';
 import { requestReturn } from '../../workflows/order/messages';
-import { decideReturn, inspectReturn, receiveReturn } from '../../workflows/returns/messages';
+import { cancelReturn, decideReturn, inspectReturn, receiveReturn } from '../../workflows/returns/messages';
 import type { OrderAccess } from '../orderAccess';
 import { HttpError } from '../errors';
 import type { Api } from '../route';
@@ -68,6 +68,10 @@ export function returnRoutes(api: Api, orders: OrderAccess, workflows: WorkflowC
     throw new HttpError(404, 'UNKNOWN_RETURN', `no return ${returnId} on order ${orderId}`);
   };
   const accepted = { 201: { description: 'the return was accepted: its RMA', schema: acceptedSchema } };
+  const withdrawal = z.object({ reason: z.string().trim().min(1).max(500) });
+  const withdrawn = { 200: { description: 'the return, CANCELLED', schema: returnViewSchema } };
+  const withdrawnSummary =
+    'withdraws a return before its parcel arrives: the receiving WMS stops expecting it and its units may be asked for again. 409 RETURN_ALREADY_RECEIVED once the parcel is in (inspection decides then), INVALID_TRANSITION when already closed.';
 
   api.endpoint(
     {
@@ -97,6 +101,48 @@ export function returnRoutes(api: Api, orders: OrderAccess, workflows: WorkflowC
       responses: accepted,
     },
     async ({ params, body, caller }) => request(params.orderId, body, { requestedBy: 'operations', actor: caller!.id }),
+  );
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/channels/{channel}/orders/{channelOrderId}/returns/{returnId}/cancel',
+      tag: 'channels',
+      access: ['channel'],
+      summary: `The buyer ${withdrawnSummary}`,
+      params: channelOrderParams.extend({ returnId: returnIdSchema }),
+      body: withdrawal,
+      responses: withdrawn,
+    },
+    async ({ params, body, idempotencyKey }) =>
+      act(
+        orderIdOf(params.channel, params.channelOrderId),
+        params.returnId,
+        cancelReturn,
+        { by: `buyer via ${params.channel}`, at: new Date().toISOString(), reason: body.reason },
+        idempotencyKey,
+      ),
+  );
+
+  api.endpoint(
+    {
+      method: 'post',
+      path: '/v1/orders/{orderId}/returns/{returnId}/cancel',
+      tag: 'returns',
+      access: ['operations'],
+      summary: `Operations ${withdrawnSummary}`,
+      params: returnParams,
+      body: withdrawal,
+      responses: withdrawn,
+    },
+    async ({ params, body, caller, idempotencyKey }) =>
+      act(
+        params.orderId,
+        params.returnId,
+        cancelReturn,
+        { by: caller!.id, at: new Date().toISOString(), reason: body.reason },
+        idempotencyKey,
+      ),
   );
 
   api.endpoint(

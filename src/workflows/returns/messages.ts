@@ -18,6 +18,15 @@ export const inspectReturn = defineUpdate<ReturnView, [InspectionReport & { by: 
 /** Operations decide what units inspection found not resellable are refunded (a partial refund, or none: sent back). */
 export const decideReturn = defineUpdate<ReturnView, [InspectionDecision]>('decideReturn');
 
+/** The buyer (through the channel) or operations withdraw a return before its parcel arrives; its units may be asked for again. */
+export const cancelReturn = defineUpdate<ReturnView, [ReturnCancellation]>('cancelReturn');
+/** Who withdrew a return, when and why. */
+export interface ReturnCancellation {
+  by: string;
+  at: string;
+  reason: string;
+}
+
 /** The order shipped the replacement of an exchange (a new shipment through routing and fulfilment). */
 export const replacementShipped = defineSignal<[{ shipmentId: string; carrier: string; trackingNumber: string }]>('replacementShipped');
 

@@ -25,6 +25,7 @@ import { refuse, validate } from '../order/failures';
 import { deliveryProxies } from '../order/proxies';
 import { returnSchemas } from '../order/schemas';
 import {
+  cancelReturn,
   decideReturn,
   getReturn,
   inspectReturn,
@@ -81,7 +82,13 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     'LABEL_ISSUED',
     view.label ? `label ${view.label.carrier} ${view.label.trackingNumber}` : `no label (${noLabel}): sent back by the customer`,
   );
-  await condition(() => view.receivedAt !== undefined);
+  await condition(() => view.receivedAt !== undefined || view.cancellation !== undefined);
+  if (view.cancellation) {
+    // The receiving dock stops expecting the parcel; an unused return label costs nothing, so the carrier is not called.
+    if (destination.kind === 'warehouse') await partners.withdrawReturnInbound({ view, warehouseId: destination.id });
+    await change('CANCELLED', `withdrawn by ${view.cancellation.by}: ${view.cancellation.reason}`);
+    return view;
+  }
   await change('RECEIVED', `scanned in at ${destination.kind} ${destination.id}`);
   await condition(() => view.inspection !== undefined);
   const { refundAmountOf, resellableUnitsOf } = returnSchemas();
@@ -228,6 +235,22 @@ function registerReturnHandlers(view: ReturnView, destination: ReturnDestination
       validator: (receipt) => {
         fromDestination(receipt.by);
         if (view.receivedAt) refuse('INVALID_TRANSITION', `return ${view.returnId} was received at ${view.receivedAt}`);
+        if (view.cancellation) refuse('INVALID_TRANSITION', `return ${view.returnId} was withdrawn at ${view.cancellation.at}`);
+      },
+    },
+  );
+  setHandler(
+    cancelReturn,
+    async (cancellation) => {
+      view.cancellation = cancellation;
+      await condition(() => view.status === 'CANCELLED');
+      return view;
+    },
+    {
+      validator: (_cancellation) => {
+        if (view.cancellation) refuse('INVALID_TRANSITION', `return ${view.returnId} was withdrawn at ${view.cancellation.at}`);
+        // Once the parcel is in, inspection decides: a withdrawal would leave the units neither refunded nor sent back.
+        if (view.receivedAt) refuse('RETURN_ALREADY_RECEIVED', `return ${view.returnId} was received at ${view.receivedAt}`);
       },
     },
   );
