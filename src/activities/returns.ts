@@ -30,6 +30,23 @@ export function createReturnActivities(deps: ActivityDeps) {
   const sms = notifications.channels.sms && createAliyunSmsNotifier(notifications.channels.sms, { timeoutMs: notifications.timeoutMs });
   const linesOf = (view: ReturnView) => view.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity }));
 
+  /** Tells the receiving warehouse's WMS about a return, once per return and kind of message. */
+  const tellReceivingWms = async (
+    input: { view: ReturnView; warehouseId: string },
+    message: { kind: 'returnInbound' | 'returnInboundWithdrawn'; type: string; keyPrefix: string },
+    detail: Record<string, unknown>,
+  ): Promise<DeliveryOutcome> => {
+    const { view, warehouseId } = input;
+    const { kind, type } = message;
+    const warehouse = await warehouseOf(warehouseId);
+    const key = `${message.keyPrefix}:${view.orderId}:${view.returnId}`;
+    const wms = warehouse?.wms && partners.webhook(warehouse.wms);
+    return deliver(
+      { key, orderId: view.orderId, partner: { kind: 'wms', id: warehouseId }, kind },
+      wms && (() => wms.post(type, { orderId: view.orderId, returnId: view.returnId, rma: view.rma, warehouseId, ...detail }, key)),
+    );
+  };
+
   return {
     /** The brand's return policy in force, with its settings version (recorded in the return's history). */
     async loadReturnPolicy(input: { brand: string }): Promise<ResolvedReturnPolicy> {
@@ -71,37 +88,20 @@ export function createReturnActivities(deps: ActivityDeps) {
 
     /** RF-2: books the inbound parcel at the receiving warehouse's WMS, so its receiving dock expects the RMA. */
     async bookReturnInbound(input: { view: ReturnView; warehouseId: string }): Promise<DeliveryOutcome> {
-      const { view, warehouseId } = input;
-      const warehouse = await warehouseOf(warehouseId);
-      const key = `return-inbound:${view.orderId}:${view.returnId}`;
-      const wms = warehouse?.wms && partners.webhook(warehouse.wms);
-      return deliver(
-        { key, orderId: view.orderId, partner: { kind: 'wms', id: warehouseId }, kind: 'returnInbound' },
-        wms &&
-          (() =>
-            wms.post(
-              'return.expected',
-              { orderId: view.orderId, returnId: view.returnId, rma: view.rma, warehouseId, label: view.label, lines: linesOf(view) },
-              key,
-            )),
+      const { view } = input;
+      return tellReceivingWms(
+        input,
+        { kind: 'returnInbound', type: 'return.expected', keyPrefix: 'return-inbound' },
+        { label: view.label, lines: linesOf(view) },
       );
     },
 
     /** A withdrawn return: its receiving warehouse's WMS stops expecting the RMA (keyed, so a retry tells it once). */
     async withdrawReturnInbound(input: { view: ReturnView; warehouseId: string }): Promise<DeliveryOutcome> {
-      const { view, warehouseId } = input;
-      const warehouse = await warehouseOf(warehouseId);
-      const key = `return-inbound-withdrawn:${view.orderId}:${view.returnId}`;
-      const wms = warehouse?.wms && partners.webhook(warehouse.wms);
-      return deliver(
-        { key, orderId: view.orderId, partner: { kind: 'wms', id: warehouseId }, kind: 'returnInboundWithdrawn' },
-        wms &&
-          (() =>
-            wms.post(
-              'return.cancelled',
-              { orderId: view.orderId, returnId: view.returnId, rma: view.rma, warehouseId, reason: view.cancellation?.reason },
-              key,
-            )),
+      return tellReceivingWms(
+        input,
+        { kind: 'returnInboundWithdrawn', type: 'return.cancelled', keyPrefix: 'return-inbound-withdrawn' },
+        { reason: input.view.cancellation?.reason },
       );
     },
 

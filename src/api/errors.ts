@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { isDatabaseUnreachable } from '../db/connection';
 import { z } from 'zod';
 import { isOrderFailureCode, orderFailures, type FailureKind } from '../domain/failures';
 import type { Logger } from '../logging';
@@ -54,6 +55,9 @@ function fromWorkflowFailure(error: unknown): HttpError | undefined {
   return new HttpError(status, cause.type, cause.message, details);
 }
 
+/** Seconds a caller is asked to wait when the database cannot be reached: a passing outage, as /readyz says too. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** Maps any error to the JSON error shape; only failures of ours become 5xx, and those are logged. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
@@ -72,6 +76,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
               .replace(/\W/g, '_'),
         error.expose ? error.message : 'bad request',
       );
+    }
+    if (!http && isDatabaseUnreachable(error)) {
+      logger.warn({ error: String(error?.message), method: req.method, path: req.path }, 'database unreachable: answered 503');
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      http = new HttpError(503, 'DATABASE_UNAVAILABLE', 'the database cannot be reached right now; try again shortly');
     }
     if (!http) {
       logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');

@@ -70,6 +70,18 @@ export async function insertOnce(model: { create(doc: object): Promise<unknown> 
   }
 }
 
+/** True for a database that cannot be reached right now (refused, timed out, no server to select, commands buffered too long). */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const { mongo } = mongoose;
+  return (
+    error instanceof mongo.MongoNetworkError ||
+    error instanceof mongo.MongoServerSelectionError ||
+    error instanceof mongo.MongoNotConnectedError ||
+    error instanceof mongo.MongoTopologyClosedError ||
+    (error instanceof mongoose.Error && /buffering timed out/.test(error.message))
+  );
+}
+
 /** True for a duplicate-key error: the unique index said this already happened. */
 export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 11000;

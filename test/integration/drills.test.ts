@@ -18,6 +18,11 @@ const faultWasReal: Record<DrillName, (r: DrillResult) => void> = {
   'database-outage': (r) => {
     assert.equal(r.evidence.readyzDatabaseDownSeen, true, '/readyz named the database while it was down');
     assert.ok(Number(r.evidence.intakeTakenDuringFault) > 0, 'intake kept answering 202 while the database was down');
+    // A request that needs the database while it is away is told so (503, Retry-After), never a 500.
+    assert.deepEqual(
+      Object.keys(r.answers).filter((answer) => / 500$/.test(answer)),
+      [],
+    );
   },
   'duplicate-webhooks': (r) => {
     assert.ok(Number(r.evidence.duplicatesSent) >= 40, 'every event and callback went twice');
