@@ -57,6 +57,7 @@ const USAGE = `npm run bench -- --mode steady|hot|step|probe|ledger|escalation|l
   escalation --orders 10                     orders left alone past ES-5 (5 s here): threshold → notice sent
   lifecycle --rate 10 --duration 20 --partner-latency-ms 50 --partner-failures 0.02 --cancel-share 0.03
             --address-share 0.03 --hold-share 0.02 --return-share 0.05 --dropship-share 0.05
+            --wms-steps all|shipped                 (a WMS reporting accepted, picking, packed, shipped, or only shipped)
                                              every order the whole way: intake → … → delivered (+ returns)
 common    --workers 2 --sample 20 --settle-timeout 900 --request-timeout 120 --no-probe --json <file> --time-limit 3600 --wait-quiet 0 --keep`;
 
@@ -92,6 +93,8 @@ interface Options {
   holdShare: number;
   returnShare: number;
   dropshipShare: number;
+  /** Lifecycle mode: the steps the bench's WMS reports for each parcel. */
+  wmsSteps: 'all' | 'shipped';
 }
 
 function parseOptions(argv: string[]): Options {
@@ -125,6 +128,7 @@ function parseOptions(argv: string[]): Options {
       'hold-share': { type: 'string', default: '0.02' },
       'return-share': { type: 'string', default: '0.05' },
       'dropship-share': { type: 'string', default: '0.05' },
+      'wms-steps': { type: 'string', default: 'all' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -183,7 +187,13 @@ function parseOptions(argv: string[]): Options {
     holdShare: shares[2]!,
     returnShare: shares[3]!,
     dropshipShare: shares[4]!,
+    wmsSteps: wmsStepsOf(values['wms-steps']),
   };
+}
+
+function wmsStepsOf(raw: string | undefined): Options['wmsSteps'] {
+  if (raw === 'all' || raw === 'shipped') return raw;
+  throw new UsageError(`--wms-steps must be all or shipped, not ${raw}`);
 }
 
 class UsageError extends Error {
@@ -923,6 +933,7 @@ async function runOrderModes(opts: Options, report: Report, scratch: string, tea
           return: opts.returnShare,
           dropship: opts.dropshipShare,
         },
+        wmsSteps: opts.wmsSteps,
         sample: opts.sample,
         requestTimeout: opts.requestTimeout,
         settleTimeout: opts.settleTimeout,

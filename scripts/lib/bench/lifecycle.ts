@@ -44,6 +44,8 @@ export interface LifecycleOptions {
   partnerFailures: number;
   /** Shares (0–1) of orders taking each path other than the plain warehouse one. */
   shares: Record<Exclude<LifecyclePath, 'warehouse'>, number>;
+  /** `all`: the WMS reports accepted, picking, packed and shipped; `shipped`: only shipped, as many WMSes do. */
+  wmsSteps: 'all' | 'shipped';
   /** Histories read per path. */
   sample: number;
   requestTimeout: number;
@@ -386,7 +388,7 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
       if (answer.status !== 200) fail(t, `progress ${step}`, answer);
       return answer.status === 200;
     };
-    for (const step of ['accepted', 'picking', 'packed']) if (!(await report(step))) return;
+    for (const step of opts.wmsSteps === 'all' ? ['accepted', 'picking', 'packed'] : []) if (!(await report(step))) return;
     trackingSeq += 1;
     const waybill = data.waybill && /^[A-Za-z0-9-]{6,40}$/.test(data.waybill.trackingNumber) ? data.waybill : undefined;
     const trackingNumber = waybill?.trackingNumber ?? `${CARRIER}${String(trackingSeq).padStart(10, '0')}`;
@@ -525,7 +527,7 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
 
   // Open loop: order i leaves at start + i / rate, whatever the answers before it.
   console.log(
-    `\nlifecycle ${opts.rate}/s for ${opts.duration} s: ${count} orders (${LIFECYCLE_PATHS.map((p) => `${p} ${paths.filter((x) => x === p).length}`).join(', ')}); partners answer in ~${opts.partnerLatencyMs} ms, ${Math.round(opts.partnerFailures * 100)} % fail`,
+    `\nlifecycle ${opts.rate}/s for ${opts.duration} s: ${count} orders (${LIFECYCLE_PATHS.map((p) => `${p} ${paths.filter((x) => x === p).length}`).join(', ')}); partners answer in ~${opts.partnerLatencyMs} ms, ${Math.round(opts.partnerFailures * 100)} % fail; the WMS reports ${opts.wmsSteps === 'all' ? 'accepted, picking, packed, shipped' : 'shipped only'}`,
   );
   const start = Date.now() + 50;
   let maxLagMs = 0;
