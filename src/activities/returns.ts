@@ -60,8 +60,8 @@ export function createReturnActivities(deps: ActivityDeps) {
     },
 
     /**
-     * RF-2: asks the destination's carrier (else the one that delivered the parcel) for a return label from the buyer to the destination, under the RMA. A
-     * delivered outcome carries the tracking number the label prints as `reference`.
+     * RF-2: asks the destination's carrier (else the one that delivered the parcel) for a return label from the buyer
+     * to the destination, under the RMA. A delivered outcome carries the tracking number the label prints as `reference`.
      */
     async issueReturnLabel(input: {
       view: ReturnView;
