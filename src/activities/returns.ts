@@ -22,6 +22,18 @@ export interface ReturnDestination {
   carrier?: string;
 }
 
+/** A return and where it goes; returns started before suppliers were told name only `warehouseId`. */
+export interface ReturnReceiver {
+  view: ReturnView;
+  destination?: ReturnDestination;
+  warehouseId?: string;
+}
+
+/** How a message names its destination: the warehouse by `warehouseId` (as WMSes always got it), a supplier by `supplierId`. */
+function destinationField(destination: ReturnDestination): Record<string, string> {
+  return destination.kind === 'warehouse' ? { warehouseId: destination.id } : { supplierId: destination.id };
+}
+
 /** Builds the return activities. */
 export function createReturnActivities(deps: ActivityDeps) {
   const deliver = createDeliverer(deps);
@@ -30,21 +42,32 @@ export function createReturnActivities(deps: ActivityDeps) {
   const sms = notifications.channels.sms && createAliyunSmsNotifier(notifications.channels.sms, { timeoutMs: notifications.timeoutMs });
   const linesOf = (view: ReturnView) => view.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity }));
 
-  /** Tells the receiving warehouse's WMS about a return, once per return and kind of message. */
-  const tellReceivingWms = async (
-    input: { view: ReturnView; warehouseId: string },
+  /**
+   * Where a return's messages go: the receiving warehouse's WMS, or the supplier's order webhook (else its contact's
+   * notice target). Earlier returns name only a warehouse id.
+   */
+  const receiverOf = async (input: ReturnReceiver) => {
+    const destination: ReturnDestination = input.destination ?? { kind: 'warehouse', id: input.warehouseId! };
+    if (destination.kind === 'warehouse') {
+      const wms = (await warehouseOf(destination.id))?.wms;
+      return { destination, partner: { kind: 'wms' as const, id: destination.id }, target: wms && partners.webhook(wms) };
+    }
+    const profile = await stores.accounts.supplierProfile(destination.id);
+    const url = profile?.webhookUrl ?? profile?.notify?.url;
+    return { destination, partner: { kind: 'supplier' as const, id: destination.id }, target: url ? partners.webhook({ url }) : undefined };
+  };
+
+  /** Tells a return's destination about it, once per return and kind of message. */
+  const tellDestination = async (
+    input: ReturnReceiver,
     message: { kind: 'returnInbound' | 'returnInboundWithdrawn'; type: string; keyPrefix: string },
     detail: Record<string, unknown>,
   ): Promise<DeliveryOutcome> => {
-    const { view, warehouseId } = input;
-    const { kind, type } = message;
-    const warehouse = await warehouseOf(warehouseId);
+    const { view } = input;
+    const { destination, partner, target } = await receiverOf(input);
     const key = `${message.keyPrefix}:${view.orderId}:${view.returnId}`;
-    const wms = warehouse?.wms && partners.webhook(warehouse.wms);
-    return deliver(
-      { key, orderId: view.orderId, partner: { kind: 'wms', id: warehouseId }, kind },
-      wms && (() => wms.post(type, { orderId: view.orderId, returnId: view.returnId, rma: view.rma, warehouseId, ...detail }, key)),
-    );
+    const body = { orderId: view.orderId, returnId: view.returnId, rma: view.rma, ...destinationField(destination), ...detail };
+    return deliver({ key, orderId: view.orderId, partner, kind: message.kind }, target && (() => target.post(message.type, body, key)));
   };
 
   return {
@@ -86,19 +109,19 @@ export function createReturnActivities(deps: ActivityDeps) {
       return { ...outcome, carrier: code ?? '' };
     },
 
-    /** RF-2: books the inbound parcel at the receiving warehouse's WMS, so its receiving dock expects the RMA. */
-    async bookReturnInbound(input: { view: ReturnView; warehouseId: string }): Promise<DeliveryOutcome> {
+    /** RF-2: books the inbound parcel at its destination (a warehouse's WMS, or the supplier), so it expects the RMA. */
+    async bookReturnInbound(input: ReturnReceiver): Promise<DeliveryOutcome> {
       const { view } = input;
-      return tellReceivingWms(
+      return tellDestination(
         input,
         { kind: 'returnInbound', type: 'return.expected', keyPrefix: 'return-inbound' },
         { label: view.label, lines: linesOf(view) },
       );
     },
 
-    /** A withdrawn return: its receiving warehouse's WMS stops expecting the RMA (keyed, so a retry tells it once). */
-    async withdrawReturnInbound(input: { view: ReturnView; warehouseId: string }): Promise<DeliveryOutcome> {
-      return tellReceivingWms(
+    /** A withdrawn return: its destination stops expecting the RMA (keyed, so a retry tells it once). */
+    async withdrawReturnInbound(input: ReturnReceiver): Promise<DeliveryOutcome> {
+      return tellDestination(
         input,
         { kind: 'returnInboundWithdrawn', type: 'return.cancelled', keyPrefix: 'return-inbound-withdrawn' },
         { reason: input.view.cancellation?.reason },

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Received } from '../../scripts/lib/partners/server';
+import { returnWorkflowId } from '../../src/domain/ids';
 import type { OrderView } from '../../src/domain/orderView';
 import type { SupplierOrderView } from '../../src/domain/supplierView';
 import { dropShipSofas, seedHub } from '../fixtures/network';
@@ -411,7 +412,7 @@ describe('drop-ship suppliers through their own API', () => {
     assert.deepEqual(audit[0]!.actor, { kind: 'supplier', id: 'sofa-maker' });
   });
 
-  test('a drop-shipped parcel comes back with the carrier that delivered it, since a supplier names no carrier of its own', async () => {
+  test('a drop-shipped parcel comes back to its supplier, told to expect it, with the carrier that delivered it', async () => {
     const order = orderOf(line('L1', 'SOFA-1', 'sofa'));
     const { orderId, view } = await pushed(order);
     assert.equal((await sofaMaker().accept(orderId)).status, 200);
@@ -431,5 +432,15 @@ describe('drop-ship suppliers through their own API', () => {
     }, 'the return past its label');
     assert.match(labelled.note, /no label \(no endpoint is configured for carrier:YTO\)/);
     assert.ok(!hub.partners.carrier.waybills().some((w) => w.shipmentId === asked.body.rma), 'no other carrier was asked for the label');
+    const expected = await eventually(async () => supplierEvents('return.expected', orderId)[0], 'the supplier told to expect the return');
+    assert.deepEqual(
+      [(expected.data as { rma: string }).rma, (expected.data as { supplierId: string }).supplierId],
+      [asked.body.rma, 'sofa-maker'],
+    );
+    // The buyer changes their mind: the supplier stops expecting it, once.
+    const withdrawn = await hub.channel(order.channel, `/orders/${order.channelOrderId}/returns/R1/cancel`, { reason: 'kept it' });
+    assert.equal(withdrawn.status, 200, JSON.stringify(withdrawn.body));
+    assert.equal(supplierEvents('return.cancelled', orderId).length, 1);
+    await steps.recordHistory('supplier-return-withdrawn', orderId, returnWorkflowId(orderId, 'R1'));
   });
 });

@@ -7,6 +7,7 @@
 import {
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -34,6 +35,9 @@ import {
   returnProgressed,
   type ReturnProgress,
 } from './messages';
+
+/** The patch under which a supplier destination is told of its returns, as a warehouse's WMS always was. */
+const SUPPLIER_TOLD = 'return-inbound-supplier';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -85,7 +89,7 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
   await condition(() => view.receivedAt !== undefined || view.cancellation !== undefined);
   if (view.cancellation) {
     // The receiving dock stops expecting the parcel; an unused return label costs nothing, so the carrier is not called.
-    if (destination.kind === 'warehouse') await partners.withdrawReturnInbound({ view, warehouseId: destination.id });
+    if (destination.kind === 'warehouse' || patched(SUPPLIER_TOLD)) await partners.withdrawReturnInbound({ view, destination });
     await change('CANCELLED', `withdrawn by ${view.cancellation.by}: ${view.cancellation.reason}`);
     return view;
   }
@@ -136,7 +140,9 @@ async function issueLabel(
       issuedAt: new Date().toISOString(),
     };
   }
-  if (input.destination.kind === 'warehouse') await partners.bookReturnInbound({ view, warehouseId: input.destination.id });
+  // A supplier that takes a drop-shipped parcel back is told too (added while returns ran: theirs were not).
+  if (input.destination.kind === 'warehouse' || patched(SUPPLIER_TOLD))
+    await partners.bookReturnInbound({ view, destination: input.destination });
   return label.delivered ? (label.reference ? undefined : `${label.carrier} gave no tracking number`) : label.reason;
 }
 
