@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { DeliveryOutcome } from '../domain/delivery';
 import type { Address } from '../domain/order';
 import { resolveReturnPolicy, type ResolvedReturnPolicy } from '../domain/returnPolicy';
-import type { ReturnView } from '../domain/returns';
+import type { ReturnUnits, ReturnView } from '../domain/returns';
 import type { ActivityDeps } from './deps';
 import { createDeliverer, partnerRetry } from './delivery';
 import { createAliyunSmsNotifier } from './partners/notify';
@@ -60,7 +60,7 @@ export function createReturnActivities(deps: ActivityDeps) {
   /** Tells a return's destination about it, once per return and kind of message. */
   const tellDestination = async (
     input: ReturnReceiver,
-    message: { kind: 'returnInbound' | 'returnInboundWithdrawn'; type: string; keyPrefix: string },
+    message: { kind: 'returnInbound' | 'returnInboundWithdrawn' | 'returnSendBack'; type: string; keyPrefix: string },
     detail: Record<string, unknown>,
   ): Promise<DeliveryOutcome> => {
     const { view } = input;
@@ -68,6 +68,25 @@ export function createReturnActivities(deps: ActivityDeps) {
     const key = `${message.keyPrefix}:${view.orderId}:${view.returnId}`;
     const body = { orderId: view.orderId, returnId: view.returnId, rma: view.rma, ...destinationField(destination), ...detail };
     return deliver({ key, orderId: view.orderId, partner, kind: message.kind }, target && (() => target.post(message.type, body, key)));
+  };
+
+  /** Asks the carrier a return travels with (the destination warehouse's, else the one that delivered it) for an e-waybill. */
+  const requestLabel = async (
+    input: { view: ReturnView; destination: ReturnDestination },
+    kind: 'returnLabel' | 'returnSendBackLabel',
+    keyPrefix: string,
+    waybill: { shipmentId: string; recipient: Address; lines: ReturnUnits },
+  ): Promise<DeliveryOutcome & { carrier: string }> => {
+    const { view, destination } = input;
+    const warehouse = destination.kind === 'warehouse' ? await warehouseOf(destination.id) : undefined;
+    const code = warehouse?.carrier ?? destination.carrier;
+    const carrier = code ? partners.carrier(code) : undefined;
+    const key = `${keyPrefix}:${view.orderId}:${view.returnId}`;
+    const outcome = await deliver(
+      { key, orderId: view.orderId, partner: { kind: 'carrier', id: code ?? 'none named' }, kind },
+      carrier && (() => carrier.requestWaybill({ orderId: view.orderId, warehouseId: destination.id, ...waybill }, key)),
+    );
+    return { ...outcome, carrier: code ?? '' };
   };
 
   return {
@@ -91,22 +110,35 @@ export function createReturnActivities(deps: ActivityDeps) {
       destination: ReturnDestination;
       from: Address;
     }): Promise<DeliveryOutcome & { carrier: string }> {
-      const { view, destination, from } = input;
-      const warehouse = destination.kind === 'warehouse' ? await warehouseOf(destination.id) : undefined;
-      const code = warehouse?.carrier ?? destination.carrier;
-      const carrier = code ? partners.carrier(code) : undefined;
-      const key = `return-label:${view.orderId}:${view.returnId}`;
-      const outcome = await deliver(
-        { key, orderId: view.orderId, partner: { kind: 'carrier', id: code ?? 'none named' }, kind: 'returnLabel' },
-        // The carrier's e-waybill call, for the reverse trip: picked up from the buyer, numbered by the RMA.
-        carrier &&
-          (() =>
-            carrier.requestWaybill(
-              { orderId: view.orderId, shipmentId: view.rma, warehouseId: destination.id, recipient: from, lines: linesOf(view) },
-              key,
-            )),
+      const { view, from } = input;
+      // For the reverse trip: picked up from the buyer, numbered by the RMA.
+      return requestLabel(input, 'returnLabel', 'return-label', { shipmentId: view.rma, recipient: from, lines: linesOf(view) });
+    },
+
+    /** RF-3: a label for the units operations send back to the customer, from the destination, under the RMA. */
+    async issueSendBackLabel(input: {
+      view: ReturnView;
+      destination: ReturnDestination;
+      to: Address;
+      units: ReturnUnits;
+    }): Promise<DeliveryOutcome & { carrier: string }> {
+      const { view, to, units } = input;
+      return requestLabel(input, 'returnSendBackLabel', 'return-send-back-label', {
+        shipmentId: `${view.rma}-BACK`,
+        recipient: to,
+        lines: units,
+      });
+    },
+
+    /** RF-3: tells the destination to ship those units back to the customer, with the label to print. */
+    async announceSendBack(
+      input: ReturnReceiver & { units: ReturnUnits; label?: { carrier: string; trackingNumber: string } },
+    ): Promise<DeliveryOutcome> {
+      return tellDestination(
+        input,
+        { kind: 'returnSendBack', type: 'return.send_back', keyPrefix: 'return-send-back' },
+        { lines: input.units, ...(input.label ? { label: input.label } : {}) },
       );
-      return { ...outcome, carrier: code ?? '' };
     },
 
     /** RF-2: books the inbound parcel at its destination (a warehouse's WMS, or the supplier), so it expects the RMA. */

@@ -219,6 +219,15 @@ export const returnViewSchema = z.object({
     })
     .optional(),
   exchange: z.object({ shipmentId: z.string(), carrier: z.string().optional(), trackingNumber: z.string().optional() }).optional(),
+  /** Units refunded nothing and shipped back to the customer, under the label the destination's carrier issued. */
+  sentBack: z
+    .object({
+      lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.int().positive() })),
+      carrier: z.string().optional(),
+      trackingNumber: z.string().optional(),
+      at: z.string(),
+    })
+    .optional(),
   rejection: closureSchema.optional(),
   cancellation: closureSchema.optional(),
   timeline: z.array(z.object({ at: z.string(), status: returnStatusSchema, note: z.string() })),
@@ -435,17 +444,34 @@ export function refundAmountOf(
   };
 }
 
-/** The units that go back to stock after inspection (intact and light wear), per SKU and line. */
-export function resellableUnitsOf(
+/** Units of a return, per SKU and line. */
+export type ReturnUnits = Array<{ lineId: string; sku: string; quantity: number }>;
+
+/** The units of the report's lines that `counts`, per line as the return lists them. */
+function unitsWhere(
   lines: ReadonlyArray<Pick<ReturnLine, 'lineId' | 'sku'>>,
   report: InspectionReport,
-): Array<{ lineId: string; sku: string; quantity: number }> {
+  counts: (entry: InspectionReport['lines'][number]) => boolean,
+): ReturnUnits {
   const units = new Map<string, number>();
-  for (const entry of report.lines) {
-    if (entry.condition !== 'not_resellable') units.set(entry.lineId, (units.get(entry.lineId) ?? 0) + entry.quantity);
-  }
+  for (const entry of report.lines) if (counts(entry)) units.set(entry.lineId, (units.get(entry.lineId) ?? 0) + entry.quantity);
   return lines.flatMap((line) => {
     const quantity = units.get(line.lineId) ?? 0;
     return quantity > 0 ? [{ lineId: line.lineId, sku: line.sku, quantity }] : [];
   });
+}
+
+/** The units that go back to stock after inspection (intact and light wear), per SKU and line. */
+export function resellableUnitsOf(lines: ReadonlyArray<Pick<ReturnLine, 'lineId' | 'sku'>>, report: InspectionReport): ReturnUnits {
+  return unitsWhere(lines, report, (entry) => entry.condition !== 'not_resellable');
+}
+
+/** The units operations decided to send back to the customer: not resellable and refunded 0 % (RF-3). */
+export function sentBackUnitsOf(
+  lines: ReadonlyArray<Pick<ReturnLine, 'lineId' | 'sku'>>,
+  report: InspectionReport,
+  decision: InspectionDecision | undefined,
+): ReturnUnits {
+  const refundedNothing = (lineId: string) => decision?.lines.find((d) => d.lineId === lineId)?.refundPercent === 0;
+  return unitsWhere(lines, report, (entry) => entry.condition === 'not_resellable' && refundedNothing(entry.lineId));
 }

@@ -57,6 +57,15 @@ describe('returns, refunds and exchanges', () => {
       const view = await returnOf(orderId, returnId);
       return view.status === status ? view : undefined;
     }, `return ${returnId} to be ${status}`);
+  /** A delivered order whose buyer asked to return its line (R1) and got the label. */
+  const labelled = async (reason: string) => {
+    const order = makeOrder();
+    const { orderId } = await delivered(order);
+    const asked = await ask(order, { returnId: 'R1', lines: [{ lineId: 'L1', quantity: 1 }], reason });
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    await reaches(orderId, 'R1', 'LABEL_ISSUED');
+    return { order, orderId, rma: asked.body.rma as string };
+  };
   const receive = (orderId: string, returnId: string) =>
     hub.ops('POST', `/v1/orders/${orderId}/returns/${returnId}/receipt`, { at: new Date().toISOString() });
   const inspect = (orderId: string, returnId: string, lines: object[]) =>
@@ -177,11 +186,7 @@ describe('returns, refunds and exchanges', () => {
   });
 
   test('a return withdrawn before its parcel arrives: the WMS stops expecting it, its units may be asked for again', async () => {
-    const order = makeOrder();
-    const { orderId } = await delivered(order);
-    const asked = await ask(order, { returnId: 'R1', lines: [{ lineId: 'L1', quantity: 1 }], reason: 'size_fit' });
-    assert.equal(asked.status, 201, JSON.stringify(asked.body));
-    await reaches(orderId, 'R1', 'LABEL_ISSUED');
+    const { order, orderId, rma } = await labelled('size_fit');
     const withdraw = (returnId: string, body: object) =>
       hub.channel(order.channel, `/orders/${order.channelOrderId}/returns/${returnId}/cancel`, body);
     assert.equal((await withdraw('R1', {})).status, 400, 'a withdrawal says why');
@@ -192,7 +197,7 @@ describe('returns, refunds and exchanges', () => {
       [withdrawn.body.cancellation.by, withdrawn.body.cancellation.reason],
       [`buyer via ${order.channel}`, 'changed my mind'],
     );
-    const told = hub.partners.wms.events('return.cancelled').filter((e) => (e.data as { rma: string }).rma === asked.body.rma);
+    const told = hub.partners.wms.events('return.cancelled').filter((e) => (e.data as { rma: string }).rma === rma);
     assert.equal(told.length, 1, 'the receiving WMS is told once');
     const again = await withdraw('R1', { reason: 'twice' });
     assert.deepEqual([again.status, again.body.error?.code], [409, 'INVALID_TRANSITION']);
@@ -313,6 +318,26 @@ describe('returns, refunds and exchanges', () => {
     const refunded = await reaches(orderId, 'R1', 'REFUNDED');
     assert.equal(refunded.refund?.amountMinor, 4950);
     await steps.recordHistory('return-decided', orderId, returnWorkflowId(orderId, 'R1'));
+  });
+
+  test('units refunded nothing are sent back to the customer: a label to the buyer, the WMS told to ship them', async () => {
+    const { orderId, rma } = await labelled('quality');
+    await receive(orderId, 'R1');
+    await inspect(orderId, 'R1', [{ lineId: 'L1', quantity: 1, condition: 'not_resellable', note: 'worn and washed' }]);
+    await reaches(orderId, 'R1', 'AWAITING_DECISION');
+    const decided = await hub.ops('POST', `/v1/orders/${orderId}/returns/R1/decision`, { lines: [{ lineId: 'L1', refundPercent: 0 }] });
+    assert.equal(decided.status, 200, JSON.stringify(decided.body));
+    const done = await reaches(orderId, 'R1', 'COMPLETED');
+    assert.equal(done.refund, undefined, 'nothing was refunded');
+    const label = hub.partners.carrier.waybills().find((w) => w.shipmentId === `${rma}-BACK`);
+    assert.ok(label, 'the carrier issued a label for the way back');
+    assert.deepEqual(done.sentBack?.lines, [{ lineId: 'L1', sku: 'TEE-001', quantity: 1 }]);
+    assert.equal(done.sentBack?.trackingNumber, label.trackingNumber);
+    const told = hub.partners.wms.events('return.send_back').filter((e) => (e.data as { rma: string }).rma === rma);
+    assert.equal(told.length, 1, 'the WMS is told once to ship the unit back');
+    assert.equal((told[0]!.data as { label: { trackingNumber: string } }).label.trackingNumber, label.trackingNumber);
+    assert.match(done.timeline.at(-1)!.note, /1 unit\(s\) sent back to the customer under SF /);
+    await steps.recordHistory('return-sent-back', orderId, returnWorkflowId(orderId, 'R1'));
   });
 
   test('an exchange ships a replacement through routing: a new shipment, picked at the WMS, shipped, the return completed', async () => {

@@ -16,6 +16,7 @@ import {
   paidShareByLine,
   refundAmountOf,
   resellableUnitsOf,
+  sentBackUnitsOf,
   returnRequestSchema,
   validateReturnRequest,
   type EarlierReturn,
@@ -356,6 +357,15 @@ describe('inspection and refund (RF-3)', () => {
     const decision = { lines: [{ lineId: 'L1', refundPercent: 50 }], by: 'ops-1', at: '2026-12-01T12:00:00+08:00' };
     const decided = refundAmountOf(lines, graded, defaultReturnPolicy, decision);
     assert.deepEqual([decided.awaitingDecision, decided.amountMinor], [false, 9_142 + 9_143 + 4_572]);
+    assert.deepEqual(sentBackUnitsOf(lines, graded, decision), [], 'a partial refund keeps the unit');
+    const nothing = { ...decision, lines: [{ lineId: 'L1', refundPercent: 0 }] };
+    assert.equal(refundAmountOf(lines, graded, defaultReturnPolicy, nothing).amountMinor, 9_142 + 9_143);
+    assert.deepEqual(
+      sentBackUnitsOf(lines, graded, nothing),
+      [{ lineId: 'L1', sku: 'TEE-001', quantity: 1 }],
+      'refunded nothing: sent back',
+    );
+    assert.deepEqual(sentBackUnitsOf(lines, graded, undefined), [], 'nothing is sent back before a decision');
   });
 
   test('an inspection must grade every returned unit once; resellable units go back to stock', () => {

@@ -20,7 +20,7 @@ import type { ReturnDestination } from '../../activities/returns';
 import { refundKeyOf } from '../../domain/ids';
 import type { Address } from '../../domain/order';
 import type { ReturnPolicy } from '../../domain/returnPolicy';
-import type { ReturnStatus, ReturnView } from '../../domain/returns';
+import type { ReturnStatus, ReturnUnits, ReturnView } from '../../domain/returns';
 import { ReturnStatusKey } from '../../domain/searchAttributes';
 import { refuse, validate } from '../order/failures';
 import { deliveryProxies } from '../order/proxies';
@@ -38,6 +38,8 @@ import {
 
 /** The patch under which a supplier destination is told of its returns, as a warehouse's WMS always was. */
 const SUPPLIER_TOLD = 'return-inbound-supplier';
+/** The patch under which units refunded nothing are sent back to the customer. */
+const SEND_BACK = 'return-send-back';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -107,6 +109,9 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     await partners.notifyCustomer({ view, ...(input.buyer.phone ? { phone: input.buyer.phone } : {}), text });
     await condition(() => view.decision !== undefined);
     assessment = refundAmountOf(view.lines, view.inspection!, input.policy, view.decision);
+    const back = returnSchemas().sentBackUnitsOf(view.lines, view.inspection!, view.decision);
+    // Added while returns ran: a return decided before it recorded no send-back.
+    if (back.length > 0 && patched(SEND_BACK)) await sendBack(view, input, back, partners);
   }
   if (view.outcome === 'exchange') {
     await change('EXCHANGE_SHIPPING', 'the order ships the replacement', {
@@ -117,12 +122,31 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     return view;
   }
   if (assessment.amountMinor === 0) {
-    await change('COMPLETED', 'nothing to refund');
+    await change('COMPLETED', `nothing to refund${view.sentBack ? `; ${sentBackNote(view.sentBack)}` : ''}`);
     return view;
   }
   await refund(view, input, assessment.amountMinor, partners, change, () => decisions);
   await change('REFUNDED', `refunded ${assessment.amountMinor} (minor units)`, { refundedMinor: assessment.amountMinor });
   return view;
+}
+
+/** RF-3: units refunded nothing go back to the customer: a label from the destination's carrier, and the destination told to ship them. */
+async function sendBack(
+  view: ReturnView,
+  input: ReturnWorkflowInput,
+  units: ReturnUnits,
+  partners: ReturnType<typeof deliveryProxies>,
+): Promise<void> {
+  const label = await partners.issueSendBackLabel({ view, destination: input.destination, to: input.buyer.address, units });
+  const printed = label.delivered && label.reference ? { carrier: label.carrier, trackingNumber: label.reference } : undefined;
+  await partners.announceSendBack({ view, destination: input.destination, units, ...(printed ? { label: printed } : {}) });
+  view.sentBack = { lines: units, ...printed, at: new Date().toISOString() };
+}
+
+/** How the timeline tells a send-back. */
+function sentBackNote(sent: NonNullable<ReturnView['sentBack']>): string {
+  const units = sent.lines.reduce((n, l) => n + l.quantity, 0);
+  return `${units} unit(s) sent back to the customer ${sent.trackingNumber ? `under ${sent.carrier} ${sent.trackingNumber}` : 'without a label'}`;
 }
 
 /** RF-2: the return label from the destination's carrier, and the inbound booking at its WMS; why there is no label, if none. */
