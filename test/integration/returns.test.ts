@@ -340,6 +340,25 @@ describe('returns, refunds and exchanges', () => {
     await steps.recordHistory('return-sent-back', orderId, returnWorkflowId(orderId, 'R1'));
   });
 
+  test('an exchange whose unit is sent back is not replaced as well', async () => {
+    const order = makeOrder();
+    const { orderId } = await delivered(order);
+    const asked = await ask(order, { returnId: 'X1', lines: [{ lineId: 'L1', quantity: 1 }], reason: 'quality', outcome: 'exchange' });
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    await reaches(orderId, 'X1', 'LABEL_ISSUED');
+    await receive(orderId, 'X1');
+    await inspect(orderId, 'X1', [{ lineId: 'L1', quantity: 1, condition: 'not_resellable', note: 'cut labels' }]);
+    await reaches(orderId, 'X1', 'AWAITING_DECISION');
+    assert.equal(
+      (await hub.ops('POST', `/v1/orders/${orderId}/returns/X1/decision`, { lines: [{ lineId: 'L1', refundPercent: 0 }] })).status,
+      200,
+    );
+    const done = await reaches(orderId, 'X1', 'COMPLETED');
+    assert.match(done.timeline.at(-1)!.note, /^nothing to replace; 1 unit\(s\) sent back/);
+    assert.equal(done.exchange, undefined);
+    assert.equal((await steps.read(orderId)).shipments.length, 1, 'no replacement shipment');
+  });
+
   test('an exchange ships a replacement through routing: a new shipment, picked at the WMS, shipped, the return completed', async () => {
     const order = makeOrder();
     const { orderId } = await delivered(order);

@@ -114,9 +114,14 @@ export async function returnWorkflow(input: ReturnWorkflowInput): Promise<Return
     if (back.length > 0 && patched(SEND_BACK)) await sendBack(view, input, back, partners);
   }
   if (view.outcome === 'exchange') {
-    await change('EXCHANGE_SHIPPING', 'the order ships the replacement', {
-      replace: view.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity })),
-    });
+    // Units sent back to the customer are not replaced as well.
+    const sentBack = (lineId: string) => view.sentBack?.lines.find((l) => l.lineId === lineId)?.quantity ?? 0;
+    const replace = view.lines.map((l) => ({ lineId: l.lineId, quantity: l.quantity - sentBack(l.lineId) })).filter((l) => l.quantity > 0);
+    if (replace.length === 0) {
+      await change('COMPLETED', `nothing to replace; ${sentBackNote(view.sentBack!)}`);
+      return view;
+    }
+    await change('EXCHANGE_SHIPPING', 'the order ships the replacement', { replace });
     await condition(() => view.exchange !== undefined);
     await change('COMPLETED', `replacement ${view.exchange!.shipmentId} shipped`);
     return view;
