@@ -7,6 +7,7 @@ import { operationsAlertWorkflowId } from '../domain/ids';
 import { renderNotice, type EscalationFacts } from '../domain/notices';
 import { observeEscalationNoticeLag } from '../metrics/hub';
 import type { ActivityDeps } from './deps';
+import { createLocations } from './locations';
 import { createDeliverer } from './delivery';
 import { createAliyunSmsNotifier, createEmailNotifier, createWeComNotifier, type Notifier } from './partners/notify';
 
@@ -57,7 +58,8 @@ interface Contacts {
 /** Builds the notification activities. */
 export function createNotificationActivities(deps: ActivityDeps) {
   const deliver = createDeliverer(deps);
-  const { partners, stores, notifications } = deps;
+  const { partners, notifications } = deps;
+  const locations = createLocations(deps);
   const options = { timeoutMs: notifications.timeoutMs };
   const channels: NotificationChannels = notifications.channels;
   const robots = new Map(Object.entries(channels.wecom).map(([name, endpoint]) => [name, createWeComNotifier(endpoint, options)]));
@@ -67,8 +69,8 @@ export function createNotificationActivities(deps: ActivityDeps) {
   /** The warehouse lead's or supplier contact's phone and e-mail, read at send time (settings may have changed). */
   const locationContacts = async (location: { kind: 'warehouse' | 'supplier'; id: string } | undefined): Promise<Contacts> => {
     if (!location) return {};
-    if (location.kind === 'supplier') return (await stores.accounts.supplierProfile(location.id))?.contact ?? {};
-    return (await stores.network.latest()).body.warehouses.find((w) => w.id === location.id)?.lead ?? {};
+    if (location.kind === 'supplier') return (await locations.supplier(location.id)).profile?.contact ?? {};
+    return (await locations.warehouse(location.id))?.lead ?? {};
   };
 
   /** The channel's notifier for a recipient, or why there is none. */

@@ -11,6 +11,7 @@ import { resolveReturnPolicy, type ResolvedReturnPolicy } from '../domain/return
 import type { ReturnUnits, ReturnView } from '../domain/returns';
 import type { ActivityDeps } from './deps';
 import { createDeliverer, partnerRetry } from './delivery';
+import { createLocations } from './locations';
 import { createAliyunSmsNotifier } from './partners/notify';
 import type { RefundRequest, RefundSettlement } from './partners/types';
 
@@ -38,7 +39,7 @@ function destinationField(destination: ReturnDestination): Record<string, string
 export function createReturnActivities(deps: ActivityDeps) {
   const deliver = createDeliverer(deps);
   const { stores, partners, notifications } = deps;
-  const warehouseOf = async (id: string) => (await stores.network.latest()).body.warehouses.find((w) => w.id === id);
+  const locations = createLocations(deps);
   const sms = notifications.channels.sms && createAliyunSmsNotifier(notifications.channels.sms, { timeoutMs: notifications.timeoutMs });
   const linesOf = (view: ReturnView) => view.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity }));
 
@@ -49,12 +50,11 @@ export function createReturnActivities(deps: ActivityDeps) {
   const receiverOf = async (input: ReturnReceiver) => {
     const destination: ReturnDestination = input.destination ?? { kind: 'warehouse', id: input.warehouseId! };
     if (destination.kind === 'warehouse') {
-      const wms = (await warehouseOf(destination.id))?.wms;
+      const wms = (await locations.warehouse(destination.id))?.wms;
       return { destination, partner: { kind: 'wms' as const, id: destination.id }, target: wms && partners.webhook(wms) };
     }
-    const profile = await stores.accounts.supplierProfile(destination.id);
-    const url = profile?.webhookUrl ?? profile?.notify?.url;
-    return { destination, partner: { kind: 'supplier' as const, id: destination.id }, target: url ? partners.webhook({ url }) : undefined };
+    const { orders, notices } = await locations.supplier(destination.id);
+    return { destination, partner: { kind: 'supplier' as const, id: destination.id }, target: orders ?? notices };
   };
 
   /** Tells a return's destination about it, once per return and kind of message. */
@@ -78,7 +78,7 @@ export function createReturnActivities(deps: ActivityDeps) {
     waybill: { shipmentId: string; recipient: Address; lines: ReturnUnits },
   ): Promise<DeliveryOutcome & { carrier: string }> => {
     const { view, destination } = input;
-    const warehouse = destination.kind === 'warehouse' ? await warehouseOf(destination.id) : undefined;
+    const warehouse = destination.kind === 'warehouse' ? await locations.warehouse(destination.id) : undefined;
     const code = warehouse?.carrier ?? destination.carrier;
     const carrier = code ? partners.carrier(code) : undefined;
     const key = `${keyPrefix}:${view.orderId}:${view.returnId}`;

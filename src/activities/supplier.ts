@@ -4,19 +4,12 @@ import type { DeliveryOutcome } from '../domain/delivery';
 import type { ShipmentState } from '../domain/orderView';
 import type { ActivityDeps } from './deps';
 import { createDeliverer } from './delivery';
+import { createLocations } from './locations';
 
 /** Builds the supplier activities. */
 export function createSupplierActivities(deps: ActivityDeps) {
   const deliver = createDeliverer(deps);
-  const { partners, stores } = deps;
-  /** The supplier's order webhook and notice target, from its account (editable at run time). */
-  const endpointsOf = async (supplierId: string) => {
-    const profile = await stores.accounts.supplierProfile(supplierId);
-    return {
-      orders: profile?.webhookUrl ? partners.webhook({ url: profile.webhookUrl }) : undefined,
-      notices: profile?.notify ? partners.webhook({ url: profile.notify.url }) : undefined,
-    };
-  };
+  const locations = createLocations(deps);
   const partner = (supplierId: string) => ({ kind: 'supplier' as const, id: supplierId });
 
   return {
@@ -28,7 +21,7 @@ export function createSupplierActivities(deps: ActivityDeps) {
     async pushToSupplier(input: { orderId: string; shipment: ShipmentState; order: CanonicalOrder }): Promise<DeliveryOutcome> {
       const { orderId, shipment, order } = input;
       const supplierId = shipment.locationId;
-      const { orders, notices } = await endpointsOf(supplierId);
+      const { orders, notices } = await locations.supplier(supplierId);
       const lines = order.lines
         .filter((l) => shipment.lineIds.includes(l.lineId))
         .map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity }));
@@ -57,7 +50,7 @@ export function createSupplierActivities(deps: ActivityDeps) {
     async recallSupplierPush(input: { orderId: string; shipmentId: string; supplierId: string }): Promise<DeliveryOutcome> {
       const { orderId, shipmentId, supplierId } = input;
       const key = `supplier:recall:${orderId}:${shipmentId}`;
-      const { orders, notices } = await endpointsOf(supplierId);
+      const { orders, notices } = await locations.supplier(supplierId);
       const target = orders ?? notices;
       return deliver(
         { key, orderId, partner: partner(supplierId), kind: 'recallDropShipOrder' },

@@ -5,6 +5,7 @@ import type { ShipmentState } from '../domain/orderView';
 import type { Warehouse } from '../domain/routing/warehouses';
 import type { ActivityDeps } from './deps';
 import { createDeliverer } from './delivery';
+import { createLocations } from './locations';
 import type { PickLine } from './partners/types';
 
 /** A pick list's delivery, with the e-waybill the carrier issued for the parcel. */
@@ -23,8 +24,8 @@ export function pickOrder(lines: Array<Omit<PickLine, 'zone'>>, warehouse: Pick<
 /** Builds the warehouse activities. */
 export function createWarehouseActivities(deps: ActivityDeps) {
   const deliver = createDeliverer(deps);
-  const { stores, partners } = deps;
-  const warehouseOf = async (warehouseId: string) => (await stores.network.latest()).body.warehouses.find((w) => w.id === warehouseId);
+  const { partners } = deps;
+  const locations = createLocations(deps);
   const wmsOf = (warehouse: Warehouse | undefined) => (warehouse?.wms ? partners.wms(warehouse.wms) : undefined);
 
   return {
@@ -35,7 +36,7 @@ export function createWarehouseActivities(deps: ActivityDeps) {
     async dispatchToWarehouse(input: { orderId: string; shipment: ShipmentState; order: CanonicalOrder }): Promise<DispatchOutcome> {
       const { orderId, shipment, order } = input;
       const warehouseId = shipment.locationId;
-      const warehouse = await warehouseOf(warehouseId);
+      const warehouse = await locations.warehouse(warehouseId);
       const lines = order.lines
         .filter((l) => shipment.lineIds.includes(l.lineId))
         .map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity }));
@@ -76,7 +77,7 @@ export function createWarehouseActivities(deps: ActivityDeps) {
     /** Withdraws a pick list (cancellation or move). */
     async cancelWarehouseDispatch(input: { orderId: string; shipmentId: string; warehouseId: string }): Promise<DeliveryOutcome> {
       const { orderId, shipmentId, warehouseId } = input;
-      const wms = wmsOf(await warehouseOf(warehouseId));
+      const wms = wmsOf(await locations.warehouse(warehouseId));
       const key = `wms:withdraw:${orderId}:${shipmentId}`;
       return deliver(
         { key, orderId, partner: { kind: 'wms', id: warehouseId }, kind: 'withdrawPickList' },
@@ -98,14 +99,13 @@ export function createWarehouseActivities(deps: ActivityDeps) {
       const { shipmentId, locationId } = shipment;
       const key = `${shipment.kind}:address:${orderId}:${shipmentId}:${changeId}`;
       if (shipment.kind === 'supplier') {
-        const webhookUrl = (await stores.accounts.supplierProfile(locationId))?.webhookUrl;
-        const supplier = webhookUrl ? partners.webhook({ url: webhookUrl }) : undefined;
+        const supplier = (await locations.supplier(locationId)).orders;
         return deliver(
           { key, orderId, partner: { kind: 'supplier', id: locationId }, kind: 'addressChange' },
           supplier && (() => supplier.post('dropship.address_changed', { orderId, shipmentId, address }, key)),
         );
       }
-      const wms = wmsOf(await warehouseOf(locationId));
+      const wms = wmsOf(await locations.warehouse(locationId));
       return deliver(
         { key, orderId, partner: { kind: 'wms', id: locationId }, kind: 'addressChange' },
         wms && (() => wms.sendAddressChange({ orderId, shipmentId, warehouseId: locationId, address }, key)),
