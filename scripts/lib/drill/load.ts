@@ -243,30 +243,40 @@ export class DrillLoad {
       warehouseId: string;
       waybill?: { carrier: string; trackingNumber: string };
     };
-    const id = `wms:${data.warehouseId}:${data.orderId}:${data.shipmentId}`;
-    if (event.type === 'pick_list.withdrawn') {
-      const journey = this.journeys.get(id);
-      if (journey) journey.cancelled = true;
-      return;
-    }
-    if (event.type !== 'pick_list.created' || this.journeys.has(id)) return;
-    const journey = { cancelled: false };
-    this.journeys.set(id, journey);
-    this.track(this.wmsJourney(data, journey));
+    this.follow(
+      `wms:${data.warehouseId}:${data.orderId}:${data.shipmentId}`,
+      event.type,
+      ['pick_list.created', 'pick_list.withdrawn'],
+      (journey) => this.wmsJourney(data, journey),
+    );
   }
 
   private onSupplierEvent(event: WebhookEvent): void {
     const data = event.data as { orderId: string; shipmentId: string; lines?: Array<{ lineId: string }> };
-    const id = `supplier:${data.orderId}:${data.shipmentId}`;
-    if (event.type === 'dropship.order_recalled') {
+    this.follow(
+      `supplier:${data.orderId}:${data.shipmentId}`,
+      event.type,
+      ['dropship.order_created', 'dropship.order_recalled'],
+      (journey) => this.supplierJourney(data, journey),
+    );
+  }
+
+  /** Starts a partner's work on its first `start` event for `id` (a repeat starts nothing), and stops it on `stop`. */
+  private follow(
+    id: string,
+    type: string,
+    [start, stop]: readonly [string, string],
+    work: (journey: { cancelled: boolean }) => Promise<void>,
+  ): void {
+    if (type === stop) {
       const journey = this.journeys.get(id);
       if (journey) journey.cancelled = true;
       return;
     }
-    if (event.type !== 'dropship.order_created' || this.journeys.has(id)) return;
+    if (type !== start || this.journeys.has(id)) return;
     const journey = { cancelled: false };
     this.journeys.set(id, journey);
-    this.track(this.supplierJourney(data, journey));
+    this.track(work(journey));
   }
 
   /** The WMS works a pick list: accepted, picking (after the pick delay), packed, shipped; then the carrier delivers. */
