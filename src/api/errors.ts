@@ -1,6 +1,13 @@
 /** The one HTTP error shape, and the mapping from every failure to a status code. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isDatabaseUnreachable } from '../db/connection';
 import { z } from 'zod';
@@ -55,8 +62,18 @@ function fromWorkflowFailure(error: unknown): HttpError | undefined {
   return new HttpError(status, cause.type, cause.message, details);
 }
 
-/** Seconds a caller is asked to wait when the database cannot be reached: a passing outage, as /readyz says too. */
-const DATABASE_RETRY_AFTER_SECONDS = 5;
+/** Seconds a caller is asked to wait when the database or Temporal cannot be reached: a passing outage, as /readyz says too. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** gRPC codes of a Temporal that is away, overloaded or too slow to answer: UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED. */
+const TRANSIENT_GRPC_CODES: readonly number[] = [14, 4, 8];
+
+/** True when Temporal could not be reached or did not answer in time (the client's own retries spent): not the caller's fault. */
+export function isTemporalUnavailable(error: unknown): boolean {
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  const grpc = error instanceof ServiceError ? error.cause : error;
+  return isGrpcServiceError(grpc) && TRANSIENT_GRPC_CODES.includes(grpc.code);
+}
 
 /** Maps any error to the JSON error shape; only failures of ours become 5xx, and those are logged. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -79,8 +96,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (!http && isDatabaseUnreachable(error)) {
       logger.warn({ error: String(error?.message), method: req.method, path: req.path }, 'database unreachable: answered 503');
-      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       http = new HttpError(503, 'DATABASE_UNAVAILABLE', 'the database cannot be reached right now; try again shortly');
+    }
+    if (!http && isTemporalUnavailable(error)) {
+      logger.warn({ error: String(error?.message), method: req.method, path: req.path }, 'Temporal unavailable: answered 503');
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      // A report may have been taken before the answer was lost: the same Idempotency-Key makes the retry safe.
+      http = new HttpError(
+        503,
+        'TEMPORAL_UNAVAILABLE',
+        'the order service did not answer in time; retry shortly with the same Idempotency-Key',
+      );
     }
     if (!http) {
       logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');

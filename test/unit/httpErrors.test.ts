@@ -1,0 +1,65 @@
+/**
+ * The one error mapping of the API: a dependency that is away or too slow answers 503 with Retry-After and a code the
+ * caller can act on, never a 500; what the hub cannot explain stays a 500.
+ */
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import express from 'express';
+import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { errorHandler } from '../../src/api/errors';
+import { createLogger } from '../../src/logging';
+
+/** A gRPC error as @grpc/grpc-js shapes it. */
+function grpcError(code: number, details: string): Error {
+  return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
+}
+
+const thrown: Record<string, () => unknown> = {
+  'update-timeout': () =>
+    new WorkflowUpdateRPCTimeoutOrCancelledError('Workflow update call timeout or cancelled', { cause: grpcError(4, 'deadline') }),
+  unavailable: () => new ServiceError('Workflow Update failed', { cause: grpcError(14, 'connection refused') }),
+  'busy-workflow': () => new ServiceError('Workflow Update failed', { cause: grpcError(8, 'workflow is busy') }),
+  'bare-grpc': () => grpcError(4, 'deadline exceeded'),
+  'invalid-argument': () => new ServiceError('Workflow Update failed', { cause: grpcError(3, 'bad request') }),
+  bug: () => new TypeError('x is undefined'),
+};
+
+describe('the API error mapping', () => {
+  let baseUrl = '';
+  let close: () => void = () => undefined;
+
+  before(async () => {
+    const app = express();
+    app.get('/throw/:what', (req, _res, next) => next(thrown[req.params.what]!()));
+    app.use(errorHandler(createLogger('silent', 'http-errors-test')));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () => server.close();
+  });
+  after(() => close());
+
+  const answer = async (what: string) => {
+    const response = await fetch(`${baseUrl}/throw/${what}`);
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as any };
+  };
+
+  test('Temporal away, overloaded or too slow for an update answers 503 TEMPORAL_UNAVAILABLE with Retry-After', async () => {
+    for (const what of ['update-timeout', 'unavailable', 'busy-workflow', 'bare-grpc']) {
+      const { status, retryAfter, body } = await answer(what);
+      assert.equal(status, 503, what);
+      assert.equal(retryAfter, '5', what);
+      assert.equal(body.error.code, 'TEMPORAL_UNAVAILABLE', what);
+    }
+  });
+
+  test('a gRPC refusal that is not a passing outage, and a bug, stay 500 INTERNAL without Retry-After', async () => {
+    for (const what of ['invalid-argument', 'bug']) {
+      const { status, retryAfter, body } = await answer(what);
+      assert.equal(status, 500, what);
+      assert.equal(retryAfter, null, what);
+      assert.equal(body.error.code, 'INTERNAL', what);
+    }
+  });
+});
