@@ -2,7 +2,7 @@
  * The order lifecycle: one durable workflow per order, from intake to the end of its return window. It reads
  * like the business process; each step is a small function below, the messages live in handlers.ts.
  */
-import { condition, patched } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import type { OrderEvent } from '../../domain/orderEvents';
 import type { Actor } from '../../domain/primitives';
 import type { Hold, OrderView } from '../../domain/orderView';
@@ -38,8 +38,20 @@ export interface OrderWorkflowInput {
   continued?: OrderContinuation;
 }
 
+/** How long a closing order waits for an update it is still answering (one step away: its answer is the closed order). */
+const ANSWER_BEFORE_CLOSING = '10 seconds';
+
 /** Runs one order from intake to completion or cancellation, and returns its final state. */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderView | undefined> {
+  const final = await runOrder(input);
+  // A review or cancellation that closes the order waits in its handler until the close is written; closing first
+  // would fail that caller's update (AcceptedUpdateCompletedWorkflow, a 500). Added after orders were running: a
+  // history that closed with an update unanswered replays without the wait.
+  if (!allHandlersFinished() && patched('answer-updates-before-closing')) await condition(allHandlersFinished, ANSWER_BEFORE_CLOSING);
+  return final;
+}
+
+async function runOrder(input: OrderWorkflowInput): Promise<OrderView | undefined> {
   const { continued } = input;
   const run = new OrderRun(input.orderId, input.design, input.firstEvent !== undefined || continued !== undefined);
   registerHandlers(run);
