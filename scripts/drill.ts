@@ -137,6 +137,7 @@ async function main(): Promise<number> {
       results.push({ command, result });
       console.log(`\n${drillTable(result, command)}\n`);
       console.log(`answers: ${JSON.stringify(result.answers)}`);
+      for (const line of result.serverErrors) console.log(`logged error: ${line}`);
       for (const line of result.diagnosis) console.log(`not completed: ${line}`);
       if (!result.invariants.ok || result.notCompleted.length > 0) failed = true;
       if (!result.invariants.ok && result.invariants.report) console.log(JSON.stringify(result.invariants.report, null, 2).slice(0, 4000));

@@ -22,6 +22,7 @@ const faultWasReal: Record<DrillName, (r: DrillResult) => void> = {
     assert.deepEqual(
       Object.keys(r.answers).filter((answer) => / 500$/.test(answer)),
       [],
+      `the causes the hub logged: ${JSON.stringify(r.serverErrors)}`,
     );
   },
   'duplicate-webhooks': (r) => {
@@ -48,6 +49,7 @@ describe('drills (short versions)', () => {
         diagnosis: result.diagnosis,
         invariants: result.invariants.summary,
         answers: result.answers,
+        serverErrors: result.serverErrors,
       });
       assert.deepEqual(result.notCompleted, [], `every order completed: ${context}`);
       assert.equal(result.invariants.ran, true, `the invariant checker ran: ${context}`);

@@ -4,7 +4,7 @@
  * the partners' effect counts per idempotency key. What each returns is what BENCHMARKS.md's tables show.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { orderWorkflowId } from '../../../src/domain/ids';
@@ -83,6 +83,8 @@ export interface DrillResult {
   diagnosis: string[];
   /** HTTP answers the load got, by what and status (e.g. "progress:picking 200": 40). */
   answers: Record<string, number>;
+  /** What the API and workers logged as errors (a 500's cause), distinct lines with how often, at most ten. */
+  serverErrors: string[];
   /** Partner calls and effects: calls made (duplicates included), unique messages acted on, keys acted on more than once. */
   partners: { calls: number; effects: number; keysActedTwice: number };
   invariants: { ran: boolean; ok: boolean; exitCode: number | null; summary: string; report?: unknown };
@@ -124,7 +126,7 @@ export async function runDrill(drill: DrillName, size: DrillSize, log: (line: st
     await sleep(size.faultAtS * 1000);
     faultStart = Date.now();
     log(`[drill ${drill}] fault on at +${size.faultAtS} s for ${size.faultSeconds} s`);
-    faultEnd = await injectFault(drill, hub, size, load, evidence);
+    faultEnd = await injectFault(drill, hub, size, load, evidence, readiness.samples);
     log(`[drill ${drill}] fault removed; waiting for the load to finish and every order to complete`);
     await posting;
     const deadline = Date.now() + size.settleTimeoutS * 1000;
@@ -177,6 +179,7 @@ export async function runDrill(drill: DrillName, size: DrillSize, log: (line: st
       notCompleted,
       diagnosis,
       answers: tally(load.answers.map((a) => `${a.what} ${a.status}`)),
+      serverErrors: loggedErrors(path.join(hub.scratch, 'logs')),
       partners: {
         calls: effects.calls,
         effects: [...effects.effects.values()].reduce((s, n) => s + n, 0),
@@ -202,6 +205,7 @@ async function injectFault(
   size: DrillSize,
   load: DrillLoad,
   evidence: DrillResult['evidence'],
+  readiness: ReadinessSample[],
 ): Promise<number> {
   const hold = () => sleep(size.faultSeconds * 1000);
   let removed = 0;
@@ -221,17 +225,21 @@ async function injectFault(
     }
     case 'temporal-restart': {
       evidence.ordersOpenAtStop = load.open().length;
+      const stopped = Date.now();
       await hub.temporal.stop();
       evidence.temporalStopped = !hub.temporal.running();
       await hold();
+      await holdUntilReported(readiness, stopped, (s) => s.temporal === 'down');
       removing();
       await hub.temporal.start();
       return removed;
     }
     case 'database-outage': {
       evidence.ordersOpenAtStop = load.open().length;
+      const stopped = Date.now();
       await hub.stopDatabase();
       await hold();
+      await holdUntilReported(readiness, stopped, (s) => s.database === 'down');
       removing();
       await hub.startDatabase();
       return removed;
@@ -356,21 +364,60 @@ async function setWarehouseEnabled(hub: DrillHub, warehouseId: string, enabled: 
   if (!saved.ok) throw new Error(`saving the network answered ${saved.status}: ${(await saved.text()).slice(0, 300)}`);
 }
 
-/** /readyz every second: what it said, when. */
-function sampleReadiness(hub: DrillHub): {
-  samples: Array<{ at: number; status: number; database?: string; temporal?: string }>;
-  stop(): void;
-} {
-  const samples: Array<{ at: number; status: number; database?: string; temporal?: string }> = [];
+/** The error lines (pino level 50 and up) of the hub's API and worker logs, distinct, with how often each came. */
+function loggedErrors(logDir: string): string[] {
+  if (!existsSync(logDir)) return [];
+  const lines = readdirSync(logDir)
+    .filter((file) => /^(api|worker-\d+)\.log$/.test(file))
+    .flatMap((file) =>
+      readFileSync(path.join(logDir, file), 'utf8')
+        .split('\n')
+        .map((line) => ({ file, line })),
+    );
+  const seen = new Map<string, number>();
+  for (const { file, line } of lines) {
+    const entry = parsedLogLine(line);
+    if (!entry || (entry.level ?? 0) < 50) continue;
+    const what =
+      `${file}: ${entry.msg ?? ''}${entry.path ? ` ${entry.path}` : ''}: ${entry.err?.type ?? ''} ${entry.err?.message ?? ''}`.trim();
+    seen.set(what, (seen.get(what) ?? 0) + 1);
+  }
+  return [...seen].slice(0, 10).map(([what, count]) => `${count}× ${what}`);
+}
+
+/** A pino log line, or undefined for anything else (the SDK's own lines, a line cut short by a killed process). */
+function parsedLogLine(
+  line: string,
+): { level?: number; msg?: string; path?: string; err?: { type?: string; message?: string } } | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A /readyz answer: its status and what it named, at the time the request was sent. */
+interface ReadinessSample {
+  at: number;
+  status: number;
+  database?: string;
+  temporal?: string;
+}
+
+/** /readyz every second: what it said, and when it was asked (a loaded hub may take seconds to answer). */
+function sampleReadiness(hub: DrillHub): { samples: ReadinessSample[]; stop(): void } {
+  const samples: ReadinessSample[] = [];
   let stopped = false;
   void (async () => {
     while (!stopped) {
+      const at = Date.now();
       try {
-        const response = await fetch(`${hub.baseUrl}/readyz`, { signal: AbortSignal.timeout(5_000) });
+        const response = await fetch(`${hub.baseUrl}/readyz`, { signal: AbortSignal.timeout(10_000) });
         const body = (await response.json()) as { database?: string; temporal?: string };
-        samples.push({ at: Date.now(), status: response.status, database: body.database, temporal: body.temporal });
+        samples.push({ at, status: response.status, database: body.database, temporal: body.temporal });
       } catch {
-        samples.push({ at: Date.now(), status: 0 });
+        samples.push({ at, status: 0 });
       }
       await sleep(1_000);
     }
@@ -383,7 +430,16 @@ function sampleReadiness(hub: DrillHub): {
   };
 }
 
-function readinessEvidence(samples: Array<{ at: number; status: number; database?: string; temporal?: string }>, from: number, to: number) {
+/**
+ * Keeps a fault on until /readyz, asked after it began, has named it, at most `extraMs` past its planned length: on a
+ * loaded machine a short fault could otherwise end between two slow probes, and the drill would prove nothing.
+ */
+async function holdUntilReported(samples: ReadinessSample[], since: number, named: (s: ReadinessSample) => boolean, extraMs = 20_000) {
+  const deadline = Date.now() + extraMs;
+  while (!samples.some((s) => s.at >= since && named(s)) && Date.now() < deadline) await sleep(250);
+}
+
+function readinessEvidence(samples: ReadinessSample[], from: number, to: number) {
   const during = samples.filter((s) => s.at >= from && s.at <= to);
   return {
     readyz503DuringFault: during.filter((s) => s.status === 503).length,
