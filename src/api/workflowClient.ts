@@ -1,4 +1,5 @@
 /** How the API talks to Temporal: start or join an order's workflow, read it, update it, start outages, see its workers. Typed outcomes, no HTTP. */
+import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
@@ -8,6 +9,7 @@ import type { EscalationScope } from '../domain/escalation';
 import { type Channel } from '../domain/order';
 import { escalationRolloutWorkflowId, orderIdOf, orderWorkflowId, returnWorkflowId, warehouseOutageWorkflowId } from '../domain/ids';
 import type { ReturnView } from '../domain/returns';
+import { sendUpdate } from './updateRetry';
 import { getReturn } from '../workflows/returns/messages';
 import type { OrderEvent } from '../domain/orderEvents';
 import type { AuditEntry, OrderView } from '../domain/orderView';
@@ -108,9 +110,9 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
       idempotencyKey?: string,
     ): Promise<{ applied: true; view: ReturnView } | { applied: false }> {
       try {
-        const view = await client.workflow
-          .getHandle(returnWorkflowId(orderId, returnId))
-          .executeUpdate(update, { args: [arg], ...(idempotencyKey ? { updateId: idempotencyKey } : {}) });
+        const handle = client.workflow.getHandle(returnWorkflowId(orderId, returnId));
+        const updateId = idempotencyKey ?? randomUUID();
+        const view = await sendUpdate(() => handle.executeUpdate(update, { args: [arg], updateId }));
         return { applied: true, view };
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return { applied: false };
@@ -126,7 +128,10 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
         .catch(() => []);
     },
 
-    /** Sends an update to an order; the idempotency key, when given, is the update id. The workflow's refusals are thrown. */
+    /**
+     * Sends an update to an order; the idempotency key, when given, is the update id, and an update Temporal aborted with
+     * its workflow task goes again under the same id (./updateRetry.ts). The workflow's refusals are thrown.
+     */
     async update<Result, Arg>(
       orderId: string,
       update: UpdateDefinition<Result, [Arg]>,
@@ -134,9 +139,9 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
       idempotencyKey?: string,
     ): Promise<UpdateOutcome<Result>> {
       try {
-        const view = await client.workflow
-          .getHandle(orderWorkflowId(orderId))
-          .executeUpdate(update, { args: [arg], ...(idempotencyKey ? { updateId: idempotencyKey } : {}) });
+        const handle = client.workflow.getHandle(orderWorkflowId(orderId));
+        const updateId = idempotencyKey ?? randomUUID();
+        const view = await sendUpdate(() => handle.executeUpdate(update, { args: [arg], updateId }));
         return { applied: true, view };
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return { applied: false };
