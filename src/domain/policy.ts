@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { canonicalOrderSchema, channelSchema, type CanonicalOrder } from './order';
 import { priceGuardSchema } from './priceGuard';
 import { riskRulesSchema } from './risk';
+import { isPlainObject, mergeSettings, type DeepPartial } from './settingsMerge';
+
+export { mergeSettings, type DeepPartial };
 
 /** When stock is reserved (INV-2): at order creation, at payment, or pre-occupied and released when unpaid in time. */
 export const lockStrategySchema = z.enum(['onOrder', 'onPayment', 'preOccupy']);
@@ -39,9 +42,6 @@ export type OrderPolicy = z.infer<typeof orderPolicySchema>;
 
 /** The policy when nothing is configured: every default from the requirements. */
 export const defaultOrderPolicy: OrderPolicy = orderPolicySchema.parse({});
-
-/** Every field optional at every depth; arrays are replaced whole, not merged. */
-export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 /** The settings an override changes; anything it leaves out comes from the less specific policy. */
 export type PolicySettings = DeepPartial<OrderPolicy>;
@@ -94,13 +94,6 @@ function specificity(override: PolicyOverride): number {
   return (override.brand === undefined ? 0 : 2) + (override.channel === undefined ? 0 : 1);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-// Keys that would reach the prototype when a stored JSON document is merged.
-const unsafeKeys = new Set(['__proto__', 'constructor', 'prototype']);
-
 /** Stored settings of one kind: a base for everyone and overrides on top, whose ids are unique (resolutions name them). */
 export function layeredSettingsSchema<B extends z.ZodType, O extends z.ZodType<{ id: string }>>(base: B, override: O) {
   return z.object({ base, overrides: z.array(override).max(500).default([]) }).superRefine((settings, ctx) => {
@@ -111,18 +104,6 @@ export function layeredSettingsSchema<B extends z.ZodType, O extends z.ZodType<{
       seen.add(id);
     });
   });
-}
-
-/** Deep-merges settings into a policy: objects field by field, everything else (arrays included) replaced. */
-export function mergeSettings<T>(base: T, patch: NoInfer<DeepPartial<T>> | undefined): T {
-  if (patch === undefined) return base;
-  if (!isPlainObject(base) || !isPlainObject(patch)) return patch as T;
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined || unsafeKeys.has(key)) continue;
-    merged[key] = mergeSettings(base[key], value);
-  }
-  return merged as T;
 }
 
 /** The stored order policy: a base for everyone and overrides per brand and/or channel. */
