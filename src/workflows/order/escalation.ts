@@ -4,7 +4,8 @@
  * stuck order is noticed by the hub, not by its customer — for days if need be, through restarts and deploys.
  */
 import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
-import type { ResolvedEscalationPolicy } from '../../domain/escalation';
+import type { EscalationSettings, ResolvedEscalationPolicy } from '../../domain/escalation';
+import { resolveEscalationPolicy } from '../../domain/escalationResolve';
 import { escalationNoticeKey } from '../../domain/ids';
 import {
   countsFromLastChange,
@@ -103,6 +104,7 @@ export function escalationLevelOfView(view: OrderView): number {
 export class EscalationWatcher {
   private readonly policies = new Map<string, ResolvedEscalationPolicy>();
   private readonly loading = new Set<string>();
+  private settings: { settings: EscalationSettings; version: number } | undefined;
   private timer: { dueAt: string; scope: CancellationScope } | undefined;
   private firing = false;
 
@@ -113,8 +115,17 @@ export class EscalationWatcher {
     return !this.firing && this.loading.size === 0;
   }
 
-  /** A new policy version was announced: every wait is computed again under it. */
+  /**
+   * Sixth design: the escalation settings read with the arriving order; the order's and each location's policy are
+   * resolved from them here, with no activity of their own, until a new version is announced.
+   */
+  adopt(escalation: { settings: EscalationSettings; version: number }): void {
+    this.settings = escalation;
+  }
+
+  /** A new policy version was announced: every wait is computed again under it (read again, in activities). */
   policyChanged(): void {
+    this.settings = undefined;
     this.policies.clear();
     this.retime();
   }
@@ -182,8 +193,14 @@ export class EscalationWatcher {
     const key = location ? `${location.kind}:${location.id}` : '';
     const cached = this.policies.get(key);
     if (cached || this.loading.has(key)) return cached;
-    this.loading.add(key);
     const view = this.run.current();
+    if (this.settings) {
+      const target = { brand: view.order.brand, channel: view.order.channel, ...(location ? { location } : {}) };
+      const resolved = resolveEscalationPolicy(this.settings.settings, target, this.settings.version);
+      this.policies.set(key, resolved);
+      return resolved;
+    }
+    this.loading.add(key);
     void activities
       .loadEscalationPolicy({ brand: view.order.brand, channel: view.order.channel, ...(location ? { location } : {}) })
       .then((resolved) => {

@@ -80,6 +80,8 @@ export class OrderRun {
   readonly delivers: boolean;
   /** Fourth design: the escalation watcher runs beside the lifecycle (and takes over FS-2). */
   readonly watches: boolean;
+  /** Sixth design: an arriving order is read in one local activity, and each milestone is written down once. */
+  readonly compact: boolean;
 
   /**
    * @param design the workflow design the order started with (see OrderWorkflowInput), kept by its continued runs.
@@ -93,6 +95,7 @@ export class OrderRun {
   ) {
     this.delivers = (design ?? 0) >= 3;
     this.watches = (design ?? 0) >= 4;
+    this.compact = (design ?? 0) >= 6;
     this.steps = lean ? localActivities : activities;
     this.partners = this.delivers ? deliveryProxies(workflowInfo().taskQueue) : this.steps;
     this.fulfilment = new Fulfilment(this);
@@ -230,10 +233,13 @@ export class OrderRun {
     return condition(() => predicate() && this.recordsInFlight === 0 && this.pending.length === 0);
   }
 
-  /** Waits for a predicate, at most `timeoutSeconds`; a cancellation request interrupts any wait. */
-  async waitFor(predicate: () => boolean, timeoutSeconds?: number): Promise<boolean> {
+  /**
+   * Waits for a predicate, at most `timeoutSeconds`; a cancellation request interrupts any wait. `written`: the caller
+   * has just paused, so there is nothing new to write down first.
+   */
+  async waitFor(predicate: () => boolean, timeoutSeconds?: number, written = false): Promise<boolean> {
     const done = () => predicate() || this.cancelRequest !== undefined;
-    if (this.lean && !done()) await this.pause();
+    if (this.lean && !written && !done()) await this.pause();
     const ok = timeoutSeconds === undefined ? (await condition(done), true) : await condition(done, timeoutSeconds * 1000);
     if (this.cancelRequest) throw new OrderCancelled();
     return ok;
@@ -243,13 +249,13 @@ export class OrderRun {
    * Waits like waitFor in one of the long stages; from the fourth design on, a history grown past its bound continues
    * as new there, at the first quiet moment (see continuation.ts). False when the wait timed out.
    */
-  async waitOrContinue(stage: ContinuedStage, predicate: () => boolean, timeoutSeconds?: number): Promise<boolean> {
-    if (!this.watches) return this.waitFor(predicate, timeoutSeconds);
+  async waitOrContinue(stage: ContinuedStage, predicate: () => boolean, timeoutSeconds?: number, written = false): Promise<boolean> {
+    if (!this.watches) return this.waitFor(predicate, timeoutSeconds, written);
     const endsAt = timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const left = endsAt === undefined ? undefined : (endsAt - Date.now()) / 1000;
       if (left !== undefined && left <= 0) return predicate();
-      const woken = await this.waitFor(() => predicate() || this.mayContinueAsNew(), left);
+      const woken = await this.waitFor(() => predicate() || this.mayContinueAsNew(), left, written && first);
       if (predicate() || !woken) return predicate();
       await this.continueAsNew(stage);
     }

@@ -18,7 +18,7 @@ import { nowIso, systemActor, transition } from './state';
 const ORDER_ARRIVAL_TIMEOUT = '7 days';
 
 /** The workflow designs orders started with (see OrderWorkflowInput.design); orders before the third have none. */
-export type OrderDesign = 3 | 4 | 5;
+export type OrderDesign = 3 | 4 | 5 | 6;
 
 /** Input of the order workflow. */
 export interface OrderWorkflowInput {
@@ -31,7 +31,9 @@ export interface OrderWorkflowInput {
   /**
    * 3: the third design (with a first event): partner messages are delivered on the delivery task queue and a
    * refusal waits for a person; write-backs run beside the lifecycle under an alert timer. 4: the fourth adds the
-   * escalation watcher. 5: the fifth makes each return a workflow of its own (RF-1…RF-4). Absent on older orders.
+   * escalation watcher. 5: the fifth makes each return a workflow of its own (RF-1…RF-4). 6: the sixth reads an
+   * arriving order in one local activity (policy, holds, escalation policy) and writes each milestone once. Absent on
+   * older orders.
    */
   design?: OrderDesign;
   /** Set when a run of the fourth design continued as new: where it stopped and what it carried over. */
@@ -99,7 +101,7 @@ async function carryOn(run: OrderRun, continued: OrderContinuation): Promise<Ord
 /** Reads the policy in force and assesses risk (MR-3, MR-4): the holds the order must pass before it may ship. */
 async function receiveOrder(run: OrderRun): Promise<{ policy: OrderPolicy; holds: Hold[] }> {
   const view = run.current();
-  const { policy, appliedOverrides } = await run.steps.loadOrderPolicy({ brand: view.order.brand, channel: view.order.channel });
+  const { policy, appliedOverrides, holds } = await readArrivingOrder(run, view);
   view.policy = {
     lockStrategy: policy.lockStrategy,
     paymentTimeoutSeconds: policy.paymentTimeoutSeconds,
@@ -109,13 +111,27 @@ async function receiveOrder(run: OrderRun): Promise<{ policy: OrderPolicy; holds
     ...(run.delivers ? { writeBackAlertSeconds: policy.writeBackAlertSeconds } : {}),
   };
   run.policy = policy;
-  const holds = await run.steps.assessOrderRisk({ orderId: view.orderId, order: view.order, policy });
   await run.record({
     actor: { kind: 'channel', id: view.order.channel },
     action: 'ORDER_RECEIVED',
     after: { status: view.status, policy: view.policy },
   });
   return { policy, holds };
+}
+
+/** The policy and the holds of an arriving order: one step in the sixth design (with the escalation policy), two before. */
+async function readArrivingOrder(
+  run: OrderRun,
+  view: OrderView,
+): Promise<{ policy: OrderPolicy; appliedOverrides: string[]; holds: Hold[] }> {
+  if (run.compact) {
+    const { escalation, ...received } = await run.steps.receiveOrder({ orderId: view.orderId, order: view.order });
+    run.watcher?.adopt(escalation);
+    return received;
+  }
+  const { policy, appliedOverrides } = await run.steps.loadOrderPolicy({ brand: view.order.brand, channel: view.order.channel });
+  const holds = await run.steps.assessOrderRisk({ orderId: view.orderId, order: view.order, policy });
+  return { policy, appliedOverrides, holds };
 }
 
 /** Locks stock on order when the policy says so (INV-2), then waits for payment; unpaid orders are cancelled. */
@@ -233,6 +249,8 @@ async function closeReturnWindow(run: OrderRun, policy: OrderPolicy): Promise<Or
  * them), shipping the replacements of exchanges meanwhile.
  */
 async function serveReturns(run: OrderRun, returns: OrderReturns, windowEnd: number): Promise<void> {
+  // The sixth design does not write down again, before waiting, what the returns' work has just written.
+  let written = false;
   for (;;) {
     const open = Date.now() < windowEnd;
     if (!open && !returns.inFlight() && !returns.hasWork()) return;
@@ -241,10 +259,15 @@ async function serveReturns(run: OrderRun, returns: OrderReturns, windowEnd: num
       'returnWindow',
       () => returns.hasWork() || (!open && !returns.inFlight()),
       waits.length > 0 ? Math.min(...waits) : undefined,
+      written,
     );
     // A timeout ends the window or the wait of an exchange that found no stock: that one is routed again.
     if (!woken) returns.stalled = false;
-    if (returns.hasWork()) await returns.work();
+    written = false;
+    if (returns.hasWork()) {
+      await returns.work();
+      written = run.compact;
+    }
   }
 }
 
