@@ -119,7 +119,7 @@ async function receiveOrder(run: OrderRun): Promise<{ policy: OrderPolicy; holds
   return { policy, holds };
 }
 
-/** The policy and the holds of an arriving order: one step in the sixth design (with the escalation policy), two before. */
+/** The policy and the holds of an arriving order: one step in the sixth design (with the escalation settings), two before. */
 async function readArrivingOrder(
   run: OrderRun,
   view: OrderView,
