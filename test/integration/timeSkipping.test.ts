@@ -12,6 +12,7 @@ import { type CanonicalOrder } from '../../src/domain/order';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { deliveryTaskQueue, orderIdOf, orderWorkflowId } from '../../src/domain/ids';
+import { defaultEscalationPolicy, escalationSettingsSchema } from '../../src/domain/escalation';
 import type { AuditEntry } from '../../src/domain/orderView';
 import type { OrderView } from '../../src/domain/orderView';
 import { defaultOrderPolicy, type OrderPolicy } from '../../src/domain/policy';
@@ -79,7 +80,7 @@ describe('order workflow in time-skipping time', () => {
    * Starts an order as intake does now (its first event as input, in a given design), with workers on its task queue
    * and on the delivery task queue beside it.
    */
-  async function startWithFirstEvent(order: CanonicalOrder, activities: Activities, design: 3 | 4) {
+  async function startWithFirstEvent(order: CanonicalOrder, activities: Activities, design: 3 | 4 | 6) {
     const taskQueue = `ts-${order.channelOrderId}`;
     for (const queue of [taskQueue, deliveryTaskQueue(taskQueue)]) {
       const worker = await Worker.create({
@@ -216,5 +217,37 @@ describe('order workflow in time-skipping time', () => {
     assert.ok(eventsAfterAWeek < 100, `a week-long stuck order has ${eventsAfterAWeek} events`);
     assert.equal(eventsAfterThreeWeeks, eventsAfterAWeek, 'two more weeks of silence add no event');
     assert.equal(calls.filter((c) => c.name === 'notifyPerson').length, 3, 'ES-5 told two recipients and ES-2 one, once each');
+  });
+
+  test("the sixth design times a warehouse's own escalation terms from the settings its order arrived with, reading no policy of its own", async () => {
+    const calls: Calls = [];
+    const policy = { ...defaultOrderPolicy, returnWindowSeconds: DAY };
+    const plain = stubActivities(policy, calls);
+    // Suzhou's own terms: ES-2 after 2 hours instead of 4; the brand-wide ES-5 levels stay as they are.
+    const settings = escalationSettingsSchema.parse({
+      base: defaultEscalationPolicy,
+      overrides: [{ id: 'suzhou-faster', location: { kind: 'warehouse', id: 'suzhou' }, settings: { es2: { after: 2 * 3600 } } }],
+    });
+    const activities = stubActivities(policy, calls, {
+      receiveOrder: async (input) => ({ ...(await plain.receiveOrder(input)), escalation: { settings, version: 7 } }),
+      loadEscalationPolicy: async (target) => {
+        calls.push({ name: 'loadEscalationPolicy', input: target });
+        return plain.loadEscalationPolicy(target);
+      },
+    });
+    const handle = await startWithFirstEvent(toCanonical(paid(makeOrder())), activities, 6);
+    await eventually(async () => ((await handle.query(getOrder)).status === 'FULFILLING' ? true : undefined), 'fulfilment');
+    await env.sleep('1 day');
+    const stuck = await handle.query(getOrder);
+    const es2 = stuck.escalations?.find((e) => e.level === 'ES-2');
+    assert.ok(es2, `ES-2 fired: ${JSON.stringify(stuck.escalations?.map((e) => e.level))}`);
+    assert.deepEqual([es2.location, es2.policyVersion], [{ kind: 'warehouse', id: 'suzhou' }, 7]);
+    const waited = Date.parse(es2.firedAt) - Date.parse(es2.since);
+    assert.ok(waited >= 2 * 3600_000 && waited < 4 * 3600_000, `ES-2 fired ${waited / 60_000} min after dispatch: Suzhou's 2 h`);
+    assert.deepEqual(
+      calls.filter((c) => c.name === 'loadEscalationPolicy'),
+      [],
+      'the policy of the order and of its warehouse came from the settings read with the order',
+    );
   });
 });
