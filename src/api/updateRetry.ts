@@ -1,8 +1,9 @@
 /**
  * An update Temporal aborted because the workflow task carrying it failed (FAILED_PRECONDITION, "unexpected workflow
- * task failure"). The usual cause is harmless: an activity finished while the worker was completing the task that
- * closes the order, so the server refused that completion and handed the worker a new task. The aborted update was
- * never applied (its task's commands were dropped), so sending it again is safe, under the same update id.
+ * task failure"). Seen when a cancellation or review closes an order: an event arriving while the worker completes the
+ * closing task (an activity's result, say) makes the server refuse that completion and hand the worker a new task.
+ * Sending the update again under the same id is safe: an update the workflow had not accepted is applied once, and one
+ * it had accepted is answered with its outcome.
  */
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { canonicalOrderSchema, channelSchema } from './order';
 import { layeredSettingsSchema, mergeSettings, type DeepPartial } from './policy';
+import { isPlainObject } from './settingsMerge';
 import { instantSchema } from './primitives';
 import { shipmentKindSchema } from './shipment';
 import { escalationLevelIds, escalationStages } from './escalationDeadlines';
@@ -219,10 +220,6 @@ export interface ResolvedEscalationPolicy {
   policy: EscalationPolicy;
   appliedOverrides: string[];
   version: number;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The parsed values at exactly the paths the patch sets, so a stored override holds seconds, not "2h". */
