@@ -68,11 +68,17 @@ const RETRY_AFTER_SECONDS = 5;
 /** gRPC codes of a Temporal that is away, overloaded or too slow to answer: UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED. */
 const TRANSIENT_GRPC_CODES: readonly number[] = [14, 4, 8];
 
+/** The gRPC status behind an error of the Temporal client (as thrown, or wrapped in its ServiceError), if there is one. */
+export function grpcStatusOf(error: unknown): { code: number; details: string } | undefined {
+  const grpc = error instanceof ServiceError ? error.cause : error;
+  return isGrpcServiceError(grpc) ? { code: grpc.code, details: grpc.details } : undefined;
+}
+
 /** True when Temporal could not be reached or did not answer in time (the client's own retries spent): not the caller's fault. */
 export function isTemporalUnavailable(error: unknown): boolean {
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
-  const grpc = error instanceof ServiceError ? error.cause : error;
-  return isGrpcServiceError(grpc) && TRANSIENT_GRPC_CODES.includes(grpc.code);
+  const status = grpcStatusOf(error);
+  return status !== undefined && TRANSIENT_GRPC_CODES.includes(status.code);
 }
 
 /** Maps any error to the JSON error shape; only failures of ours become 5xx, and those are logged. */

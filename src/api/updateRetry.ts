@@ -5,7 +5,7 @@
  * Sending the update again under the same id is safe: an update the workflow had not accepted is applied once, and one
  * it had accepted is answered with its outcome.
  */
-import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { grpcStatusOf } from './errors';
 
 /** gRPC FAILED_PRECONDITION. */
 const FAILED_PRECONDITION = 9;
@@ -16,8 +16,8 @@ const PAUSE_MS = 200;
 
 /** True for an update aborted with the workflow task that carried it. */
 export function isAbortedWithWorkflowTask(error: unknown): boolean {
-  const grpc = error instanceof ServiceError ? error.cause : error;
-  return isGrpcServiceError(grpc) && grpc.code === FAILED_PRECONDITION && /workflow task failure/i.test(grpc.details);
+  const status = grpcStatusOf(error);
+  return status?.code === FAILED_PRECONDITION && /workflow task failure/i.test(status.details);
 }
 
 /** Sends an update, again when Temporal aborted it with its workflow task (at most ATTEMPTS tries). */
