@@ -99,20 +99,35 @@ export function createStockLedger(models: Models) {
     return result;
   };
 
+  /** The stock item's head as written: the ledger's head unless a writer has appended and not yet moved it. */
+  const itemHead = async (sku: string, warehouseId: string) => {
+    const item = await StockItem.findById(stockItemId(sku, warehouseId), { safetyThreshold: 1, seq: 1, onHand: 1, reserved: 1 }).lean();
+    return {
+      head: { seq: item?.seq ?? 0, onHand: item?.onHand ?? 0, reserved: item?.reserved ?? 0 },
+      safetyThreshold: item?.safetyThreshold ?? 0,
+    };
+  };
+  const availabilityOf = (sku: string, warehouseId: string, head: StockHead, safetyThreshold: number): StockAvailability => ({
+    sku,
+    warehouseId,
+    ...head,
+    available: head.onHand - head.reserved,
+    safetyThreshold,
+  });
+
   /**
    * The stock item with the ledger's head: two primary-key or `pos` lookups however long the ledger is. The item's
    * head is a starting point; the entries after it, if a writer has not yet moved it, are stepped over by position.
    */
   const headOf = async (sku: string, warehouseId: string): Promise<StockAvailability> => {
-    const item = await StockItem.findById(stockItemId(sku, warehouseId), { safetyThreshold: 1, seq: 1, onHand: 1, reserved: 1 }).lean();
-    let head = { seq: item?.seq ?? 0, onHand: item?.onHand ?? 0, reserved: item?.reserved ?? 0 };
+    const written = await itemHead(sku, warehouseId);
+    let head = written.head;
     for (;;) {
       const next = await StockEntry.findOne({ pos: positionOf(sku, warehouseId, head.seq + 1) }, { seq: 1, onHand: 1, reserved: 1 }).lean();
       if (!next) break;
       head = { seq: next.seq, onHand: next.onHand, reserved: next.reserved };
     }
-    const safetyThreshold = item?.safetyThreshold ?? 0;
-    return { sku, warehouseId, ...head, available: head.onHand - head.reserved, safetyThreshold };
+    return availabilityOf(sku, warehouseId, head, written.safetyThreshold);
   };
 
   const balance = async (sku: string, warehouseId: string): Promise<StockBalance> => {
@@ -121,10 +136,23 @@ export function createStockLedger(models: Models) {
   };
 
   /** What happened to a reservation key so far: its reserved quantity, and whether it was released or committed (one indexed read). */
-  const keyState = async (reservationKey: string): Promise<KeyState> => {
+  const keyState = async (reservationKey: string): Promise<KeyState & { opKeys: string[] }> => {
     const entries = await StockEntry.find({ reservationKey }, { kind: 1, quantity: 1 }).lean();
     const reserve = entries.find((e) => e.kind === 'reserve');
-    return { reservedQuantity: reserve?.quantity, settled: entries.some((e) => e.kind === 'release' || e.kind === 'commit') };
+    return {
+      reservedQuantity: reserve?.quantity,
+      settled: entries.some((e) => e.kind === 'release' || e.kind === 'commit'),
+      opKeys: entries.map((e) => e._id),
+    };
+  };
+  /**
+   * Whether the operation was applied, and its key's history. An operation under a reservation key is one of that
+   * key's entries, so one read answers both; receipts and adjustments look their entry up by primary key.
+   */
+  const operationState = async (opKey: string, reservationKey?: string): Promise<{ applied: boolean; key: KeyState }> => {
+    if (!reservationKey) return { applied: (await StockEntry.exists({ _id: opKey })) !== null, key: noKey };
+    const key = await keyState(reservationKey);
+    return { applied: key.opKeys.includes(opKey), key };
   };
   const append = (
     sku: string,
@@ -135,14 +163,18 @@ export function createStockLedger(models: Models) {
   ) =>
     serialised(sku, warehouseId, async (): Promise<LedgerOutcome> => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        // Everything the decision needs, read side by side: was this operation applied, the head, the key's history.
-        const [applied, head, key] = await Promise.all([
-          StockEntry.exists({ _id: opKey }),
-          headOf(sku, warehouseId),
-          context.reservationKey ? keyState(context.reservationKey) : Promise.resolve(noKey),
+        // Everything the decision needs, read side by side. The first attempt trusts the item's head: if it trails,
+        // the entry's position is taken, the insert collides, and the next attempt steps over to the true head.
+        const [{ applied, key }, written] = await Promise.all([
+          operationState(opKey, context.reservationKey),
+          attempt === 1 ? itemHead(sku, warehouseId) : undefined,
         ]);
+        let head =
+          written && !applied ? availabilityOf(sku, warehouseId, written.head, written.safetyThreshold) : await headOf(sku, warehouseId);
         if (applied) return { status: 'already-applied', balance: head };
-        const change = decide(head, key);
+        let change = decide(head, key);
+        // A refusal stands only on the true head: a trailing one may not show a release that freed the units.
+        if (typeof change === 'string' && written) change = decide((head = await headOf(sku, warehouseId)), key);
         if (typeof change === 'string') return { status: 'refused', reason: change, balance: head };
         try {
           const seq = head.seq + 1;
@@ -272,7 +304,6 @@ export function createStockLedger(models: Models) {
         { upsert: true },
       );
     },
-    /** Balances and thresholds of every SKU in every warehouse listed, read fresh from the ledger (INV-5). */
     /**
      * Stock of the SKUs wherever the catalog holds them, as routing reads it: one indexed read per SKU, taking each
      * item's head as written. A head can trail by a reservation in flight; the reservation itself re-reads exactly.
@@ -292,6 +323,7 @@ export function createStockLedger(models: Models) {
         };
       });
     },
+    /** Balances and thresholds of every SKU in every warehouse listed, read fresh from the ledger (INV-5). */
     async availability(skus: string[], warehouseIds: string[]): Promise<StockAvailability[]> {
       return Promise.all(skus.flatMap((sku) => warehouseIds.map((warehouseId) => headOf(sku, warehouseId))));
     },
