@@ -128,6 +128,12 @@ export class UnknownKeyError extends Error {
 /** The account id of a party: unique per kind and party id, because it is the primary key. */
 export const accountIdOf = (kind: AccountKind, partyId: string): string => `${kind}:${partyId}`;
 
+/**
+ * How long this process trusts a key it found valid without reading it again: a WMS reports several times per order,
+ * and each report would otherwise read its key. A key revoked here stops working at once; one revoked by another API
+ * process, within this time.
+ */
+export const VALID_KEY_CACHE_MS = 5_000;
 /** Last-used times move at most this often per key: a busy WMS would otherwise turn every read into a write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** The longest page of an account's audit trail one read returns. */
@@ -260,6 +266,8 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
   const { Account: Accounts, AccountKey: Keys, AccountAudit: Audit } = models;
   /** When this process last wrote each key's last-used time, so a burst of requests writes it once. */
   const lastWritten = new Map<string, number>();
+  /** Keys this process found valid lately, by key id: their digest, what they are, and until when that is trusted. */
+  const validKeys = new Map<string, { digest: Buffer; check: Extract<KeyCheck, { status: 'valid' }>; until: number }>();
 
   /**
    * Appends to the audit trail, after the change it records: a crash between the two loses the entry, never the
@@ -472,6 +480,7 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
 
     /** Revokes a key for good and returns its state; revoking it again changes nothing (nor the trail). UnknownKeyError. */
     async revokeKey(accountId: string, keyId: string, actor: string): Promise<ApiKeyState> {
+      validKeys.delete(keyId);
       // Guarded by "not revoked yet", so the first revocation's time and actor are the ones kept.
       const revoked = await Keys.updateOne(
         { _id: keyId, accountId, revokedAt: { $exists: false } },
@@ -485,23 +494,33 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
 
     /**
      * What a presented key is: one primary-key read by its key id, then a constant-time comparison of digests (also
-     * made when the id is unknown). A revoked key is told apart only when its secret matches.
+     * made when the id is unknown). A revoked key is told apart only when its secret matches. A key this process
+     * found valid less than VALID_KEY_CACHE_MS ago is compared against the digest it kept, without a read.
      */
     async check(presented: string): Promise<KeyCheck> {
       const keyId = KEY_PATTERN.exec(presented)?.[1];
       if (!keyId) return { status: 'unknown' };
+      const digest = digestOf(presented);
+      const trusted = validKeys.get(keyId);
+      if (trusted && trusted.until > now().getTime() && timingSafeEqual(digest, trusted.digest)) return trusted.check;
       const doc = await Keys.findById(keyId).lean();
       const stored = doc ? Buffer.from(doc.hash, 'hex') : NO_HASH;
-      const matches = stored.length === NO_HASH.length && timingSafeEqual(digestOf(presented), stored);
+      const matches = stored.length === NO_HASH.length && timingSafeEqual(digest, stored);
       if (!doc || !matches) return { status: 'unknown' };
-      if (doc.revokedAt) return { status: 'revoked', keyId };
-      return {
-        status: 'valid',
+      if (doc.revokedAt) {
+        validKeys.delete(keyId);
+        return { status: 'revoked', keyId };
+      }
+      const check = {
+        status: 'valid' as const,
         keyId,
         kind: doc.kind as AccountKind,
         partyId: doc.partyId,
         ...(doc.lastUsedAt ? { lastUsedAt: doc.lastUsedAt } : {}),
       };
+      // Only keys found valid are kept (as many as there are keys), so unknown or forged keys cannot fill the map.
+      validKeys.set(keyId, { digest, check, until: now().getTime() + VALID_KEY_CACHE_MS });
+      return check;
     },
 
     /**

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createAccounts } from '../../src/db/accounts';
+import { createAccounts, VALID_KEY_CACHE_MS } from '../../src/db/accounts';
 import { makeOrder, paid } from '../fixtures/orders';
 import { seedHub } from '../fixtures/network';
 import { eventually, startHarness, type Harness } from './harness';
@@ -204,6 +204,25 @@ describe('partner accounts', () => {
     const otherProcess = createAccounts(hub.db.models, () => new Date(now + 1_000));
     await otherProcess.recordUse(key.keyId);
     assert.equal(await lastUsed(), '2026-11-24T08:01:01.000Z', 'the guarded write refuses a second write within the minute');
+  });
+
+  test('a key found valid is trusted for a few seconds: revoked here it fails at once, revoked by another process once that time is up', async () => {
+    let now = Date.parse('2026-11-24T09:00:00Z');
+    const thisProcess = createAccounts(hub.db.models, () => new Date(now));
+    const otherProcess = createAccounts(hub.db.models, () => new Date(now));
+    const { account, key } = await thisProcess.create({ kind: 'carrier', partyId: 'trust-test', name: 'Trust test', actor: 'test' });
+    const second = await thisProcess.addKey(account.id, 'second', 'test');
+    assert.equal((await thisProcess.check(key.apiKey)).status, 'valid');
+    assert.equal((await thisProcess.check(second.apiKey)).status, 'valid');
+    assert.equal((await thisProcess.check(`${key.apiKey.slice(0, -1)}x`)).status, 'unknown', 'a trusted key id with another secret');
+
+    await thisProcess.revokeKey(account.id, second.keyId, 'test');
+    assert.equal((await thisProcess.check(second.apiKey)).status, 'revoked', 'revoked in this process: at once');
+
+    await otherProcess.revokeKey(account.id, key.keyId, 'test');
+    assert.equal((await thisProcess.check(key.apiKey)).status, 'valid', 'revoked elsewhere: still trusted here');
+    now += VALID_KEY_CACHE_MS;
+    assert.equal((await thisProcess.check(key.apiKey)).status, 'revoked', `revoked elsewhere: refused ${VALID_KEY_CACHE_MS} ms later`);
   });
 
   test('one account per party (409), unknown accounts and keys 404, invalid input 400, and only operations manage accounts', async () => {
