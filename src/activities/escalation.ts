@@ -33,7 +33,8 @@ function payeeOf(change: PayoutChange): string {
 export function createEscalationActivities({ stores }: ActivityDeps) {
   /** Sets a warehouse's `paused` flag in a new network version; false when it already was as asked (nothing changed). */
   const setPaused = async (warehouseId: string, paused: boolean, actor: string): Promise<boolean> => {
-    const { body, version } = await stores.network.latest();
+    // Fresh: the new version is based on this one, and a save on a stale base is refused.
+    const { body, version } = await stores.network.latest({ fresh: true });
     const warehouse = body.warehouses.find((w) => w.id === warehouseId);
     if (!warehouse || warehouse.paused === paused) return false;
     const warehouses = body.warehouses.map((w) => (w.id === warehouseId ? { ...w, paused } : w));
@@ -41,9 +42,12 @@ export function createEscalationActivities({ stores }: ActivityDeps) {
     return true;
   };
   return {
-    /** The escalation policy for a brand and channel (and, after routing, a warehouse or supplier), with its settings version. */
+    /**
+     * The escalation policy for a brand and channel (and, after routing, a warehouse or supplier), with its settings
+     * version. Read fresh: a rollout asks running orders to read the version just saved, maybe by another process.
+     */
     async loadEscalationPolicy(target: EscalationTarget): Promise<ResolvedEscalationPolicy> {
-      const { version, body } = await stores.escalationPolicy.latest();
+      const { version, body } = await stores.escalationPolicy.latest({ fresh: true });
       return resolveEscalationPolicy(body, target, version);
     },
 

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../config';
 import type { Database } from '../db/connection';
-import { createStores } from '../db/stores';
+import { createStores, type Stores } from '../db/stores';
 import type { Logger } from '../logging';
 import { metricsContentType, metricsText } from '../metrics/registry';
 import type { Accounts } from '../db/accounts';
@@ -40,10 +40,12 @@ export interface ApiDeps {
   temporal: Client;
   db: Database;
   logger: Logger;
+  /** The process's stores when a worker shares the process (one set per process: they cache settings and keys); else its own. */
+  stores?: Stores;
 }
 
 /** Builds the application. */
-export function createApp({ config, temporal, db, logger }: ApiDeps): express.Express {
+export function createApp({ config, temporal, db, logger, stores = createStores(db) }: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 1);
@@ -72,7 +74,6 @@ export function createApp({ config, temporal, db, logger }: ApiDeps): express.Ex
   );
 
   const router = express.Router();
-  const stores = createStores(db);
   const api = new Api(router, guardFor(config, stores.accounts, logger));
   const workflows = createWorkflowClient(temporal, config.TEMPORAL_TASK_QUEUE);
   const orders = createOrderAccess(workflows, stores.orders);

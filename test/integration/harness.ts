@@ -114,7 +114,9 @@ export async function startHarness(name: string, env: Record<string, string> = {
   if (options.worker !== false) await startWorker();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors(tracing) });
-  const app = createApp({ config, temporal: client, db, logger });
+  // One process, one set of stores (they cache settings and keys): the API and the worker here share them; a test that
+  // needs another process starts one (workerProcess.ts).
+  const app = createApp({ config, temporal: client, db, logger, stores });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -18,7 +18,7 @@ import type { OrderView } from '../../src/domain/orderView';
 import { defaultOrderPolicy, type OrderPolicy } from '../../src/domain/policy';
 import { OrderStatusKey, WarehouseIdKey } from '../../src/domain/searchAttributes';
 import type { OrderStatus } from '../../src/domain/status';
-import type { orderWorkflow } from '../../src/workflows';
+import type { orderWorkflow, warehouseOutageWorkflow } from '../../src/workflows';
 import { getOrder, receiveOrderEvent, reportShipmentProgress } from '../../src/workflows/order/messages';
 import { makeOrder, paid, toCanonical } from '../fixtures/orders';
 import { stubActivities, type Calls } from '../fixtures/stubActivities';
@@ -249,5 +249,33 @@ describe('order workflow in time-skipping time', () => {
       [],
       'the policy of the order and of its warehouse came from the settings read with the order',
     );
+  });
+
+  test('a warehouse outage looks for orders twice: one routed there with the network a worker had not looked up again yet moves too', async () => {
+    const policy = { ...defaultOrderPolicy, returnWindowSeconds: DAY };
+    const [early, late] = [toCanonical(paid(makeOrder())), toCanonical(paid(makeOrder()))];
+    const ids = [early, late].map((o) => orderIdOf(o.channel, o.channelOrderId));
+    for (const order of [early, late]) {
+      const handle = await startWithFirstEvent(order, stubActivities(policy), 6);
+      await eventually(async () => ((await handle.query(getOrder)).status === 'FULFILLING' ? true : undefined), 'fulfilment');
+    }
+    // The first look finds only the early order: the late one was routed with the network from before the save.
+    const looks: string[][] = [];
+    const activities = stubActivities(policy, [], {
+      findOrdersToReroute: async () => {
+        looks.push(looks.length === 0 ? [ids[0]!] : ids);
+        return looks.at(-1)!;
+      },
+    });
+    const taskQueue = 'ts-outage';
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities, ...workflowCode() });
+    workers.push({ worker, running: worker.run() });
+    const outage = await env.client.workflow.execute<typeof warehouseOutageWorkflow>('warehouseOutageWorkflow', {
+      workflowId: 'outage-suzhou-sweeps',
+      taskQueue,
+      args: [{ warehouseId: 'suzhou', reason: 'snowstorm', requestedBy: 'ops' }],
+    });
+    assert.equal(looks.length, 2, 'two looks');
+    assert.deepEqual(outage.signalled, ids, 'each order signalled once');
   });
 });

@@ -68,7 +68,7 @@ function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
       summary: `The current ${kind.what}: version, body, who saved it and when (version 0 is the built-in default).`,
       responses: { 200: { description: 'the latest version', schema: response } },
     },
-    async () => ({ status: 200, body: present(await kind.store.latest()) }),
+    async () => ({ status: 200, body: present(await kind.store.latest({ fresh: true })) }),
   );
 
   api.endpoint(
@@ -77,7 +77,7 @@ function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
       path,
       tag: 'settings',
       access: ['operations'],
-      summary: `Save new ${kind.what}, effective for the next order without a restart; pass expectedVersion to refuse a stale edit (409).`,
+      summary: `Save new ${kind.what}, in force without a restart for every order that reads it from a second later; pass expectedVersion to refuse a stale edit (409).`,
       body: z.object({
         expectedVersion: z.number().int().nonnegative().optional().describe('the version this edit is based on'),
         body: kind.schema,
@@ -86,9 +86,9 @@ function settingsEndpoints<T>(api: Api, kind: SettingsKind<T>): void {
     },
     async ({ body, caller }) => {
       // Without expectedVersion the edit is based on the latest version; either way a concurrent save answers 409.
-      const base = body.expectedVersion ?? (await kind.store.latest()).version;
+      const previous = await kind.store.latest({ fresh: true });
+      const base = body.expectedVersion ?? previous.version;
       const settings = kind.stamp ? kind.stamp(body.body, base + 1) : body.body;
-      const previous = await kind.store.latest();
       let saved: SettingsVersion<T>;
       try {
         saved = await kind.store.save(settings, caller!.id, base);
