@@ -29,6 +29,9 @@ import { delta, scrape, type Sample } from './metrics';
 import { percentiles, readAudit, type Percentiles } from './observe';
 import { fmt, printTable } from './report';
 
+/** What the hub answers (409) to a report whose previous step the order has not recorded yet: a partner tries again. */
+const EARLY_REPORT = /has not been dispatched yet|has not shipped yet/;
+
 /** The paths an order of the lifecycle load takes; every one but `cancel` ends DELIVERED. */
 export const LIFECYCLE_PATHS = ['warehouse', 'dropship', 'cancel', 'address', 'hold', 'return'] as const;
 /** One of the lifecycle paths. */
@@ -92,8 +95,8 @@ interface Tracked {
   done?: boolean;
   /** Every unexpected answer, in order. */
   errors: string[];
-  /** Reports answered 409 "not dispatched yet" (the pick list outran the order's own record of its dispatch) and retried. */
-  notYetDispatched?: number;
+  /** Reports answered 409 "not dispatched" or "not shipped yet" (the partner outran the order's own record) and retried. */
+  earlyReports?: number;
 }
 
 /** Every figure of a lifecycle run. */
@@ -136,7 +139,7 @@ export interface LifecycleFigures {
   escalations: { fired: number; orders: number; byLevel: Record<string, number> };
   /** Orders with an unexpected answer, and the first few answers. */
   errors: { orders: number; examples: string[] };
-  /** WMS reports answered 409 "not dispatched yet" and retried: the pick list reached the WMS before the order recorded its dispatch. */
+  /** Reports answered 409 "not dispatched" or "not shipped yet" and retried: the partner outran the order's record of the step before. */
   earlyReports: { orders: number; retries: number };
   invariantCheck: InvariantCheckResult;
 }
@@ -335,6 +338,21 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
     t.errors.push(answer ? `${what}: ${excerpt(answer)}` : what);
     t.done = true;
   };
+  /**
+   * Sends a partner's report again while the hub answers that the step before it is not recorded yet, as a partner
+   * would: the pick list can reach the WMS, and the write-back the carrier waits for the channel, before the order has
+   * recorded its dispatch or its shipment.
+   */
+  const retryingEarly = async (t: Tracked, send: (attempt: number) => Promise<Answer>): Promise<Answer> => {
+    const retryUntil = Date.now() + 60_000;
+    let answer = await send(0);
+    for (let attempt = 1; answer.status === 409 && EARLY_REPORT.test(excerpt(answer)) && Date.now() < retryUntil; attempt += 1) {
+      t.earlyReports = (t.earlyReports ?? 0) + 1;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      answer = await send(attempt);
+    }
+    return answer;
+  };
   let trackingSeq = 0;
   const actions = new Set<Promise<void>>();
   const act = (work: () => Promise<void>) => {
@@ -369,22 +387,15 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
       else t.addressChangedAt = Date.now();
     }
     const report = async (step: string, extra: Record<string, unknown> = {}) => {
-      // The pick list can reach the WMS before the order has recorded its dispatch: a WMS tries again, as here.
-      const retryUntil = Date.now() + 60_000;
-      const send = (attempt: number) =>
+      const answer = await retryingEarly(t, (attempt) =>
         api(
           'POST',
           `/v1/orders/${t.orderId}/shipments/${data.shipmentId}/progress`,
           { step, at: new Date().toISOString(), ...extra },
           // A refused report was not applied: a retry goes under a key of its own.
           { apiKey: key, idempotencyKey: `${t.orderId}-${data.shipmentId}-${step}${attempt > 0 ? `-${attempt}` : ''}` },
-        );
-      let answer = await send(0);
-      for (let attempt = 1; answer.status === 409 && /not been dispatched/.test(excerpt(answer)) && Date.now() < retryUntil; attempt += 1) {
-        t.notYetDispatched = (t.notYetDispatched ?? 0) + 1;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        answer = await send(attempt);
-      }
+        ),
+      );
       if (answer.status !== 200) fail(t, `progress ${step}`, answer);
       return answer.status === 200;
     };
@@ -424,11 +435,13 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
   /** The carrier delivers once the channel has the write-back; a return-path buyer then asks to return. */
   const deliver = async (t: Tracked, shipmentId: string) => {
     t.deliveredSentAt = Date.now();
-    const answer = await api(
-      'POST',
-      `/v1/orders/${t.orderId}/shipments/${shipmentId}/progress`,
-      { step: 'delivered', at: new Date().toISOString() },
-      { apiKey: keys.carrier, idempotencyKey: `${t.orderId}-${shipmentId}-delivered` },
+    const answer = await retryingEarly(t, (attempt) =>
+      api(
+        'POST',
+        `/v1/orders/${t.orderId}/shipments/${shipmentId}/progress`,
+        { step: 'delivered', at: new Date().toISOString() },
+        { apiKey: keys.carrier, idempotencyKey: `${t.orderId}-${shipmentId}-delivered${attempt > 0 ? `-${attempt}` : ''}` },
+      ),
     );
     if (answer.status !== 200) return fail(t, 'progress delivered', answer);
     t.deliveredAt = Date.now();
@@ -789,8 +802,8 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
     partners,
     escalations: { fired: Object.values(escalationLevels).reduce((a, b) => a + b, 0), orders: escalatedOrders, byLevel: escalationLevels },
     earlyReports: {
-      orders: tracked.filter((t) => (t.notYetDispatched ?? 0) > 0).length,
-      retries: tracked.reduce((sum, t) => sum + (t.notYetDispatched ?? 0), 0),
+      orders: tracked.filter((t) => (t.earlyReports ?? 0) > 0).length,
+      retries: tracked.reduce((sum, t) => sum + (t.earlyReports ?? 0), 0),
     },
     errors: { orders: errored.length, examples: errored.slice(0, 8).map((t) => `${t.orderId} (${t.path}): ${t.errors.join('; ')}`) },
     invariantCheck: await runInvariantCheck(hub, effectsFile),
@@ -891,8 +904,8 @@ export function printLifecycle(f: LifecycleFigures): void {
       ['escalations fired', `${f.escalations.fired} on ${f.escalations.orders} orders ${JSON.stringify(f.escalations.byLevel)}`],
       ['orders with unexpected answers', String(f.errors.orders)],
       [
-        'WMS reports before dispatch recorded',
-        `${f.earlyReports.orders} orders (${f.earlyReports.retries} reports answered 409 "not dispatched yet", retried)`,
+        'reports before the step before was recorded',
+        `${f.earlyReports.orders} orders (${f.earlyReports.retries} reports answered 409 "not dispatched" or "not shipped yet", retried)`,
       ],
     ],
   );
