@@ -5,24 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connectDatabase, type Database } from '../../src/db/connection';
+import type { Database } from '../../src/db/connection';
 import { createOrderReadModel, type OrderReadModel } from '../../src/db/orderReadModel';
 import type { AuditEntry, OrderView } from '../../src/domain/orderView';
 import { makeOrder, toCanonical } from '../fixtures/orders';
+import { dropStoreDatabase, openStoreDatabase } from './storeDatabase';
 
 describe('order read model', () => {
   let db: Database;
   let orders: OrderReadModel;
   before(async () => {
-    const url = new URL(process.env.MONGODB_URI!);
-    url.pathname = `/it_readmodel_${process.pid}`;
-    db = await connectDatabase(url.toString());
+    db = await openStoreDatabase('readmodel');
     orders = createOrderReadModel(db.models);
   });
-  after(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-  });
+  after(() => dropStoreDatabase(db));
 
   const entry = (seq: number, action: string): AuditEntry => ({
     seq,

@@ -1,7 +1,7 @@
 /** The returns store on the real database: the mirror of each return's view, the operations list, and return rates. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connectDatabase, type Database } from '../../src/db/connection';
+import type { Database } from '../../src/db/connection';
 import { InvalidCursorError } from '../../src/db/returns';
 import { createStores, type Stores } from '../../src/db/stores';
 import { orderIdOf, refundKeyOf, rmaNumber } from '../../src/domain/ids';
@@ -15,6 +15,7 @@ import {
   type ReturnView,
 } from '../../src/domain/returns';
 import { makeOrder, paid, toCanonical } from '../fixtures/orders';
+import { dropStoreDatabase, openStoreDatabase } from './storeDatabase';
 
 const DAY = 24 * 3600;
 
@@ -119,15 +120,10 @@ describe('returns store', () => {
   let db: Database;
   let stores: Stores;
   before(async () => {
-    const url = new URL(process.env.MONGODB_URI!);
-    url.pathname = `/it_returns_${process.pid}`;
-    db = await connectDatabase(url.toString(), { ferretdbPostgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL });
+    db = await openStoreDatabase('returns');
     stores = createStores(db);
   });
-  after(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-  });
+  after(() => dropStoreDatabase(db));
 
   test('a saved return reads back whole; a retry or an older version never replaces a newer one', async () => {
     const order = deliveredOrder('acme', '2026-11-02T10:00:00Z');

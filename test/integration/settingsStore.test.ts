@@ -2,22 +2,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
-import { connectDatabase, type Database } from '../../src/db/connection';
+import type { Database } from '../../src/db/connection';
 import { createSettingsStore, SETTINGS_FRESHNESS_MS } from '../../src/db/settingsStore';
+import { dropStoreDatabase, openStoreDatabase } from './storeDatabase';
 
 const limitSchema = z.object({ limit: z.int() });
 
 describe('settings store', () => {
   let db: Database;
   before(async () => {
-    const url = new URL(process.env.MONGODB_URI!);
-    url.pathname = `/it_settings_${process.pid}`;
-    db = await connectDatabase(url.toString(), { ferretdbPostgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL });
+    db = await openStoreDatabase('settings');
   });
-  after(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-  });
+  after(() => dropStoreDatabase(db));
 
   test('a save reaches another process once its last lookup is a second old, or at once when it asks for the latest fresh', async () => {
     let now = Date.parse('2026-11-26T08:00:00Z');

@@ -1,22 +1,18 @@
 /** The stock ledger on the real database: a stock item's head that trails its entries (a writer stopped between the two writes). */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connectDatabase, type Database } from '../../src/db/connection';
+import type { Database } from '../../src/db/connection';
 import { createStores, type Stores } from '../../src/db/stores';
+import { dropStoreDatabase, openStoreDatabase } from './storeDatabase';
 
 describe('stock ledger', () => {
   let db: Database;
   let stores: Stores;
   before(async () => {
-    const url = new URL(process.env.MONGODB_URI!);
-    url.pathname = `/it_ledger_${process.pid}`;
-    db = await connectDatabase(url.toString(), { ferretdbPostgresqlUrl: process.env.FERRETDB_POSTGRESQL_URL });
+    db = await openStoreDatabase('ledger');
     stores = createStores(db);
   });
-  after(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-  });
+  after(() => dropStoreDatabase(db));
 
   /** Moves a stock item's head back to an earlier entry, as a writer that appended and stopped before moving it leaves it. */
   const rewindHead = async (sku: string, warehouseId: string, seq: number) => {

@@ -1,22 +1,18 @@
 /** Daily warehouse load (RT-4): each order counts once per warehouse and business day, read back by primary key. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { connectDatabase, type Database } from '../../src/db/connection';
+import type { Database } from '../../src/db/connection';
 import { createWarehouseLoad, type WarehouseLoad } from '../../src/db/warehouseLoad';
+import { dropStoreDatabase, openStoreDatabase } from './storeDatabase';
 
 describe('warehouse daily load', () => {
   let db: Database;
   let load: WarehouseLoad;
   before(async () => {
-    const url = new URL(process.env.MONGODB_URI!);
-    url.pathname = `/it_load_${process.pid}`;
-    db = await connectDatabase(url.toString());
+    db = await openStoreDatabase('load');
     load = createWarehouseLoad(db.models);
   });
-  after(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-  });
+  after(() => dropStoreDatabase(db));
 
   test("an order counts once on a warehouse's day, however often its reservation is retried", async () => {
     await load.countOrder('suzhou', '2026-11-25', 'tmall-1');
