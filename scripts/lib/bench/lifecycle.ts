@@ -25,7 +25,7 @@ import { cpuSeconds, cpuSnapshot, findGroups, WHOLE_MACHINE } from './cpu';
 import { summariseCosts, historyCost, type CostSummary } from './history';
 import { OPS_KEY, type Hub } from './hub';
 import { BENCH_CHANNEL, CHANNEL_SECRET, postPaidOrder, type Posted } from './load';
-import { delta, scrape, type Sample } from './metrics';
+import { counterBy, delta, scrape, type Sample } from './metrics';
 import { percentiles, readAudit, type Percentiles } from './observe';
 import { fmt, printTable } from './report';
 
@@ -131,6 +131,8 @@ export interface LifecycleFigures {
     windowSeconds: number;
     byProcess: Record<string, { seconds: number; perCompletedOrderMs: number | null; percentOfOneCore: number }>;
   };
+  /** Database commands per completed order over the load (API and workers), in total and by command. */
+  databaseCommands: { perCompletedOrder: number | null; byCommand: Record<string, number | null> };
   /** orderhub_delivery_attempts_total of the workers over the load, by partner and outcome. */
   deliveryAttempts: Record<string, Record<string, number>>;
   /** What each demo partner received: requests, distinct events accepted, failures injected. */
@@ -328,6 +330,7 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
     hub.scratch,
   );
   const workersBefore = await Promise.all(hub.metricsUrls.workers.map(scrape));
+  const apiBefore = await scrape(hub.metricsUrls.api);
   const cpuBefore = cpuSnapshot(groups);
   const started = Date.now();
 
@@ -586,6 +589,7 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
   const cpuAfter = cpuSnapshot(groups);
   const windowSeconds = (Date.now() - started) / 1000;
   const workersAfter = await Promise.all(hub.metricsUrls.workers.map(scrape));
+  const apiAfter = await scrape(hub.metricsUrls.api);
   for (const role of roles) receivers[role].server.behave({});
   console.log(
     `  ${tracked.every(finished) ? 'every order finished' : 'NOT every order finished'}; reading returns, audit trails and histories…`,
@@ -666,6 +670,17 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
     attempts[partner] ??= {};
     attempts[partner][outcome] = (attempts[partner][outcome] ?? 0) + s.value;
   }
+  // Database commands: every process's orderhub_db_operation_seconds count over the load, the bench's own reads through the API included.
+  const commands = counterBy(
+    [...deltaSamples, ...delta(apiBefore.samples, apiAfter.samples)],
+    'orderhub_db_operation_seconds_count',
+    'command',
+  );
+  const perOrder = (n: number) => (completed.length > 0 ? round(n / completed.length, 1) : null);
+  const databaseCommands = {
+    perCompletedOrder: perOrder(Object.values(commands).reduce((a, b) => a + b, 0)),
+    byCommand: Object.fromEntries(Object.entries(commands).map(([command, n]) => [command, perOrder(n)])),
+  };
   const partners: LifecycleFigures['partners'] = {};
   for (const role of roles) {
     const server = receivers[role].server;
@@ -798,6 +813,7 @@ export async function runLifecycle(hub: Hub, opts: LifecycleOptions, skus: strin
     },
     historyByPath,
     cpu: { windowSeconds: round(windowSeconds, 1), byProcess },
+    databaseCommands,
     deliveryAttempts: attempts,
     partners,
     escalations: { fired: Object.values(escalationLevels).reduce((a, b) => a + b, 0), orders: escalatedOrders, byLevel: escalationLevels },
@@ -940,6 +956,9 @@ export function printLifecycle(f: LifecycleFigures): void {
       fmt(p.perCompletedOrderMs, 1),
       fmt(p.percentOfOneCore, 0),
     ]),
+  );
+  console.log(
+    `database commands per completed order (API and workers, orderhub_db_operation_seconds): ${fmt(f.databaseCommands.perCompletedOrder, 1)} ${JSON.stringify(f.databaseCommands.byCommand)}`,
   );
   console.log("deliveries per partner: the workers' attempts (orderhub_delivery_attempts_total) and what the demo partners saw");
   printTable(
