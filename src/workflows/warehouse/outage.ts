@@ -14,9 +14,12 @@ export interface WarehouseOutageInput {
 }
 
 /**
- * How long after the first sweep the second looks again: a worker goes on with the network it last looked up for up to
- * a second (SETTINGS_FRESHNESS_MS), so an order may still be routed to the stopped warehouse just after the save.
+ * A worker goes on with the network it last looked up for up to a second (SETTINGS_FRESHNESS_MS): the first look waits
+ * until every worker routes, and re-routes, with the network that stopped the warehouse (an order asked to move sooner
+ * could find its warehouse still open and stay).
  */
+const SETTINGS_SPREAD = '2 seconds';
+/** The second look, for an order routed to the warehouse just before the save or with a network not yet looked up again. */
 const SECOND_SWEEP_AFTER = '10 seconds';
 
 /** Signals every affected order to re-route; each order decides for itself whether it still can. */
@@ -37,10 +40,13 @@ export async function warehouseOutageWorkflow(input: WarehouseOutageInput): Prom
       }
     }
   };
-  await sweep();
-  if (patched('outage-second-sweep')) {
-    await sleep(SECOND_SWEEP_AFTER);
+  if (!patched('outage-sweeps-after-settings-spread')) {
     await sweep();
+    return { signalled };
   }
+  await sleep(SETTINGS_SPREAD);
+  await sweep();
+  await sleep(SECOND_SWEEP_AFTER);
+  await sweep();
   return { signalled };
 }
