@@ -70,10 +70,17 @@ export async function insertOnce(model: { create(doc: object): Promise<unknown> 
   }
 }
 
-/** True for a database that cannot be reached right now (refused, timed out, no server to select, commands buffered too long). */
+/** Socket failures the driver can pass on as they are when the server goes away under a command (EPIPE: "ended by the other party"). */
+const SOCKET_FAILURES = ['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ERR_SOCKET_CLOSED'];
+
+/**
+ * True for a database that cannot be reached right now (refused, timed out, no server to select, commands buffered too
+ * long, or its socket closed under a command).
+ */
 export function isDatabaseUnreachable(error: unknown): boolean {
   const { mongo } = mongoose;
   return (
+    (error instanceof Error && SOCKET_FAILURES.includes(String((error as NodeJS.ErrnoException).code))) ||
     error instanceof mongo.MongoNetworkError ||
     error instanceof mongo.MongoServerSelectionError ||
     error instanceof mongo.MongoNotConnectedError ||

@@ -1,5 +1,5 @@
 /**
- * The one error mapping of the API: a dependency that is away or too slow answers 503 with Retry-After and a code the
+ * The one error mapping of the API: a dependency (Temporal, the database) that is away or too slow answers 503 with Retry-After and a code the
  * caller can act on, never a 500; what the hub cannot explain stays a 500.
  */
 import assert from 'node:assert/strict';
@@ -23,6 +23,9 @@ const thrown: Record<string, () => unknown> = {
   'bare-grpc': () => grpcError(4, 'deadline exceeded'),
   'invalid-argument': () => new ServiceError('Workflow Update failed', { cause: grpcError(3, 'bad request') }),
   bug: () => new TypeError('x is undefined'),
+  // What the database driver passed on when FerretDB went away under a command (seen in the database-outage drill).
+  'socket-ended': () => Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' }),
+  'socket-reset': () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
 };
 
 describe('the API error mapping', () => {
@@ -51,6 +54,15 @@ describe('the API error mapping', () => {
       assert.equal(status, 503, what);
       assert.equal(retryAfter, '5', what);
       assert.equal(body.error.code, 'TEMPORAL_UNAVAILABLE', what);
+    }
+  });
+
+  test('a database socket closed under a command answers 503 DATABASE_UNAVAILABLE with Retry-After', async () => {
+    for (const what of ['socket-ended', 'socket-reset']) {
+      const { status, retryAfter, body } = await answer(what);
+      assert.equal(status, 503, what);
+      assert.equal(retryAfter, '5', what);
+      assert.equal(body.error.code, 'DATABASE_UNAVAILABLE', what);
     }
   });
 
