@@ -310,18 +310,14 @@ export function createStockLedger(models: Models) {
      */
     async stockForRouting(skus: string[]): Promise<StockAvailability[]> {
       const items = (await Promise.all(skus.map((sku) => StockItem.find({ sku }).lean()))).flat();
-      return items.map((item) => {
-        const [seq, onHand, reserved] = [item.seq ?? 0, item.onHand ?? 0, item.reserved ?? 0];
-        return {
-          sku: item.sku,
-          warehouseId: item.warehouseId,
-          seq,
-          onHand,
-          reserved,
-          available: onHand - reserved,
-          safetyThreshold: item.safetyThreshold,
-        };
-      });
+      return items.map((item) =>
+        availabilityOf(
+          item.sku,
+          item.warehouseId,
+          { seq: item.seq ?? 0, onHand: item.onHand ?? 0, reserved: item.reserved ?? 0 },
+          item.safetyThreshold ?? 0,
+        ),
+      );
     },
     /** Balances and thresholds of every SKU in every warehouse listed, read fresh from the ledger (INV-5). */
     async availability(skus: string[], warehouseIds: string[]): Promise<StockAvailability[]> {
