@@ -48,30 +48,24 @@ describe('the API error mapping', () => {
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as any };
   };
 
-  test('Temporal away, overloaded or too slow for an update answers 503 TEMPORAL_UNAVAILABLE with Retry-After', async () => {
-    for (const what of ['update-timeout', 'unavailable', 'busy-workflow', 'bare-grpc']) {
+  /** Each error thrown answers the same status, Retry-After and error code. */
+  const expectAnswers = async (whats: string[], expected: { status: number; retryAfter: string | null; code: string }) => {
+    for (const what of whats) {
       const { status, retryAfter, body } = await answer(what);
-      assert.equal(status, 503, what);
-      assert.equal(retryAfter, '5', what);
-      assert.equal(body.error.code, 'TEMPORAL_UNAVAILABLE', what);
+      assert.deepEqual({ status, retryAfter, code: body.error.code }, expected, what);
     }
-  });
+  };
 
-  test('a database socket closed under a command answers 503 DATABASE_UNAVAILABLE with Retry-After', async () => {
-    for (const what of ['socket-ended', 'socket-reset']) {
-      const { status, retryAfter, body } = await answer(what);
-      assert.equal(status, 503, what);
-      assert.equal(retryAfter, '5', what);
-      assert.equal(body.error.code, 'DATABASE_UNAVAILABLE', what);
-    }
-  });
+  test('Temporal away, overloaded or too slow for an update answers 503 TEMPORAL_UNAVAILABLE with Retry-After', () =>
+    expectAnswers(['update-timeout', 'unavailable', 'busy-workflow', 'bare-grpc'], {
+      status: 503,
+      retryAfter: '5',
+      code: 'TEMPORAL_UNAVAILABLE',
+    }));
 
-  test('a gRPC refusal that is not a passing outage, and a bug, stay 500 INTERNAL without Retry-After', async () => {
-    for (const what of ['invalid-argument', 'bug']) {
-      const { status, retryAfter, body } = await answer(what);
-      assert.equal(status, 500, what);
-      assert.equal(retryAfter, null, what);
-      assert.equal(body.error.code, 'INTERNAL', what);
-    }
-  });
+  test('a database socket closed under a command answers 503 DATABASE_UNAVAILABLE with Retry-After', () =>
+    expectAnswers(['socket-ended', 'socket-reset'], { status: 503, retryAfter: '5', code: 'DATABASE_UNAVAILABLE' }));
+
+  test('a gRPC refusal that is not a passing outage, and a bug, stay 500 INTERNAL without Retry-After', () =>
+    expectAnswers(['invalid-argument', 'bug'], { status: 500, retryAfter: null, code: 'INTERNAL' }));
 });
