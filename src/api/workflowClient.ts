@@ -33,6 +33,28 @@ export type UpdateOutcome<Result = OrderView> = { applied: true; view: Result } 
 
 /** Builds the workflow client of the API. */
 export function createWorkflowClient(client: Client, taskQueue: string) {
+  /**
+   * Sends an update to a workflow; the idempotency key, when given, is the update id, and an update Temporal aborted with
+   * its workflow task goes again under the same id (./updateRetry.ts). `applied: false` when the workflow has finished or
+   * never existed; the workflow's refusals are thrown.
+   */
+  const applyUpdate = async <Result, Arg>(
+    workflowId: string,
+    update: UpdateDefinition<Result, [Arg]>,
+    arg: Arg,
+    idempotencyKey?: string,
+  ): Promise<UpdateOutcome<Result>> => {
+    try {
+      const handle = client.workflow.getHandle(workflowId);
+      const updateId = idempotencyKey ?? randomUUID();
+      const view = await sendUpdate(() => handle.executeUpdate(update, { args: [arg], updateId }));
+      return { applied: true, view };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return { applied: false };
+      throw error;
+    }
+  };
+
   return {
     /**
      * Delivers one channel event: a new order's workflow is started with the event as its input (one billable
@@ -108,16 +130,8 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
       update: UpdateDefinition<ReturnView, [Arg]>,
       arg: Arg,
       idempotencyKey?: string,
-    ): Promise<{ applied: true; view: ReturnView } | { applied: false }> {
-      try {
-        const handle = client.workflow.getHandle(returnWorkflowId(orderId, returnId));
-        const updateId = idempotencyKey ?? randomUUID();
-        const view = await sendUpdate(() => handle.executeUpdate(update, { args: [arg], updateId }));
-        return { applied: true, view };
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return { applied: false };
-        throw error;
-      }
+    ): Promise<UpdateOutcome<ReturnView>> {
+      return applyUpdate(returnWorkflowId(orderId, returnId), update, arg, idempotencyKey);
     },
 
     /** Audit entries the order's running workflow has not written yet; none when it has finished. */
@@ -128,25 +142,14 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
         .catch(() => []);
     },
 
-    /**
-     * Sends an update to an order; the idempotency key, when given, is the update id, and an update Temporal aborted with
-     * its workflow task goes again under the same id (./updateRetry.ts). The workflow's refusals are thrown.
-     */
-    async update<Result, Arg>(
+    /** Sends an update to an order (see applyUpdate): `applied: false` when it has finished or never existed. */
+    update<Result, Arg>(
       orderId: string,
       update: UpdateDefinition<Result, [Arg]>,
       arg: Arg,
       idempotencyKey?: string,
     ): Promise<UpdateOutcome<Result>> {
-      try {
-        const handle = client.workflow.getHandle(orderWorkflowId(orderId));
-        const updateId = idempotencyKey ?? randomUUID();
-        const view = await sendUpdate(() => handle.executeUpdate(update, { args: [arg], updateId }));
-        return { applied: true, view };
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return { applied: false };
-        throw error;
-      }
+      return applyUpdate(orderWorkflowId(orderId), update, arg, idempotencyKey);
     },
 
     /** True when a workflow poller and an activity poller have polled the order task queue within `recentMs`. */

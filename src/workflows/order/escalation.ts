@@ -193,21 +193,19 @@ export class EscalationWatcher {
     const key = location ? `${location.kind}:${location.id}` : '';
     const cached = this.policies.get(key);
     if (cached || this.loading.has(key)) return cached;
-    const view = this.run.current();
+    const { order } = this.run.current();
+    const target = { brand: order.brand, channel: order.channel, ...(location ? { location } : {}) };
     if (this.settings) {
-      const target = { brand: view.order.brand, channel: view.order.channel, ...(location ? { location } : {}) };
       const resolved = resolveEscalationPolicy(this.settings.settings, target, this.settings.version);
       this.policies.set(key, resolved);
       return resolved;
     }
     this.loading.add(key);
-    void activities
-      .loadEscalationPolicy({ brand: view.order.brand, channel: view.order.channel, ...(location ? { location } : {}) })
-      .then((resolved) => {
-        this.loading.delete(key);
-        this.policies.set(key, resolved);
-        this.retime();
-      });
+    void activities.loadEscalationPolicy(target).then((resolved) => {
+      this.loading.delete(key);
+      this.policies.set(key, resolved);
+      this.retime();
+    });
     return undefined;
   }
 }
