@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/connection';
 import { createStores } from '../src/db/stores';
 import { channelSchema } from '../src/domain/order';
+import { workerNodeArgs } from './lib/benchSupport';
 import { DEV_CHANNEL_SECRET, DEV_OPS_KEY, postDemoOrders, seedDemoAccounts, seedSettingsAndStock, type DemoAccount } from './lib/demoData';
 import { startDemoPartners, type DemoPartners } from './lib/partners/demo';
 import { startStack, type Stack } from './lib/stack';
@@ -19,8 +20,8 @@ const children: ChildProcess[] = [];
 let stack: Stack | undefined;
 let partners: DemoPartners | undefined;
 
-function startService(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startService(name: string, entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (chunk: Buffer) =>
     chunk
       .toString()
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
   );
   await db.close();
 
-  startService('worker', 'src/worker/main.ts', env);
+  startService('worker', 'src/worker/main.ts', env, workerNodeArgs);
   startService('api', 'src/api/main.ts', env);
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   await waitForReady(baseUrl);

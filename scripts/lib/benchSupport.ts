@@ -67,15 +67,12 @@ export interface NodeProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** A running worker process. */
-export type WorkerProcess = NodeProcess;
-
 /** Starts `node --import tsx <entry>` (a path under the project root) with the given environment; its output goes to `logFile`. */
-export function startNodeProcess(entry: string, env: NodeJS.ProcessEnv, logFile: string): NodeProcess {
+export function startNodeProcess(entry: string, env: NodeJS.ProcessEnv, logFile: string, nodeArgs: string[] = []): NodeProcess {
   mkdirSync(path.dirname(logFile), { recursive: true });
   // BENCH_CPU_PROFILE_DIR=<dir> writes a V8 CPU profile of each hub process there when it exits (where the time goes).
   const profile = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', entry], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -113,9 +110,12 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-/** Starts `node --import tsx src/worker/main.ts` with the given environment; its output goes to `logFile`. */
-export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
-  return startNodeProcess('src/worker/main.ts', env, logFile);
+/** What a worker process preloads, as production starts it (see src/worker/workflowStackTraces.cjs). */
+export const workerNodeArgs = ['--require', path.join(root, 'src/worker/workflowStackTraces.cjs')];
+
+/** Starts a worker process (`src/worker/main.ts` with its preload) with the given environment; its output goes to `logFile`. */
+export function startWorkerProcess(env: NodeJS.ProcessEnv, logFile: string): NodeProcess {
+  return startNodeProcess('src/worker/main.ts', env, logFile, workerNodeArgs);
 }
 
 /** Starts the API as its own process on a free loopback port; `baseUrl` is where it answers once ready. */

@@ -87,6 +87,11 @@ export const configSchema = z
     /** The Temporal SDK runtime's own Prometheus exporter (task slots, latencies, polls) at /metrics; 0 turns it off. */
     WORKER_SDK_METRICS_PORT: port.default(9465),
     RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+    /**
+     * The Web UI's Stack Trace tab for this worker's workflows; read by the preload src/worker/workflowStackTraces.cjs,
+     * named here so a typo fails at start. Off by default: the SDK captures a stack for every promise to answer it.
+     */
+    WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
     /** A prebuilt workflow bundle (faster worker start); without it the worker bundles from source. */
     WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
     /**

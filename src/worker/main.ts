@@ -22,7 +22,15 @@ async function main(): Promise<void> {
   const source = bundlePath ? { workflowBundle: { codePath: bundlePath } } : undefined;
   const worker = await createOrderWorker(config, connection, { stores: createStores(db), logger }, source, tracing);
   const sdkMetrics = config.WORKER_SDK_METRICS_PORT > 0 ? `${config.WORKER_METRICS_HOST}:${config.WORKER_SDK_METRICS_PORT}` : undefined;
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: metrics?.url, sdkMetrics, tracing: tracing.enabled }, 'worker running');
+  // Without the preload the SDK keeps its stack traces whatever WORKFLOW_STACK_TRACES says (src/worker/workflowStackTraces.cjs).
+  const preloaded = (globalThis as Record<symbol, unknown>)[Symbol.for('orderhub.workflowStackTraces.preloaded')] === true;
+  const stackTraces = preloaded ? config.WORKFLOW_STACK_TRACES : 'on';
+  if (stackTraces !== config.WORKFLOW_STACK_TRACES)
+    logger.warn('WORKFLOW_STACK_TRACES=off needs the preload: node --require ./dist/src/worker/workflowStackTraces.cjs');
+  logger.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, metrics: metrics?.url, sdkMetrics, tracing: tracing.enabled, stackTraces },
+    'worker running',
+  );
   await worker.run();
   metrics?.server.close();
   await Promise.all([connection.close(), db.close(), tracing.shutdown()]);

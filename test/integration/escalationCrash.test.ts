@@ -12,7 +12,7 @@ import { makeOrder, paid } from '../fixtures/orders';
 import { seedHub } from '../fixtures/network';
 import { eventually, startHarness, type Harness } from './harness';
 import { lifecycle } from './lifecycleSupport';
-import { startWorkerProcess } from './workerProcess';
+import { startHubWorker } from './workerProcess';
 
 describe('a worker killed between an escalation timer and its notice', () => {
   let hub: Harness;
@@ -22,7 +22,7 @@ describe('a worker killed between an escalation timer and its notice', () => {
 
   /** Starts a worker in its own process, as production runs it. */
   const startWorker = () => {
-    const worker = startWorkerProcess(hub, logs, `worker-${workers.length + 1}`);
+    const worker = startHubWorker(hub, logs, `worker-${workers.length + 1}`);
     workers.push(worker);
     return worker;
   };

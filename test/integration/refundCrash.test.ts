@@ -14,7 +14,7 @@ import { makeOrder, paid } from '../fixtures/orders';
 import { seedHub } from '../fixtures/network';
 import { eventually, startHarness, type Harness } from './harness';
 import { lifecycle } from './lifecycleSupport';
-import { startWorkerProcess } from './workerProcess';
+import { startHubWorker } from './workerProcess';
 
 describe('a worker killed in the middle of a refund', () => {
   let hub: Harness;
@@ -22,7 +22,7 @@ describe('a worker killed in the middle of a refund', () => {
   const workers: NodeProcess[] = [];
   const logs = mkdtempSync(path.join(os.tmpdir(), 'orderhub-refund-crash-'));
   const startWorker = () => {
-    const worker = startWorkerProcess(hub, logs, `worker-${workers.length + 1}`);
+    const worker = startHubWorker(hub, logs, `worker-${workers.length + 1}`);
     workers.push(worker);
     return worker;
   };

@@ -1,13 +1,12 @@
 /** A worker in its own process, as production runs it, on a test hub's task queue, database and partners: a test may SIGKILL it. */
 import path from 'node:path';
-import { startNodeProcess, type NodeProcess } from '../../scripts/lib/benchSupport';
+import { startWorkerProcess, type NodeProcess } from '../../scripts/lib/benchSupport';
 import { OPS_KEY, type Harness } from './harness';
 
-/** Starts one worker process for `hub`, logging to `<logDir>/<name>.log`. */
-export function startWorkerProcess(hub: Harness, logDir: string, name: string): NodeProcess {
+/** Starts one worker process for `hub`, logging to `<logDir>/<name>.log`; `env` adds to or overrides its environment. */
+export function startHubWorker(hub: Harness, logDir: string, name: string, env: NodeJS.ProcessEnv = {}): NodeProcess {
   const { config } = hub;
-  return startNodeProcess(
-    'src/worker/main.ts',
+  return startWorkerProcess(
     {
       ...process.env,
       NODE_ENV: 'test',
@@ -19,6 +18,7 @@ export function startWorkerProcess(hub: Harness, logDir: string, name: string): 
       OPS_API_KEYS: `ops-tester:${OPS_KEY}`,
       WORKER_METRICS_PORT: '0',
       WORKER_SDK_METRICS_PORT: '0',
+      ...env,
     },
     path.join(logDir, `${name}.log`),
   );

@@ -11,7 +11,7 @@ import { writeWorkflowBundle } from '../workflowBundle';
 import { connectDatabase } from '../../../src/db/connection';
 import { createStores, type Stores } from '../../../src/db/stores';
 import { seedHub, type dropShipSofas } from '../../../test/fixtures/network';
-import { startApiProcess, startNodeProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
+import { startApiProcess, startWorkerProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
 import { startDemoPartners, type DemoPartners } from '../partners/demo';
 import { freePort, startStack } from '../stack';
 import { CHANNEL_SECRET } from './load';
@@ -95,8 +95,7 @@ export async function startHub(scratch: string, workers: number, seed: Seed, tea
     const [hubPort, sdkPort] = [await freePort(), await freePort()];
     metricsUrls.workers.push(`http://127.0.0.1:${hubPort}/metrics`);
     metricsUrls.sdk.push(`http://127.0.0.1:${sdkPort}/metrics`);
-    const worker = startNodeProcess(
-      'src/worker/main.ts',
+    const worker = startWorkerProcess(
       { ...env, WORKER_METRICS_PORT: String(hubPort), WORKER_SDK_METRICS_PORT: String(sdkPort) },
       path.join(logDir, `worker-${i}.log`),
     );

@@ -16,7 +16,7 @@ import { escalationSettingsSchema } from '../../../src/domain/escalation';
 import { defaultOrderPolicy, policySettingsSchema } from '../../../src/domain/policy';
 import { routingRuleSetSchema } from '../../../src/domain/routing/rules';
 import { dropShipSofas, testNetwork } from '../../../test/fixtures/network';
-import { startApiProcess, startNodeProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
+import { startApiProcess, startWorkerProcess, Teardown, waitForApi, waitForPollers, type NodeProcess } from '../benchSupport';
 import { startDemoPartners, DEMO_CARRIER, type DemoPartners } from '../partners/demo';
 import { freePort, startDatabase } from '../stack';
 import { writeWorkflowBundle } from '../workflowBundle';
@@ -166,7 +166,7 @@ async function start(options: DrillHubOptions, scratch: string, logDir: string, 
   let unexpected = 0;
   let stopping = false;
   const spawnWorker = () => {
-    const worker = startNodeProcess('src/worker/main.ts', env, path.join(logDir, `worker-${workers.length + 1}.log`));
+    const worker = startWorkerProcess(env, path.join(logDir, `worker-${workers.length + 1}.log`));
     workers.push(worker);
     return worker;
   };
