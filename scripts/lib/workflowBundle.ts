@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowTracingModules } from '../../src/tracing/temporal';
+import { sharedWorkflowModules } from '../../src/worker/workflowBundle';
 
 /** Webpack's chatter is dropped; its warnings and errors are kept. */
 const quietLogger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
@@ -15,6 +16,7 @@ export async function writeWorkflowBundle(dir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
     workflowInterceptorModules: workflowTracingModules,
+    preloadModules: sharedWorkflowModules,
     logger: quietLogger,
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');

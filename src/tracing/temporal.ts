@@ -17,7 +17,7 @@ import type { Tracing } from '.';
 /**
  * The workflow interceptor module, in every bundle whether tracing is on or not, so turning tracing on or off never
  * changes workflow code. A worker bundling from source adds it itself; a prebuilt bundle needs
- * `bundleWorkflowCode({ workflowInterceptorModules: workflowTracingModules })`.
+ * `bundleWorkflowCode({ workflowInterceptorModules: workflowTracingModules, preloadModules: sharedWorkflowModules })`.
  */
 export const workflowTracingModules = [require.resolve('./workflowInterceptors')];
 

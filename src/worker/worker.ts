@@ -10,6 +10,7 @@ import { createPartnerDirectory } from '../activities/partners';
 import { deliveryTaskQueue, orderWorkflowId } from '../domain/ids';
 import { tracingOff, type Tracing } from '../tracing';
 import { tracingWorkerInterceptors } from '../tracing/temporal';
+import { sharedWorkflowModules } from './workflowBundle';
 
 /** Where workflow code comes from: a prebuilt bundle (tests, production) or the source (development). */
 export type WorkflowSource = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
@@ -54,6 +55,8 @@ export async function createOrderWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...source,
+    // A prebuilt bundle was built with the same list (scripts/lib/workflowBundle.ts); the SDK ignores this then.
+    ...(source.workflowBundle ? {} : { bundlerOptions: { preloadModules: sharedWorkflowModules } }),
     activities,
     interceptors: tracingWorkerInterceptors(tracing, !source.workflowBundle),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
