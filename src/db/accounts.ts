@@ -134,6 +134,9 @@ export const accountIdOf = (kind: AccountKind, partyId: string): string => `${ki
  * process, within this time.
  */
 export const VALID_KEY_CACHE_MS = 5_000;
+
+/** How long a process routes with the paused suppliers it last read: a pause or resume elsewhere reaches it within this time. */
+export const PAUSED_SUPPLIERS_FRESHNESS_MS = 1_000;
 /** Last-used times move at most this often per key: a busy WMS would otherwise turn every read into a write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** The longest page of an account's audit trail one read returns. */
@@ -268,6 +271,13 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
   const lastWritten = new Map<string, number>();
   /** Keys this process found valid lately, by key id: their digest, what they are, and until when that is trusted. */
   const validKeys = new Map<string, { digest: Buffer; check: Extract<KeyCheck, { status: 'valid' }>; until: number }>();
+  /** The paused suppliers as last read, and when; a pause or resume in this process forgets them (the generation moves). */
+  let pausedRead: { suppliers: string[]; readAt: number } | undefined;
+  let pausedGeneration = 0;
+  const forgetPaused = () => {
+    pausedRead = undefined;
+    pausedGeneration += 1;
+  };
 
   /**
    * Appends to the audit trail, after the change it records: a crash between the two loses the entry, never the
@@ -434,14 +444,24 @@ export function createAccounts(models: Models, now: () => Date = () => new Date(
         returnDocument: 'before',
       }).lean();
       if (!before) return false;
+      forgetPaused();
       await record({ accountId, actor, action: paused ? 'DISPATCH_PAUSED' : 'DISPATCH_RESUMED' });
       return true;
     },
 
-    /** Suppliers routing must not send new orders to (paused by ES-3 or by hand): few, and read by an indexed equality. */
+    /**
+     * Suppliers routing must not send new orders to (paused by ES-3 or by hand): few, and read by an indexed equality, at
+     * most once per PAUSED_SUPPLIERS_FRESHNESS_MS (every order is routed with them).
+     */
     async pausedSuppliers(): Promise<string[]> {
+      const at = now().getTime();
+      if (pausedRead && at - pausedRead.readAt < PAUSED_SUPPLIERS_FRESHNESS_MS) return pausedRead.suppliers;
+      const generation = pausedGeneration;
       const docs = await Accounts.find({ dispatchPaused: true }, { partyId: 1 }).lean();
-      return docs.map((d) => d.partyId);
+      const suppliers = docs.map((d) => d.partyId);
+      // A read that a pause or resume here overtook is answered, not kept.
+      if (generation === pausedGeneration) pausedRead = { suppliers, readAt: at };
+      return suppliers;
     },
 
     /** Unfreezes a supplier's or warehouse partner's payouts, the note going to the audit trail; unfreezing one not frozen changes nothing. */

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createAccounts, VALID_KEY_CACHE_MS } from '../../src/db/accounts';
+import { createAccounts, PAUSED_SUPPLIERS_FRESHNESS_MS, VALID_KEY_CACHE_MS } from '../../src/db/accounts';
 import { makeOrder, paid } from '../fixtures/orders';
 import { seedHub } from '../fixtures/network';
 import { eventually, startHarness, type Harness } from './harness';
@@ -223,6 +223,29 @@ describe('partner accounts', () => {
     assert.equal((await thisProcess.check(key.apiKey)).status, 'valid', 'revoked elsewhere: still trusted here');
     now += VALID_KEY_CACHE_MS;
     assert.equal((await thisProcess.check(key.apiKey)).status, 'revoked', `revoked elsewhere: refused ${VALID_KEY_CACHE_MS} ms later`);
+  });
+
+  test('paused suppliers are read at most once a second: paused here they show at once, paused by another process once that time is up', async () => {
+    let now = Date.parse('2026-11-24T10:00:00Z');
+    const thisProcess = createAccounts(hub.db.models, () => new Date(now));
+    const otherProcess = createAccounts(hub.db.models, () => new Date(now));
+    const supplier = (partyId: string) =>
+      thisProcess.create({ kind: 'supplier', partyId, name: partyId, supplier: { contact: { name: 'Desk' } }, actor: 'test' });
+    await supplier('pause-here');
+    await supplier('pause-there');
+    assert.deepEqual(await thisProcess.pausedSuppliers(), []);
+
+    assert.equal(await thisProcess.setDispatchPaused('pause-here', true, 'test'), true);
+    assert.deepEqual(await thisProcess.pausedSuppliers(), ['pause-here'], 'paused in this process: at once');
+
+    assert.equal(await otherProcess.setDispatchPaused('pause-there', true, 'test'), true);
+    assert.deepEqual(await thisProcess.pausedSuppliers(), ['pause-here'], 'paused elsewhere: not read yet');
+    now += PAUSED_SUPPLIERS_FRESHNESS_MS;
+    assert.deepEqual((await thisProcess.pausedSuppliers()).sort(), ['pause-here', 'pause-there'], 'read again a second later');
+
+    await thisProcess.setDispatchPaused('pause-here', false, 'test');
+    await thisProcess.setDispatchPaused('pause-there', false, 'test');
+    assert.deepEqual(await thisProcess.pausedSuppliers(), [], 'resumed in this process: at once');
   });
 
   test('one account per party (409), unknown accounts and keys 404, invalid input 400, and only operations manage accounts', async () => {
