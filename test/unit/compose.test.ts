@@ -148,6 +148,10 @@ test('the Dockerfile builds one non-root production image that starts the files 
   const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
   assert.equal(scriptFile(service('api').command), scriptFile(scripts['start:api']));
   assert.equal(scriptFile(service('worker').command), scriptFile(scripts['start:worker']));
+  // The worker's preload is copied beside the build and required wherever the worker starts (src/worker/workflowStackTraces.cjs).
+  for (const command of [service('worker').command, scripts['start:worker']])
+    assert.ok(words(command).includes('./dist/src/worker/workflowStackTraces.cjs'), 'the worker starts with its preload');
+  assert.match(scripts.build ?? '', /cp src\/worker\/workflowStackTraces\.cjs dist\/src\/worker\//);
   const cmd = JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
   assert.ok(
     appServices.some((name) => scriptFile(service(name).command) === scriptFile(cmd)),
