@@ -137,6 +137,7 @@ export const VALID_KEY_CACHE_MS = 5_000;
 
 /** How long a process routes with the paused suppliers it last read: a pause or resume elsewhere reaches it within this time. */
 export const PAUSED_SUPPLIERS_FRESHNESS_MS = 1_000;
+
 /** Last-used times move at most this often per key: a busy WMS would otherwise turn every read into a write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** The longest page of an account's audit trail one read returns. */
