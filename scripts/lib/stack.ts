@@ -7,6 +7,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { orderSearchAttributes } from '../../src/domain/searchAttributes';
 import { startPostgres, type Postgres } from './postgres';
 import { ensureFerretDb, ensureTemporalCli, InstallError, root } from './tools';
@@ -127,7 +128,11 @@ async function startTemporal(options: StackOptions): Promise<{ child: ChildProce
   return { child, address: `127.0.0.1:${port}`, uiUrl };
 }
 
-/** Resolves once the server answers and lists every custom search attribute of the project. */
+/**
+ * Resolves once the server answers and lists every custom search attribute of the project. The dev server registers
+ * its `--search-attribute` flags in a new database only: one kept from an earlier version of the project (`npm run
+ * dev`'s .data) lacks the attributes added since, so those still missing once the server answers are added here.
+ */
 async function waitForSearchAttributes(address: string, timeoutMs = 60_000): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
@@ -135,7 +140,13 @@ async function waitForSearchAttributes(address: string, timeoutMs = 60_000): Pro
     for (;;) {
       try {
         const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-        if (orderSearchAttributes.every((key) => customAttributes?.[key.name] !== undefined)) return;
+        const missing = orderSearchAttributes.filter((key) => customAttributes?.[key.name] === undefined);
+        if (missing.length === 0) return;
+        const types = missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]);
+        // The server may be adding them itself in a new database: a clash is answered, and the next listing tells.
+        await connection.operatorService
+          .addSearchAttributes({ namespace: 'default', searchAttributes: Object.fromEntries(types) })
+          .catch(() => undefined);
       } catch (error) {
         if (Date.now() > deadline) throw error;
       }

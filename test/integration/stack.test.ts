@@ -1,4 +1,4 @@
-/** The local stack itself: readiness follows the database, and state survives a restart. */
+/** The local stack itself: readiness follows the database, and state survives a restart (missing search attributes are added). */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -82,6 +82,8 @@ describe('local stack', () => {
     try {
       const connection = await Connection.connect({ address: first.temporalAddress });
       await new Client({ connection }).workflow.start('nothingRunsThis', { taskQueue: 'nobody', workflowId });
+      // As a database kept from before an attribute existed: the dev server registers its flags in a new one only.
+      await connection.operatorService.removeSearchAttributes({ namespace: 'default', searchAttributes: ['ReturnReason'] });
       await connection.close();
       const db = await connectDatabase(first.mongoUri);
       await db.models.AuditEvent.create({
@@ -101,6 +103,8 @@ describe('local stack', () => {
       const connection = await Connection.connect({ address: second.temporalAddress });
       const description = await new Client({ connection }).workflow.getHandle(workflowId).describe();
       assert.equal(description.workflowId, workflowId);
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+      assert.ok(customAttributes?.ReturnReason, 'the attribute missing from the kept database is registered again');
       await connection.close();
       const db = await connectDatabase(second.mongoUri);
       assert.equal((await db.models.AuditEvent.findById('persist:1').lean())?.action, 'KEPT');
