@@ -184,6 +184,11 @@ export async function startPostgres(options: PostgresOptions): Promise<Postgres>
     'plan_cache_mode=force_custom_plan',
     '-c',
     'max_connections=200',
+    // The data is in memory (or on SSD): a page read at random costs about what one read in sequence does. At the
+    // default 4.0 the planner scanned young tables whole (the read model's guarded update, three times per order)
+    // until they passed its break-even, so the database's share per order grew over a run (BENCHMARKS.md).
+    '-c',
+    'random_page_cost=1.1',
   ]);
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
