@@ -138,6 +138,12 @@ export interface PayableParcel {
   amountMinor: number;
 }
 
+/**
+ * The most of a buyer's other orders read for the risk rules: they ask whether there is any, and count those of a burst
+ * window (minutes), so a buyer with more counts as this many.
+ */
+export const BUYER_HISTORY_READ = 1000;
+
 /** Creates the read model over a database's models. */
 export function createOrderReadModel(models: Models) {
   const { Order, AuditEvent, BuyerOrder } = models;
@@ -169,17 +175,18 @@ export function createOrderReadModel(models: Models) {
       );
       const now = new Date();
       const columns = columnsOfChanges(changes);
+      // Only a first batch carries every field, the order id too: it is inserted, one round trip for most orders. It
+      // meets a mirror already there when it is retried, or when a continued run writes its first batch.
+      if (
+        changes.orderId !== undefined &&
+        (await insertOnce(Order, { _id: orderId, ...columns, view: changes, version, createdAt: now, updatedAt: now }))
+      )
+        return;
+      // A later batch updates an older mirror. None matches when a newer batch overtook it: its workflow task was redone
+      // (say a message arrived as the order completed) and ran its local activities again. Its audit entries are in;
+      // the newer mirror stays.
       const viewFields = Object.fromEntries(Object.entries(changes).map(([field, value]) => [`view.${field}`, value]));
-      const updated = await Order.updateOne(
-        { _id: orderId, version: { $lt: version } },
-        { $set: { ...columns, ...viewFields, version, updatedAt: now } },
-      );
-      if (updated.matchedCount > 0) return;
-      // No older mirror to update. A batch carrying only some fields is a later one that a newer batch overtook: its
-      // workflow task was redone (say a message arrived as the order completed) and ran its local activities again.
-      // Its audit entries are in; the newer mirror stays. Only a first batch carries every field, the order id too.
-      if (changes.orderId === undefined) return;
-      await insertOnce(Order, { _id: orderId, ...columns, view: changes, version, createdAt: now, updatedAt: now });
+      await Order.updateOne({ _id: orderId, version: { $lt: version } }, { $set: { ...columns, ...viewFields, version, updatedAt: now } });
     },
 
     /** The order's latest mirrored view, or undefined when none was written. */
@@ -312,14 +319,16 @@ export function createOrderReadModel(models: Models) {
       await insertOnce(BuyerOrder, { _id: orderId, buyerId, orderedAt });
     },
 
-    /** The buyer's other orders: how many ever, and how many since `windowStart` (MR-3). */
+    /**
+     * The buyer's other orders (MR-3): how many (up to BUYER_HISTORY_READ), and how many since `windowStart`. One read,
+     * newest first, counted here: both counts come from the same rows.
+     */
     async buyerHistory(buyerId: string, exceptOrderId: string, windowStart: Date): Promise<BuyerHistory> {
-      const others = { buyerId, _id: { $ne: exceptOrderId } };
-      const [previousOrderCount, ordersInWindow] = await Promise.all([
-        BuyerOrder.countDocuments(others),
-        BuyerOrder.countDocuments({ ...others, orderedAt: { $gte: windowStart } }),
-      ]);
-      return { previousOrderCount, ordersInWindow };
+      const others = await BuyerOrder.find({ buyerId, _id: { $ne: exceptOrderId } }, { _id: 0, orderedAt: 1 })
+        .sort({ orderedAt: -1 })
+        .limit(BUYER_HISTORY_READ)
+        .lean();
+      return { previousOrderCount: others.length, ordersInWindow: others.filter((o) => o.orderedAt >= windowStart).length };
     },
 
     /** Orders holding stock at the warehouse that it has not shipped yet: the candidates of an outage re-route (RT-4). */

@@ -48,7 +48,7 @@ export type RiskRules = z.infer<typeof riskRulesSchema>;
 /** The risk rules when nothing is configured. */
 export const defaultRiskRules: RiskRules = riskRulesSchema.parse({});
 
-/** What the database knows about the buyer; both counts exclude the order being assessed. */
+/** What the database knows about the buyer; both counts exclude the order being assessed, and stop at 1,000 (BUYER_HISTORY_READ). */
 export const buyerHistorySchema = z.object({
   previousOrderCount: z.int().min(0),
   ordersInWindow: z.int().min(0),
