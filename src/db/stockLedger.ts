@@ -63,6 +63,11 @@ export interface LedgerEntry {
 }
 
 const MAX_ATTEMPTS = 200;
+/**
+ * How long a head this process has just read (routing reads every item of the order's SKUs) or written stands in for
+ * the stock item read of an operation's first attempt: routing and reservation run milliseconds apart in one worker.
+ */
+export const RECENT_HEAD_MS = 200;
 
 /** What a reservation key went through: the quantity it reserved, and whether it was released or committed since. */
 interface KeyState {
@@ -79,10 +84,15 @@ const stockItemId = (sku: string, warehouseId: string) => `${sku}@${warehouseId}
 /** The position of an entry in its SKU-and-warehouse ledger, unique. */
 const positionOf = (sku: string, warehouseId: string, seq: number) => `${stockItemId(sku, warehouseId)}#${seq}`;
 
-/** Creates the ledger over a database's models. */
-export function createStockLedger(models: Models) {
+/** Creates the ledger over a database's models; `now` is the clock of the recent heads (tests move it). */
+export function createStockLedger(models: Models, now: () => number = Date.now) {
   const { StockEntry, StockItem } = models;
   let collisions = 0;
+  // Heads never lead the ledger (an item's head moves only after its entry exists), so one that trails by now only
+  // collides on the entry's position, and the next attempt reads the true head. Bounded by the catalog.
+  const recentHeads = new Map<string, { head: StockHead; safetyThreshold: number; at: number }>();
+  const remember = (sku: string, warehouseId: string, head: StockHead, safetyThreshold: number) =>
+    recentHeads.set(stockItemId(sku, warehouseId), { head, safetyThreshold, at: now() });
   // One chain per SKU and warehouse in this process: local writers queue instead of colliding.
   const chains = new Map<string, Promise<unknown>>();
   const serialised = <T>(sku: string, warehouseId: string, step: () => Promise<T>): Promise<T> => {
@@ -107,6 +117,11 @@ export function createStockLedger(models: Models) {
       safetyThreshold: item?.safetyThreshold ?? 0,
     };
   };
+  /** The item's head as this process read or wrote it within RECENT_HEAD_MS, else as written now. */
+  const recentOrItemHead = async (sku: string, warehouseId: string) => {
+    const recent = recentHeads.get(stockItemId(sku, warehouseId));
+    return recent && now() - recent.at < RECENT_HEAD_MS ? recent : itemHead(sku, warehouseId);
+  };
   const availabilityOf = (sku: string, warehouseId: string, head: StockHead, safetyThreshold: number): StockAvailability => ({
     sku,
     warehouseId,
@@ -127,6 +142,7 @@ export function createStockLedger(models: Models) {
       if (!next) break;
       head = { seq: next.seq, onHand: next.onHand, reserved: next.reserved };
     }
+    remember(sku, warehouseId, head, written.safetyThreshold);
     return availabilityOf(sku, warehouseId, head, written.safetyThreshold);
   };
 
@@ -167,7 +183,7 @@ export function createStockLedger(models: Models) {
         // the entry's position is taken, the insert collides, and the next attempt steps over to the true head.
         const [{ applied, key }, written] = await Promise.all([
           operationState(opKey, context.reservationKey),
-          attempt === 1 ? itemHead(sku, warehouseId) : undefined,
+          attempt === 1 ? recentOrItemHead(sku, warehouseId) : undefined,
         ]);
         let head =
           written && !applied ? availabilityOf(sku, warehouseId, written.head, written.safetyThreshold) : await headOf(sku, warehouseId);
@@ -194,6 +210,7 @@ export function createStockLedger(models: Models) {
             { $set: { sku, warehouseId, seq, onHand: change.onHand, reserved: change.reserved } },
             { upsert: true },
           );
+          remember(sku, warehouseId, { seq, onHand: change.onHand, reserved: change.reserved }, head.safetyThreshold);
           return {
             status: 'applied',
             balance: {
@@ -303,21 +320,20 @@ export function createStockLedger(models: Models) {
         { $set: { sku, warehouseId, safetyThreshold: units } },
         { upsert: true },
       );
+      recentHeads.delete(stockItemId(sku, warehouseId));
     },
     /**
      * Stock of the SKUs wherever the catalog holds them, as routing reads it: one indexed read per SKU, taking each
-     * item's head as written. A head can trail by a reservation in flight; the reservation itself re-reads exactly.
+     * item's head as written. A head can trail by a reservation in flight; the reservation that follows starts from it
+     * (RECENT_HEAD_MS) and steps over to the true head when its entry's position is taken.
      */
     async stockForRouting(skus: string[]): Promise<StockAvailability[]> {
       const items = (await Promise.all(skus.map((sku) => StockItem.find({ sku }).lean()))).flat();
-      return items.map((item) =>
-        availabilityOf(
-          item.sku,
-          item.warehouseId,
-          { seq: item.seq ?? 0, onHand: item.onHand ?? 0, reserved: item.reserved ?? 0 },
-          item.safetyThreshold ?? 0,
-        ),
-      );
+      return items.map((item) => {
+        const head = { seq: item.seq ?? 0, onHand: item.onHand ?? 0, reserved: item.reserved ?? 0 };
+        remember(item.sku, item.warehouseId, head, item.safetyThreshold ?? 0);
+        return availabilityOf(item.sku, item.warehouseId, head, item.safetyThreshold ?? 0);
+      });
     },
     /** Balances and thresholds of every SKU in every warehouse listed, read fresh from the ledger (INV-5). */
     async availability(skus: string[], warehouseIds: string[]): Promise<StockAvailability[]> {
