@@ -79,7 +79,7 @@ export function createInventoryActivities(deps: ActivityDeps) {
     /** Releases reservations (cancel, payment timeout, move); unknown or settled keys are skipped. */
     async releaseReservations(input: { orderId: string; keys: string[]; reason: string }): Promise<void> {
       for (const held of await ledger.reservationsOf(input.orderId, input.keys)) {
-        await ledger.release(held.sku, held.warehouseId, held.key, { orderId: input.orderId, note: input.reason });
+        await ledger.release(held.sku, held.warehouseId, held.key, { orderId: input.orderId, note: input.reason }, held.known);
       }
     },
 
@@ -94,10 +94,13 @@ export function createInventoryActivities(deps: ActivityDeps) {
         });
       }
       for (const reservation of held) {
-        const outcome = await ledger.commit(reservation.sku, reservation.warehouseId, reservation.key, {
-          orderId: input.orderId,
-          note: 'shipped',
-        });
+        const outcome = await ledger.commit(
+          reservation.sku,
+          reservation.warehouseId,
+          reservation.key,
+          { orderId: input.orderId, note: 'shipped' },
+          reservation.known,
+        );
         if (outcome.status === 'refused') {
           throw ApplicationFailure.create({
             type: outcome.reason,

@@ -64,8 +64,9 @@ export interface LedgerEntry {
 
 const MAX_ATTEMPTS = 200;
 /**
- * How long a head this process has just read (routing reads every item of the order's SKUs) or written stands in for
- * the stock item read of an operation's first attempt: routing and reservation run milliseconds apart in one worker.
+ * How long what this process has just read stands in for the reads of an operation's first attempt: a stock item's head
+ * (routing reads every item of the order's SKUs, milliseconds before the reservation) or one it wrote itself, and a
+ * reservation key's entries (read with the order's keys just before their release or commit).
  */
 export const RECENT_HEAD_MS = 200;
 
@@ -73,6 +74,11 @@ export const RECENT_HEAD_MS = 200;
 interface KeyState {
   reservedQuantity?: number;
   settled: boolean;
+}
+/** A key's state as read at `readAt` (this process's clock), with the ids of its entries. */
+export interface ReadKeyState extends KeyState {
+  opKeys: string[];
+  readAt: number;
 }
 /** The state of an operation without a reservation key (receipts, adjustments). */
 const noKey: KeyState = { settled: false };
@@ -152,22 +158,29 @@ export function createStockLedger(models: Models, now: () => number = Date.now) 
   };
 
   /** What happened to a reservation key so far: its reserved quantity, and whether it was released or committed (one indexed read). */
-  const keyState = async (reservationKey: string): Promise<KeyState & { opKeys: string[] }> => {
-    const entries = await StockEntry.find({ reservationKey }, { kind: 1, quantity: 1 }).lean();
+  const keyState = async (reservationKey: string): Promise<ReadKeyState> => keyStateOf(await keyEntries(reservationKey));
+  const keyEntries = (reservationKey: string) =>
+    StockEntry.find({ reservationKey }, { kind: 1, quantity: 1, sku: 1, warehouseId: 1, orderId: 1 }).lean();
+  const keyStateOf = (entries: Array<{ _id: string; kind: string; quantity: number }>): ReadKeyState => {
     const reserve = entries.find((e) => e.kind === 'reserve');
     return {
       reservedQuantity: reserve?.quantity,
       settled: entries.some((e) => e.kind === 'release' || e.kind === 'commit'),
       opKeys: entries.map((e) => e._id),
+      readAt: now(),
     };
   };
   /**
    * Whether the operation was applied, and its key's history. An operation under a reservation key is one of that
    * key's entries, so one read answers both; receipts and adjustments look their entry up by primary key.
    */
-  const operationState = async (opKey: string, reservationKey?: string): Promise<{ applied: boolean; key: KeyState }> => {
+  const operationState = async (
+    opKey: string,
+    reservationKey?: string,
+    known?: ReadKeyState,
+  ): Promise<{ applied: boolean; key: KeyState }> => {
     if (!reservationKey) return { applied: (await StockEntry.exists({ _id: opKey })) !== null, key: noKey };
-    const key = await keyState(reservationKey);
+    const key = known && now() - known.readAt < RECENT_HEAD_MS ? known : await keyState(reservationKey);
     return { applied: key.opKeys.includes(opKey), key };
   };
   const append = (
@@ -176,13 +189,14 @@ export function createStockLedger(models: Models, now: () => number = Date.now) 
     opKey: string,
     context: EntryContext & { reservationKey?: string },
     decide: (head: StockAvailability, key: KeyState) => Change | Refusal,
+    known?: ReadKeyState,
   ) =>
     serialised(sku, warehouseId, async (): Promise<LedgerOutcome> => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         // Everything the decision needs, read side by side. The first attempt trusts the item's head: if it trails,
         // the entry's position is taken, the insert collides, and the next attempt steps over to the true head.
         const [{ applied, key }, written] = await Promise.all([
-          operationState(opKey, context.reservationKey),
+          operationState(opKey, context.reservationKey, attempt === 1 ? known : undefined),
           attempt === 1 ? recentOrItemHead(sku, warehouseId) : undefined,
         ]);
         let head =
@@ -262,25 +276,39 @@ export function createStockLedger(models: Models, now: () => number = Date.now) 
      * Releases a reservation (cancel, timeout, merge, move); idempotent. Releasing a key that holds nothing
      * writes a zero tombstone, so a late duplicate reservation under that key is refused.
      */
-    release(sku: string, warehouseId: string, reservationKey: string, context: EntryContext): Promise<LedgerOutcome> {
-      return append(sku, warehouseId, opKeyOf('release', reservationKey), { ...context, reservationKey }, (head, state) => {
-        if (state.settled) return 'ALREADY_SETTLED';
-        const quantity = state.reservedQuantity ?? 0;
-        return { kind: 'release', quantity, onHand: head.onHand, reserved: head.reserved - quantity };
-      });
+    release(sku: string, warehouseId: string, reservationKey: string, context: EntryContext, known?: ReadKeyState): Promise<LedgerOutcome> {
+      return append(
+        sku,
+        warehouseId,
+        opKeyOf('release', reservationKey),
+        { ...context, reservationKey },
+        (head, state) => {
+          if (state.settled) return 'ALREADY_SETTLED';
+          const quantity = state.reservedQuantity ?? 0;
+          return { kind: 'release', quantity, onHand: head.onHand, reserved: head.reserved - quantity };
+        },
+        known,
+      );
     },
     /** Commits a reservation on shipment: the units leave on-hand stock; idempotent. */
-    commit(sku: string, warehouseId: string, reservationKey: string, context: EntryContext): Promise<LedgerOutcome> {
-      return append(sku, warehouseId, opKeyOf('commit', reservationKey), { ...context, reservationKey }, (head, state) => {
-        if (state.reservedQuantity === undefined) return 'NOT_RESERVED';
-        if (state.settled) return 'ALREADY_SETTLED';
-        return {
-          kind: 'commit',
-          quantity: state.reservedQuantity,
-          onHand: head.onHand - state.reservedQuantity,
-          reserved: head.reserved - state.reservedQuantity,
-        };
-      });
+    commit(sku: string, warehouseId: string, reservationKey: string, context: EntryContext, known?: ReadKeyState): Promise<LedgerOutcome> {
+      return append(
+        sku,
+        warehouseId,
+        opKeyOf('commit', reservationKey),
+        { ...context, reservationKey },
+        (head, state) => {
+          if (state.reservedQuantity === undefined) return 'NOT_RESERVED';
+          if (state.settled) return 'ALREADY_SETTLED';
+          return {
+            kind: 'commit',
+            quantity: state.reservedQuantity,
+            onHand: head.onHand - state.reservedQuantity,
+            reserved: head.reserved - state.reservedQuantity,
+          };
+        },
+        known,
+      );
     },
     /** Adds received units or corrects a count (negative delta); the id makes a repeated request harmless. */
     adjust(
@@ -303,14 +331,20 @@ export function createStockLedger(models: Models, now: () => number = Date.now) 
       const entry = await StockEntry.findById(opKeyOf(kind, id), { sku: 1, warehouseId: 1, quantity: 1 }).lean();
       return entry ? { sku: entry.sku, warehouseId: entry.warehouseId, quantity: entry.quantity } : undefined;
     },
-    /** Where the order's reservation keys were reserved; keys unknown or reserved for another order are left out. */
-    async reservationsOf(orderId: string, keys: string[]): Promise<Array<{ key: string; sku: string; warehouseId: string }>> {
-      const entries = await Promise.all(
-        keys.map((key) => StockEntry.findById(opKeyOf('reserve', key), { sku: 1, warehouseId: 1, orderId: 1 }).lean()),
-      );
+    /**
+     * Where the order's reservation keys were reserved, and what each went through so far (for the release or commit
+     * that follows at once: `known`); keys unknown or reserved for another order are left out.
+     */
+    async reservationsOf(
+      orderId: string,
+      keys: string[],
+    ): Promise<Array<{ key: string; sku: string; warehouseId: string; known: ReadKeyState }>> {
+      const entries = await Promise.all(keys.map(keyEntries));
       return keys.flatMap((key, i) => {
-        const entry = entries[i];
-        return entry && entry.orderId === orderId ? [{ key, sku: entry.sku, warehouseId: entry.warehouseId }] : [];
+        const reserve = entries[i]!.find((e) => e.kind === 'reserve');
+        return reserve && reserve.orderId === orderId
+          ? [{ key, sku: reserve.sku, warehouseId: reserve.warehouseId, known: keyStateOf(entries[i]!) }]
+          : [];
       });
     },
     /** Sets the safety threshold of a SKU in a warehouse, in units. */

@@ -249,8 +249,10 @@ describe(
       return {
         // stockLedger: the entry after a known head, by its position (headOf).
         'ledger entry by position': StockEntry.find({ pos: 'SKU-7@hefei#3' }, { seq: 1, onHand: 1, reserved: 1 }).limit(1),
-        // stockLedger: an operation's entry by its key (append's exists, keyState, reservationsOf, appliedAdjustment).
+        // stockLedger: an operation's entry by its key (append's exists for receipts and adjustments, appliedAdjustment).
         'ledger entry by _id': StockEntry.find({ _id: 'reserve:plan-123' }),
+        // stockLedger: a reservation key's entries (keyState, reservationsOf).
+        'ledger entries of a reservation key': StockEntry.find({ reservationKey: 'plan-123' }),
         // The ledger endpoint (not the order path): every entry of the pair through the indexes, sorted by FerretDB.
         'ledger of a SKU in a warehouse': StockEntry.find({ sku: 'SKU-7', warehouseId: 'hefei' }).sort({ seq: -1 }).limit(1),
         // orderReadModel: the mirror by _id, and its update guarded by version (the range is filtered after the index).

@@ -100,4 +100,39 @@ describe('stock ledger', () => {
     }
     assert.deepEqual(await seqsOf(sku, wh), ['1:receipt', '2:reserve', '3:reserve', '4:reserve']);
   });
+
+  test("an order's keys, read for their commit or release, stand in for the key read of its first attempt", async () => {
+    const [sku, wh] = ['RECENT-2', 'WH-A'];
+    let clock = Date.now();
+    const ledger = createStockLedger(db.models, () => clock);
+    await ledger.adjust(sku, wh, 'r4', 'receipt', 10, { actor: 'test' });
+    for (const key of ['k-j', 'k-k']) assert.equal((await ledger.reserve(sku, wh, key, 1, { orderId: 'o-j' })).status, 'applied');
+    const keyReads: unknown[] = [];
+    const client = db.connection.getClient();
+    const onCommand = (event: { commandName: string; command: Record<string, unknown> }) => {
+      if (event.commandName === 'find' && event.command.find === 'stock_ledger') keyReads.push(event.command.filter);
+    };
+    client.on('commandStarted', onCommand);
+    try {
+      const held = await ledger.reservationsOf('o-j', ['k-j', 'k-k', 'k-unknown']);
+      assert.deepEqual(
+        held.map((h) => [h.key, h.sku, h.warehouseId]),
+        [
+          ['k-j', sku, wh],
+          ['k-k', sku, wh],
+        ],
+      );
+      assert.deepEqual(await ledger.reservationsOf('o-other', ['k-j']), [], "another order's key is left out");
+      keyReads.length = 0;
+      assert.equal((await ledger.commit(sku, wh, 'k-j', { orderId: 'o-j' }, held[0]!.known)).status, 'applied');
+      assert.deepEqual(keyReads, [], 'the keys read a moment ago stand in for the key read');
+      // Read past the window, the key is read again: the release sees the commit and changes nothing.
+      clock += RECENT_HEAD_MS;
+      assert.equal((await ledger.release(sku, wh, 'k-j', { orderId: 'o-j' }, held[0]!.known)).status, 'refused');
+      assert.ok(keyReads.length > 0);
+    } finally {
+      client.off('commandStarted', onCommand);
+    }
+    assert.deepEqual(await seqsOf(sku, wh), ['1:receipt', '2:reserve', '3:reserve', '4:commit']);
+  });
 });
