@@ -90,7 +90,7 @@ const stockItemId = (sku: string, warehouseId: string) => `${sku}@${warehouseId}
 /** The position of an entry in its SKU-and-warehouse ledger, unique. */
 const positionOf = (sku: string, warehouseId: string, seq: number) => `${stockItemId(sku, warehouseId)}#${seq}`;
 
-/** Creates the ledger over a database's models; `now` is the clock of the recent heads (tests move it). */
+/** Creates the ledger over a database's models; `now` is the clock of what it read a moment ago (tests move it). */
 export function createStockLedger(models: Models, now: () => number = Date.now) {
   const { StockEntry, StockItem } = models;
   let collisions = 0;
@@ -193,8 +193,9 @@ export function createStockLedger(models: Models, now: () => number = Date.now) 
   ) =>
     serialised(sku, warehouseId, async (): Promise<LedgerOutcome> => {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        // Everything the decision needs, read side by side. The first attempt trusts the item's head: if it trails,
-        // the entry's position is taken, the insert collides, and the next attempt steps over to the true head.
+        // Everything the decision needs, read side by side (the first attempt takes what this process read a moment
+        // ago, when it did). The first attempt trusts the item's head: if it trails, the entry's position is taken, the
+        // insert collides, and the next attempt steps over to the true head.
         const [{ applied, key }, written] = await Promise.all([
           operationState(opKey, context.reservationKey, attempt === 1 ? known : undefined),
           attempt === 1 ? recentOrItemHead(sku, warehouseId) : undefined,
