@@ -38,7 +38,7 @@ export type Deliver = (intent: DeliveryIntent, call: (() => Promise<PartnerAnswe
 const deliverers = new WeakMap<ActivityDeps, Deliver>();
 
 /** The activity attempt this call is (1 outside an activity, e.g. a script calling activities directly). */
-function attemptNumber(): number {
+export function attemptNumber(): number {
   try {
     return Context.current().info.attempt;
   } catch {

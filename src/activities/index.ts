@@ -1,4 +1,5 @@
 /** Every activity, built from its dependencies (tests pass their own). */
+import { createAllocationActivities } from './allocation';
 import { createChannelActivities } from './channel';
 import type { ActivityDeps } from './deps';
 import { createEscalationActivities } from './escalation';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOrderActivities(deps),
     ...createInventoryActivities(deps),
     ...createRoutingActivities(deps),
+    ...createAllocationActivities(deps),
     ...createWarehouseActivities(deps),
     ...createSupplierActivities(deps),
     ...createChannelActivities(deps),

@@ -71,7 +71,7 @@ export function createWorkflowClient(client: Client, taskQueue: string) {
         await client.workflow.start<typeof orderWorkflow>('orderWorkflow', {
           workflowId: orderWorkflowId(orderId),
           taskQueue,
-          args: [{ orderId, firstEvent: event, design: 6 }],
+          args: [{ orderId, firstEvent: event, design: 7 }],
           workflowIdConflictPolicy: 'FAIL',
           // A finished order is never started again: its event goes to the signal below, which finds it closed.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -26,6 +26,11 @@ export function deliveryTaskQueue(orderTaskQueue: string): string {
   return `${orderTaskQueue}-deliveries`;
 }
 
+/** The reservation key of an order line in a warehouse in an allocation round: new each round, the same on a retry. */
+export function reservationKeyOf(orderId: string, round: number, lineId: string, warehouseId: string): string {
+  return `${orderId}/${round}/${lineId}@${warehouseId}`;
+}
+
 /** The idempotency key of one parcel's tracking write-back to its channel (FS-2). */
 export function writeBackKey(orderId: string, shipmentId: string): string {
   return `channel:shipment:${orderId}:${shipmentId}`;

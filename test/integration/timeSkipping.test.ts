@@ -19,6 +19,7 @@ import { defaultOrderPolicy, type OrderPolicy } from '../../src/domain/policy';
 import { OrderStatusKey, WarehouseIdKey } from '../../src/domain/searchAttributes';
 import type { OrderStatus } from '../../src/domain/status';
 import type { orderWorkflow, warehouseOutageWorkflow } from '../../src/workflows';
+import type { OrderDesign } from '../../src/workflows/order/workflow';
 import { getOrder, receiveOrderEvent, reportShipmentProgress } from '../../src/workflows/order/messages';
 import { makeOrder, paid, toCanonical } from '../fixtures/orders';
 import { stubActivities, type Calls } from '../fixtures/stubActivities';
@@ -80,7 +81,7 @@ describe('order workflow in time-skipping time', () => {
    * Starts an order as intake does now (its first event as input, in a given design), with workers on its task queue
    * and on the delivery task queue beside it.
    */
-  async function startWithFirstEvent(order: CanonicalOrder, activities: Activities, design: 3 | 4 | 6) {
+  async function startWithFirstEvent(order: CanonicalOrder, activities: Activities, design: OrderDesign) {
     const taskQueue = `ts-${order.channelOrderId}`;
     for (const queue of [taskQueue, deliveryTaskQueue(taskQueue)]) {
       const worker = await Worker.create({
@@ -248,6 +249,44 @@ describe('order workflow in time-skipping time', () => {
       calls.filter((c) => c.name === 'loadEscalationPolicy'),
       [],
       'the policy of the order and of its warehouse came from the settings read with the order',
+    );
+  });
+
+  test('the seventh design routes and reserves in one step a round; an undone round is planned again and not counted', async () => {
+    const calls: Calls = [];
+    const plain = stubActivities({ ...defaultOrderPolicy, returnWindowSeconds: DAY }, calls);
+    // Round 1 undone (its step retried after a failure), rounds 2 and 3 short, round 4 reserved: three reservations
+    // tried, the most an allocation tries before it holds the order.
+    const rounds: number[] = [];
+    const allocateStock: Activities['allocateStock'] = async (input) => {
+      rounds.push(input.round);
+      if (input.round === 1) return { undone: true };
+      const allocation = await plain.allocateStock(input);
+      if (input.round === 4 || !('route' in allocation)) return allocation;
+      const { lineId, sku } = input.order.lines[0]!;
+      return { ...allocation, reserved: { ok: false, shortages: [{ lineId, sku, warehouseId: 'suzhou', requested: 1, available: 0 }] } };
+    };
+    const handle = await startWithFirstEvent(toCanonical(paid(makeOrder())), { ...plain, allocateStock }, 7);
+    const fulfilling = await eventually(async () => {
+      const view = await handle.query(getOrder);
+      return view.status === 'FULFILLING' ? view : undefined;
+    }, 'fulfilment');
+    assert.deepEqual(rounds, [1, 2, 3, 4]);
+    assert.deepEqual(
+      fulfilling.shipments.map((s) => s.shipmentId),
+      ['S4-1'],
+    );
+    assert.ok(fulfilling.reservations.length > 0 && fulfilling.reservations.every((r) => r.key.includes('/4/') && r.state === 'reserved'));
+    assert.equal(calls.filter((c) => c.name === 'dispatchToWarehouse').length, 1);
+    const history = await handle.fetchHistory();
+    const steps = history.events!.flatMap((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+      return data ? [JSON.parse(Buffer.from(data).toString()).activity_type as string] : [];
+    });
+    assert.deepEqual(
+      steps.filter((t) => ['allocateStock', 'routeOrder', 'reserveStock'].includes(t)),
+      ['allocateStock', 'allocateStock', 'allocateStock', 'allocateStock'],
+      'the history records each allocation as one step',
     );
   });
 

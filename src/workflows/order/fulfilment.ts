@@ -1,5 +1,8 @@
 /** The order's stock, routing and shipments: allocation, dispatch, write-back, address moves and compensation. */
 import { condition } from '@temporalio/workflow';
+import type { Shortage } from '../../activities/inventory';
+import type { RouteResult } from '../../activities/routing';
+import { planAllocation, type AllocationPlan } from '../../domain/allocation';
 import { writeBackKey } from '../../domain/ids';
 import type { Address } from '../../domain/order';
 import type { Attention, AuditChange, OrderView, ReservationState, ShipmentState } from '../../domain/orderView';
@@ -48,6 +51,14 @@ export class Fulfilment {
     return this.lock.run(async () => {
       if (this.reserved().length > 0) return true;
       for (let attempt = 1; attempt <= RESERVE_ATTEMPTS; attempt += 1) {
+        if (this.run.allocates) {
+          const outcome = await this.planAndReserve();
+          if (outcome === 'reserved') return true;
+          if (outcome === 'unroutable') return false;
+          // A round undone after a failure is no shortage: it does not count against the attempts.
+          if (outcome === 'undone') attempt -= 1;
+          continue;
+        }
         const plan = await this.plan();
         if (!plan) return false;
         if (await this.reserve(plan.reservations)) {
@@ -373,53 +384,78 @@ export class Fulfilment {
   }
 
   /** Routes the order (or only `lineIds`), never back to a supplier that rejected lines of it. */
-  private async plan(lineIds?: string[]): Promise<{ shipments: ShipmentState[]; reservations: ReservationState[] } | undefined> {
+  private async plan(lineIds?: string[]): Promise<AllocationPlan | undefined> {
     const view = this.view();
     this.round += 1;
-    const excludedSuppliers = [...new Set(view.shipments.filter((s) => s.step === 'rejected').map((s) => s.locationId))];
     // Orders without a rejection route exactly as before, with the same input.
-    const scope = lineIds ? { lineIds, excludedSuppliers } : excludedSuppliers.length > 0 ? { excludedSuppliers } : {};
-    const route = await this.activities.routeOrder({ orderId: view.orderId, order: view.order, ...scope });
+    const scope = lineIds ? { lineIds, excludedSuppliers: this.rejectingSuppliers() } : this.rejectionScope();
+    return this.planned(await this.activities.routeOrder({ orderId: view.orderId, order: view.order, ...scope }));
+  }
+
+  /**
+   * Seventh design: routes the whole order and reserves the round's plan in one step, and takes the plan once reserved.
+   * A round its step had to undo (retried after a failure) is planned again as the next round.
+   */
+  private async planAndReserve(): Promise<'reserved' | 'short' | 'unroutable' | 'undone'> {
+    const view = this.view();
+    this.round += 1;
+    const allocation = await this.activities.allocateStock({
+      orderId: view.orderId,
+      order: view.order,
+      round: this.round,
+      ...this.rejectionScope(),
+    });
+    if ('undone' in allocation) return 'undone';
+    const plan = this.planned(allocation.route);
+    if (!plan || !allocation.reserved) return 'unroutable';
+    if (!this.reservationHeld(allocation.reserved)) return 'short';
+    view.reservations.push(...plan.reservations);
+    view.shipments = plan.shipments;
+    return 'reserved';
+  }
+
+  /** Suppliers that rejected lines of this order. */
+  private rejectingSuppliers(): string[] {
+    return [
+      ...new Set(
+        this.view()
+          .shipments.filter((s) => s.step === 'rejected')
+          .map((s) => s.locationId),
+      ),
+    ];
+  }
+
+  /** What a whole-order routing leaves out: the suppliers that rejected lines of it, when any did. */
+  private rejectionScope(): { excludedSuppliers?: string[] } {
+    const excludedSuppliers = this.rejectingSuppliers();
+    return excludedSuppliers.length > 0 ? { excludedSuppliers } : {};
+  }
+
+  /** Takes a routing decision into the view and plans this round from it; undefined when a line found no route. */
+  private planned(route: RouteResult): AllocationPlan | undefined {
+    const view = this.view();
     view.routing = { summary: route.summary, decision: route.decision };
     if (route.unroutable.length > 0) {
       this.lastShortage = route.unroutable.map((u) => `line ${u.lineId}: ${u.reason}`).join('; ');
       return undefined;
     }
-    const shipments: ShipmentState[] = route.shipments.map((s, index) => ({
-      ...s,
-      shipmentId: `S${this.round}-${index + 1}`,
-      step: 'planned',
-      writtenBack: false,
-    }));
-    const reservations = shipments
-      .filter((s) => s.kind === 'warehouse')
-      .flatMap((s) =>
-        s.lineIds.map((lineId): ReservationState => {
-          const line = view.order.lines.find((l) => l.lineId === lineId)!;
-          return {
-            key: `${view.orderId}/${this.round}/${lineId}@${s.locationId}`,
-            lineId,
-            sku: line.sku,
-            warehouseId: s.locationId,
-            quantity: line.quantity,
-            state: 'reserved',
-          };
-        }),
-      );
-    return { shipments, reservations };
+    return planAllocation(view.orderId, view.order, this.round, route.shipments);
   }
 
   private async reserve(reservations: ReservationState[]): Promise<boolean> {
-    const view = this.view();
-    const result = await this.activities.reserveStock({ orderId: view.orderId, allocations: reservations });
-    if (!result.ok) {
-      this.lastShortage = result.shortages
-        .map((s) => `${s.sku}@${s.warehouseId}: wanted ${s.requested}, available ${s.available}`)
-        .join('; ');
-      return false;
-    }
-    view.reservations.push(...reservations);
+    const result = await this.activities.reserveStock({ orderId: this.view().orderId, allocations: reservations });
+    if (!this.reservationHeld(result)) return false;
+    this.view().reservations.push(...reservations);
     return true;
+  }
+
+  /** True when a reservation succeeded; otherwise notes the shortage for the OUT_OF_STOCK hold. */
+  private reservationHeld(result: { ok: true } | { ok: false; shortages: Shortage[] }): boolean {
+    if (result.ok) return true;
+    this.lastShortage = result.shortages
+      .map((s) => `${s.sku}@${s.warehouseId}: wanted ${s.requested}, available ${s.available}`)
+      .join('; ');
+    return false;
   }
 
   private async release(reservations: ReservationState[], reason: string, via: StepProxies = this.activities): Promise<void> {

@@ -82,6 +82,8 @@ export class OrderRun {
   readonly watches: boolean;
   /** Sixth design: an arriving order is read in one local activity, and each milestone is written down once. */
   readonly compact: boolean;
+  /** Seventh design: an order's allocation routes and reserves in one local activity. */
+  readonly allocates: boolean;
 
   /**
    * @param design the workflow design the order started with (see OrderWorkflowInput), kept by its continued runs.
@@ -96,6 +98,7 @@ export class OrderRun {
     this.delivers = (design ?? 0) >= 3;
     this.watches = (design ?? 0) >= 4;
     this.compact = (design ?? 0) >= 6;
+    this.allocates = (design ?? 0) >= 7;
     this.steps = lean ? localActivities : activities;
     this.partners = this.delivers ? deliveryProxies(workflowInfo().taskQueue) : this.steps;
     this.fulfilment = new Fulfilment(this);

@@ -18,7 +18,7 @@ import { nowIso, systemActor, transition } from './state';
 const ORDER_ARRIVAL_TIMEOUT = '7 days';
 
 /** The workflow designs orders started with (see OrderWorkflowInput.design); orders before the third have none. */
-export type OrderDesign = 3 | 4 | 5 | 6;
+export type OrderDesign = 3 | 4 | 5 | 6 | 7;
 
 /** Input of the order workflow. */
 export interface OrderWorkflowInput {
@@ -32,8 +32,8 @@ export interface OrderWorkflowInput {
    * 3: the third design (with a first event): partner messages are delivered on the delivery task queue and a
    * refusal waits for a person; write-backs run beside the lifecycle under an alert timer. 4: the fourth adds the
    * escalation watcher. 5: the fifth makes each return a workflow of its own (RF-1…RF-4). 6: the sixth reads an
-   * arriving order in one local activity (policy, holds, escalation policy) and writes each milestone once. Absent on
-   * older orders.
+   * arriving order in one local activity (policy, holds, escalation policy) and writes each milestone once. 7: the
+   * seventh routes the order and reserves its stock in one local activity. Absent on older orders.
    */
   design?: OrderDesign;
   /** Set when a run of the fourth design continued as new: where it stopped and what it carried over. */
