@@ -5,40 +5,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities } from '../../src/activities';
-import { loadConfig } from '../../src/config';
-import { connectDatabase, type Database } from '../../src/db/connection';
-import { createStores, type Stores } from '../../src/db/stores';
+import type { Stores } from '../../src/db/stores';
 import { orderIdOf, reservationKeyOf } from '../../src/domain/ids';
-import { createLogger } from '../../src/logging';
-import { activityDepsOf } from '../../src/worker/worker';
-import { testNetwork } from '../fixtures/network';
 import { makeOrder, paid, toCanonical } from '../fixtures/orders';
-import { startLocalPartners, type LocalPartners } from './partnersSupport';
+import { startActivityBench, type ActivityBench } from './activitiesSupport';
 
 describe('allocation in one step (seventh design)', () => {
-  let db: Database;
+  let bench: ActivityBench;
   let stores: Stores;
-  let partners: LocalPartners;
-  let activities: ReturnType<typeof createActivities>;
+  let activities: ActivityBench['activities'];
 
   before(async () => {
-    const url = new URL(process.env.MONGODB_URI!);
-    url.pathname = `/it_allocation_${process.pid}`;
-    db = await connectDatabase(url.toString());
-    stores = createStores(db);
-    partners = await startLocalPartners();
-    await stores.network.save(partners.connect(testNetwork), 'test');
-    const config = loadConfig({ ...process.env, NODE_ENV: 'test', PARTNERS: partners.config });
-    activities = createActivities(activityDepsOf(config, { stores, logger: createLogger('silent', 'allocation') }));
+    bench = await startActivityBench('allocation');
+    ({ stores, activities } = bench);
     for (const warehouseId of ['suzhou', 'hefei'])
       await stores.ledger.adjust('ALLOC-1', warehouseId, `seed-${warehouseId}`, 'receipt', 5, { actor: 'test' });
   });
-  after(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-    await partners?.stop();
-  });
+  after(() => bench?.stop());
 
   const order = toCanonical(
     paid(

@@ -4,38 +4,23 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createActivities } from '../../src/activities';
-import { loadConfig } from '../../src/config';
-import { connectDatabase, type Database } from '../../src/db/connection';
-import { createStores, type Stores } from '../../src/db/stores';
+import type { Stores } from '../../src/db/stores';
 import type { ShipmentState } from '../../src/domain/orderView';
-import { createLogger } from '../../src/logging';
-import { activityDepsOf } from '../../src/worker/worker';
-import { testNetwork } from '../fixtures/network';
 import { makeOrder } from '../fixtures/orders';
-import { startLocalPartners, type LocalPartners } from './partnersSupport';
+import { startActivityBench, type ActivityBench } from './activitiesSupport';
+import type { LocalPartners } from './partnersSupport';
 
 describe('message idempotency keys', () => {
-  let db: Database;
+  let bench: ActivityBench;
   let stores: Stores;
   let partners: LocalPartners;
-  let activities: ReturnType<typeof createActivities>;
+  let activities: ActivityBench['activities'];
 
   before(async () => {
-    const url = new URL(process.env.MONGODB_URI!);
-    url.pathname = `/it_keys_${process.pid}`;
-    db = await connectDatabase(url.toString());
-    stores = createStores(db);
-    partners = await startLocalPartners();
-    await stores.network.save(partners.connect(testNetwork), 'test');
-    const config = loadConfig({ ...process.env, NODE_ENV: 'test', PARTNERS: partners.config });
-    activities = createActivities(activityDepsOf(config, { stores, logger: createLogger('silent', 'keys') }));
+    bench = await startActivityBench('keys');
+    ({ stores, partners, activities } = bench);
   });
-  after(async () => {
-    await db?.connection.dropDatabase().catch(() => undefined);
-    await db?.close();
-    await partners?.stop();
-  });
+  after(() => bench?.stop());
 
   test('a second refund of the same order for another cause is sent; a retried refund of one cause is not', async () => {
     // An own-site order: its payment provider holds the money (a marketplace's refunds go through the channel).

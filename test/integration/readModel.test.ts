@@ -88,20 +88,7 @@ describe('order read model', () => {
   });
 
   test('a batch overtaken by a newer one is taken as written: the newer mirror stays, its entries land once', async () => {
-    const at = new Date().toISOString();
-    const view: OrderView = {
-      orderId: 'tmall-RM1',
-      workflowId: 'Order:tmall-RM1',
-      status: 'AWAITING_PAYMENT',
-      order: toCanonical(makeOrder()),
-      holds: [],
-      shipments: [],
-      reservations: [],
-      waiting: { for: 'payment', since: at, who: 'channel' },
-      returns: [],
-      timeline: [{ at, status: 'AWAITING_PAYMENT', note: 'order received' }],
-      version: 1,
-    };
+    const view = viewOf('tmall-RM1');
     await orders.applyChanges({ orderId: view.orderId, version: 1, entries: [entry(1, 'ORDER_RECEIVED')], changes: view });
     await orders.applyChanges({ orderId: view.orderId, version: 2, entries: [entry(2, 'RETURN_REFUNDED')], changes: { returns: [] } });
     await orders.applyChanges({
