@@ -68,7 +68,7 @@ const MAX_ATTEMPTS = 200;
  * (routing reads every item of the order's SKUs, milliseconds before the reservation) or one it wrote itself, and a
  * reservation key's entries (read with the order's keys just before their release or commit).
  */
-export const RECENT_HEAD_MS = 200;
+export const RECENT_READ_MS = 200;
 
 /** What a reservation key went through: the quantity it reserved, and whether it was released or committed since. */
 interface KeyState {
@@ -123,10 +123,10 @@ export function createStockLedger(models: Models, now: () => number = Date.now) 
       safetyThreshold: item?.safetyThreshold ?? 0,
     };
   };
-  /** The item's head as this process read or wrote it within RECENT_HEAD_MS, else as written now. */
+  /** The item's head as this process read or wrote it within RECENT_READ_MS, else as written now. */
   const recentOrItemHead = async (sku: string, warehouseId: string) => {
     const recent = recentHeads.get(stockItemId(sku, warehouseId));
-    return recent && now() - recent.at < RECENT_HEAD_MS ? recent : itemHead(sku, warehouseId);
+    return recent && now() - recent.at < RECENT_READ_MS ? recent : itemHead(sku, warehouseId);
   };
   const availabilityOf = (sku: string, warehouseId: string, head: StockHead, safetyThreshold: number): StockAvailability => ({
     sku,
@@ -180,7 +180,7 @@ export function createStockLedger(models: Models, now: () => number = Date.now) 
     known?: ReadKeyState,
   ): Promise<{ applied: boolean; key: KeyState }> => {
     if (!reservationKey) return { applied: (await StockEntry.exists({ _id: opKey })) !== null, key: noKey };
-    const key = known && now() - known.readAt < RECENT_HEAD_MS ? known : await keyState(reservationKey);
+    const key = known && now() - known.readAt < RECENT_READ_MS ? known : await keyState(reservationKey);
     return { applied: key.opKeys.includes(opKey), key };
   };
   const append = (
@@ -360,7 +360,7 @@ export function createStockLedger(models: Models, now: () => number = Date.now) 
     /**
      * Stock of the SKUs wherever the catalog holds them, as routing reads it: one indexed read per SKU, taking each
      * item's head as written. A head can trail by a reservation in flight; the reservation that follows starts from it
-     * (RECENT_HEAD_MS) and steps over to the true head when its entry's position is taken.
+     * (RECENT_READ_MS) and steps over to the true head when its entry's position is taken.
      */
     async stockForRouting(skus: string[]): Promise<StockAvailability[]> {
       const items = (await Promise.all(skus.map((sku) => StockItem.find({ sku }).lean()))).flat();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from '../../src/db/connection';
-import { createStockLedger, RECENT_HEAD_MS } from '../../src/db/stockLedger';
+import { createStockLedger, RECENT_READ_MS } from '../../src/db/stockLedger';
 import { createStores, type Stores } from '../../src/db/stores';
 import { dropStoreDatabase, openStoreDatabase } from './storeDatabase';
 
@@ -91,7 +91,7 @@ describe('stock ledger', () => {
       assert.deepEqual([trailing.balance.seq, trailing.balance.reserved, trailing.balance.available], [4, 9, 1]);
 
       // Past the window the item is read again.
-      clock += RECENT_HEAD_MS;
+      clock += RECENT_READ_MS;
       itemReads.length = 0;
       assert.equal((await mine.reserve(sku, wh, 'k-i', 2, { orderId: 'o-i' })).status, 'refused');
       assert.ok(itemReads.length > 0, 'the item is read once the head is no longer recent');
@@ -127,7 +127,7 @@ describe('stock ledger', () => {
       assert.equal((await ledger.commit(sku, wh, 'k-j', { orderId: 'o-j' }, held[0]!.known)).status, 'applied');
       assert.deepEqual(keyReads, [], 'the keys read a moment ago stand in for the key read');
       // Read past the window, the key is read again: the release sees the commit and changes nothing.
-      clock += RECENT_HEAD_MS;
+      clock += RECENT_READ_MS;
       assert.equal((await ledger.release(sku, wh, 'k-j', { orderId: 'o-j' }, held[0]!.known)).status, 'refused');
       assert.ok(keyReads.length > 0);
     } finally {
